@@ -1,0 +1,123 @@
+package dueprocess
+
+import "time"
+
+// AgencyKind says what sort of body an agency is.
+type AgencyKind string
+
+const (
+	AgencyPolice       AgencyKind = "police"
+	AgencyProsecutor   AgencyKind = "prosecutor"
+	AgencyCourt        AgencyKind = "court"
+	AgencyIntelligence AgencyKind = "intelligence"
+	AgencyRegulator    AgencyKind = "regulator"
+	AgencyOther        AgencyKind = "other"
+)
+
+// AgencyKinds lists every agency kind.
+var AgencyKinds = []AgencyKind{AgencyPolice, AgencyProsecutor, AgencyCourt, AgencyIntelligence, AgencyRegulator, AgencyOther}
+
+// Agency is a registered government body whose officials may submit
+// requests. Its domains and callback phone come from our own registry and
+// are what verification relies on, never what a request says.
+type Agency struct {
+	ID            string     `json:"id"`
+	Name          string     `json:"name"`
+	Jurisdiction  string     `json:"jurisdiction"`
+	Kind          AgencyKind `json:"kind"`
+	Domains       []string   `json:"domains"`
+	CallbackPhone string     `json:"callback_phone,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// Official is a person at an agency who submits requests.
+type Official struct {
+	ID        string    `json:"id"`
+	AgencyID  string    `json:"agency_id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Role is what a staff member may do. A staff member holds one or more.
+type Role string
+
+const (
+	RoleIntake      Role = "intake"
+	RoleReviewer    Role = "reviewer"
+	RoleApprover    Role = "approver"
+	RoleHumanRights Role = "human_rights"
+	RoleAdmin       Role = "admin"
+	RoleAuditor     Role = "auditor" // read-only
+)
+
+// Roles lists every role.
+var Roles = []Role{RoleIntake, RoleReviewer, RoleApprover, RoleHumanRights, RoleAdmin, RoleAuditor}
+
+// Staff is a member of the service's own team.
+type Staff struct {
+	ID        string    `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Roles     []Role    `json:"roles"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// HasRole reports whether s holds role r.
+func (s *Staff) HasRole(r Role) bool {
+	for _, have := range s.Roles {
+		if have == r {
+			return true
+		}
+	}
+	return false
+}
+
+// ActorType says who did something.
+type ActorType string
+
+const (
+	ActorOfficial ActorType = "official"
+	ActorStaff    ActorType = "staff"
+	ActorSystem   ActorType = "system" // the server itself, or the command line
+)
+
+// Actor names who performed an action, for histories and audit entries.
+type Actor struct {
+	Type ActorType `json:"type"`
+	ID   string    `json:"id,omitempty"`
+}
+
+// System is the actor for work done by the server or from the command line.
+var System = Actor{Type: ActorSystem}
+
+// Principal is an authenticated caller: exactly one of Official or Staff is
+// set. For an official, Agency is the agency they belong to.
+type Principal struct {
+	Official *Official
+	Agency   *Agency
+	Staff    *Staff
+	TokenID  string
+}
+
+// Actor returns the actor to record for p.
+func (p *Principal) Actor() Actor {
+	switch {
+	case p.Official != nil:
+		return Actor{Type: ActorOfficial, ID: p.Official.ID}
+	case p.Staff != nil:
+		return Actor{Type: ActorStaff, ID: p.Staff.ID}
+	}
+	return System
+}
+
+// Token is an API credential. Only its hash is stored; the secret is shown
+// once, when it is issued.
+type Token struct {
+	ID         string     `json:"id"`
+	OfficialID string     `json:"official_id,omitempty"`
+	StaffID    string     `json:"staff_id,omitempty"`
+	Label      string     `json:"label,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+}

@@ -1,0 +1,3 @@
+module github.com/dueprocess/dueprocess
+
+go 1.26.8

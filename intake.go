@@ -1,0 +1,268 @@
+package dueprocess
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// NewRequest is a request as submitted, before it is checked. Every field is
+// plain text so that a wrong value can be reported with the field's name.
+type NewRequest struct {
+	Kind         string `json:"kind"`
+	Jurisdiction string `json:"jurisdiction"`
+	LegalProcess *struct {
+		Type      string `json:"type"`
+		Reference string `json:"reference"`
+		IssuedBy  string `json:"issued_by"`
+		IssuedOn  string `json:"issued_on"`
+	} `json:"legal_process"`
+	Offence *struct {
+		Category    string `json:"category"`
+		Description string `json:"description"`
+	} `json:"offence"`
+	Targets []struct {
+		Type  string `json:"type"`
+		Value string `json:"value"`
+	} `json:"targets"`
+	DataCategories []string `json:"data_categories"`
+	DateRange      *struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	} `json:"date_range"`
+	Nondisclosure *struct {
+		Until string `json:"until"`
+	} `json:"nondisclosure"`
+	Emergency *struct {
+		Harm          string `json:"harm"`
+		Justification string `json:"justification"`
+	} `json:"emergency"`
+	Deadline string `json:"deadline"`
+}
+
+// Check validates n and returns the request it describes, with the first
+// fault found named by its JSON field path. The returned request has no ID,
+// status, agency or times yet.
+func (n *NewRequest) Check() (*Request, error) {
+	r := &Request{}
+	var err error
+
+	if r.Kind, err = oneOf("kind", n.Kind, RequestKinds); err != nil {
+		return nil, err
+	}
+	if n.Jurisdiction == "" {
+		return nil, FieldError("jurisdiction", "is required (an ISO 3166-1 alpha-2 code such as \"HK\")")
+	}
+	if r.Jurisdiction, err = ParseJurisdiction(n.Jurisdiction); err != nil {
+		return nil, &Error{Kind: Invalid, Field: "jurisdiction", Message: ErrorMessage(err)}
+	}
+
+	lp := n.LegalProcess
+	if lp == nil {
+		return nil, FieldError("legal_process", "is required")
+	}
+	if r.LegalProcess.Type, err = oneOf("legal_process.type", lp.Type, LegalProcessTypes); err != nil {
+		return nil, err
+	}
+	if r.LegalProcess.Reference, err = text("legal_process.reference", lp.Reference, MaxShortLength, true); err != nil {
+		return nil, err
+	}
+	if r.LegalProcess.IssuedBy, err = text("legal_process.issued_by", lp.IssuedBy, MaxShortLength, true); err != nil {
+		return nil, err
+	}
+	if r.LegalProcess.IssuedOn, err = date("legal_process.issued_on", lp.IssuedOn, false); err != nil {
+		return nil, err
+	}
+
+	if o := n.Offence; o != nil {
+		r.Offence = &Offence{}
+		if r.Offence.Category, err = text("offence.category", o.Category, MaxShortLength, true); err != nil {
+			return nil, err
+		}
+		r.Offence.Category = strings.ToLower(r.Offence.Category)
+		if r.Offence.Description, err = text("offence.description", o.Description, MaxTextLength, false); err != nil {
+			return nil, err
+		}
+	}
+
+	if len(n.Targets) == 0 {
+		return nil, FieldError("targets", "at least one target is required")
+	}
+	if len(n.Targets) > MaxTargets {
+		return nil, FieldError("targets", "%d targets given; at most %d are accepted in one request", len(n.Targets), MaxTargets)
+	}
+	seen := make(map[Target]bool, len(n.Targets))
+	for i, t := range n.Targets {
+		field := fmt.Sprintf("targets[%d]", i)
+		var tg Target
+		if tg.Type, err = oneOf(field+".type", t.Type, TargetTypes); err != nil {
+			return nil, err
+		}
+		if tg.Value, err = targetValue(field+".value", tg.Type, t.Value); err != nil {
+			return nil, err
+		}
+		if seen[tg] {
+			return nil, FieldError(field, "repeats an earlier target (%s %q)", tg.Type, tg.Value)
+		}
+		seen[tg] = true
+		r.Targets = append(r.Targets, tg)
+	}
+
+	if r.Kind == KindUserData || r.Kind == KindEmergency || r.Kind == KindPreservation {
+		if len(n.DataCategories) == 0 {
+			return nil, FieldError("data_categories", "at least one data category is required for a %s request", r.Kind)
+		}
+	}
+	for i, c := range n.DataCategories {
+		cat, err := oneOf(fmt.Sprintf("data_categories[%d]", i), c, DataCategories)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(r.DataCategories, cat) {
+			return nil, FieldError(fmt.Sprintf("data_categories[%d]", i), "%q is listed twice", c)
+		}
+		r.DataCategories = append(r.DataCategories, cat)
+	}
+	if r.DataCategories == nil {
+		r.DataCategories = []DataCategory{}
+	}
+
+	if dr := n.DateRange; dr != nil {
+		r.DateRange = &DateRange{}
+		if r.DateRange.From, err = date("date_range.from", dr.From, true); err != nil {
+			return nil, err
+		}
+		if r.DateRange.To, err = date("date_range.to", dr.To, true); err != nil {
+			return nil, err
+		}
+		if r.DateRange.To.Before(r.DateRange.From.Time) {
+			return nil, FieldError("date_range.to", "%s is before date_range.from %s; the range runs backwards", r.DateRange.To, r.DateRange.From)
+		}
+	}
+
+	if nd := n.Nondisclosure; nd != nil {
+		r.Nondisclosure = &Nondisclosure{}
+		if r.Nondisclosure.Until, err = date("nondisclosure.until", nd.Until, false); err != nil {
+			return nil, err
+		}
+	}
+
+	if e := n.Emergency; e != nil {
+		r.Emergency = &EmergencyClaim{}
+		if r.Emergency.Harm, err = oneOf("emergency.harm", e.Harm, Harms); err != nil {
+			return nil, err
+		}
+		if r.Emergency.Justification, err = text("emergency.justification", e.Justification, MaxTextLength, true); err != nil {
+			return nil, err
+		}
+	}
+	if r.Kind == KindEmergency && r.Emergency == nil {
+		return nil, FieldError("emergency", "an emergency request must state the imminent harm (death or serious_injury) and a justification")
+	}
+	if r.Kind != KindEmergency && r.Emergency != nil {
+		return nil, FieldError("emergency", "is only for requests of kind emergency")
+	}
+
+	if r.Deadline, err = date("deadline", n.Deadline, false); err != nil {
+		return nil, err
+	}
+	if !r.LegalProcess.IssuedOn.IsZero() && !r.Deadline.IsZero() && r.Deadline.Before(r.LegalProcess.IssuedOn.Time) {
+		return nil, FieldError("deadline", "%s is before the legal process was issued (%s)", r.Deadline, r.LegalProcess.IssuedOn)
+	}
+	return r, nil
+}
+
+func oneOf[T ~string](field, value string, allowed []T) (T, error) {
+	if value == "" {
+		return "", FieldError(field, "is required; one of %s", list(allowed))
+	}
+	for _, a := range allowed {
+		if string(a) == value {
+			return a, nil
+		}
+	}
+	return "", FieldError(field, "%q is not one of %s", value, list(allowed))
+}
+
+func list[T ~string](values []T) string {
+	s := make([]string, len(values))
+	for i, v := range values {
+		s[i] = string(v)
+	}
+	return strings.Join(s, ", ")
+}
+
+func text(field, value string, max int, required bool) (string, error) {
+	value = strings.TrimSpace(value)
+	if value == "" && required {
+		return "", FieldError(field, "is required")
+	}
+	if !utf8.ValidString(value) {
+		return "", FieldError(field, "is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(value); n > max {
+		return "", FieldError(field, "is %d characters long; at most %d are accepted", n, max)
+	}
+	for _, r := range value {
+		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' {
+			return "", FieldError(field, "contains a control character")
+		}
+	}
+	return value, nil
+}
+
+func date(field, value string, required bool) (Date, error) {
+	if value == "" {
+		if required {
+			return Date{}, FieldError(field, "is required (YYYY-MM-DD)")
+		}
+		return Date{}, nil
+	}
+	d, err := ParseDate(value)
+	if err != nil {
+		return Date{}, FieldError(field, "%s", err.Error())
+	}
+	return d, nil
+}
+
+func targetValue(field string, typ TargetType, value string) (string, error) {
+	v, err := text(field, value, MaxShortLength, true)
+	if err != nil {
+		return "", err
+	}
+	switch typ {
+	case TargetEmail:
+		a, err := mail.ParseAddress(v)
+		if err != nil || a.Address != v {
+			return "", FieldError(field, "%q is not an e-mail address", v)
+		}
+		v = strings.ToLower(v)
+	case TargetPhone:
+		digits := 0
+		for i, r := range v {
+			switch {
+			case r >= '0' && r <= '9':
+				digits++
+			case r == '+' && i == 0, r == ' ', r == '-', r == '(', r == ')', r == '.':
+			default:
+				return "", FieldError(field, "%q is not a phone number (digits, optionally with a leading + and spaces)", v)
+			}
+		}
+		if digits < 3 || digits > 15 {
+			return "", FieldError(field, "%q is not a phone number: it has %d digits (E.164 allows at most 15)", v, digits)
+		}
+	case TargetURL:
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return "", FieldError(field, "%q is not an http or https URL", v)
+		}
+	case TargetUsername, TargetAccountID:
+		if strings.ContainsAny(v, " \t\n\r") {
+			return "", FieldError(field, "%q contains white space", v)
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,209 @@
+package dueprocess
+
+import "time"
+
+// RequestKind says what a government demand asks for.
+type RequestKind string
+
+const (
+	KindUserData           RequestKind = "user_data"           // disclose data about accounts
+	KindPreservation       RequestKind = "preservation"        // freeze data pending formal process
+	KindEmergency          RequestKind = "emergency"           // disclose at once to prevent death or serious injury
+	KindContentRestriction RequestKind = "content_restriction" // remove or restrict content
+)
+
+// RequestKinds lists every kind, in the order used in documents and reports.
+var RequestKinds = []RequestKind{KindUserData, KindPreservation, KindEmergency, KindContentRestriction}
+
+// LegalProcessType is the kind of legal instrument behind a request.
+type LegalProcessType string
+
+const (
+	ProcessSubpoena      LegalProcessType = "subpoena"
+	ProcessCourtOrder    LegalProcessType = "court_order"
+	ProcessSearchWarrant LegalProcessType = "search_warrant"
+	ProcessMLAT          LegalProcessType = "mlat"
+	ProcessEmergency     LegalProcessType = "emergency"
+	ProcessOther         LegalProcessType = "other"
+)
+
+// LegalProcessTypes lists every legal process type.
+var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther}
+
+// DataCategory is a class of user data that a request may ask for. The
+// categories differ in how much legal process they need: subscriber records
+// least, location and content most.
+type DataCategory string
+
+const (
+	CategorySubscriber DataCategory = "subscriber"
+	CategoryIPLogs     DataCategory = "ip_logs"
+	CategoryMetadata   DataCategory = "metadata"
+	CategoryLocation   DataCategory = "location"
+	CategoryContent    DataCategory = "content"
+)
+
+// DataCategories lists every category, from least to most sensitive.
+var DataCategories = []DataCategory{CategorySubscriber, CategoryIPLogs, CategoryMetadata, CategoryLocation, CategoryContent}
+
+// TargetType says how a request identifies an account or an item.
+type TargetType string
+
+const (
+	TargetAccountID TargetType = "account_id"
+	TargetUsername  TargetType = "username"
+	TargetEmail     TargetType = "email"
+	TargetPhone     TargetType = "phone"
+	TargetURL       TargetType = "url"
+)
+
+// TargetTypes lists every target type.
+var TargetTypes = []TargetType{TargetAccountID, TargetUsername, TargetEmail, TargetPhone, TargetURL}
+
+// Harm is the imminent harm an emergency request claims.
+type Harm string
+
+const (
+	HarmDeath         Harm = "death"
+	HarmSeriousInjury Harm = "serious_injury"
+)
+
+// Harms lists every harm an emergency request may claim.
+var Harms = []Harm{HarmDeath, HarmSeriousInjury}
+
+// Status is where a request stands in its lifecycle (see docs/workflow.md).
+type Status string
+
+const (
+	StatusReceived           Status = "received"
+	StatusInReview           Status = "in_review"
+	StatusPaused             Status = "paused"
+	StatusEscalated          Status = "escalated"
+	StatusRefused            Status = "refused"
+	StatusNarrowingRequested Status = "narrowing_requested"
+	StatusAwaitingApproval   Status = "awaiting_approval"
+	StatusApproved           Status = "approved"
+	StatusPartiallyApproved  Status = "partially_approved"
+	StatusRejected           Status = "rejected"
+	StatusNoData             Status = "no_data"
+	StatusDisclosed          Status = "disclosed"
+	StatusClosed             Status = "closed"
+	StatusWithdrawn          Status = "withdrawn"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{
+	StatusReceived, StatusInReview, StatusPaused, StatusEscalated, StatusRefused,
+	StatusNarrowingRequested, StatusAwaitingApproval, StatusApproved, StatusPartiallyApproved,
+	StatusRejected, StatusNoData, StatusDisclosed, StatusClosed, StatusWithdrawn,
+}
+
+// Limits on what one request may carry.
+const (
+	MaxTargets      = 500
+	MaxTextLength   = 4000 // descriptions and justifications
+	MaxShortLength  = 200  // references, names and target values
+	MaxRequestBody  = 1 << 20
+	MaxDocumentSize = 20 << 20
+)
+
+// LegalProcess is the legal instrument a request rests on.
+type LegalProcess struct {
+	Type      LegalProcessType `json:"type"`
+	Reference string           `json:"reference"`
+	IssuedBy  string           `json:"issued_by"`
+	IssuedOn  Date             `json:"issued_on"`
+}
+
+// Offence is the crime the requester alleges.
+type Offence struct {
+	Category    string `json:"category"`
+	Description string `json:"description,omitempty"`
+}
+
+// Target names one account or item a request is about.
+type Target struct {
+	Type  TargetType `json:"type"`
+	Value string     `json:"value"`
+}
+
+// DateRange is the period of data a request asks for; both ends inclusive.
+type DateRange struct {
+	From Date `json:"from"`
+	To   Date `json:"to"`
+}
+
+// Nondisclosure is a court's order not to tell the affected users. A zero
+// Until means the order has no end date.
+type Nondisclosure struct {
+	Until Date `json:"until"`
+}
+
+// EmergencyClaim is what an emergency request claims to justify disclosure
+// without legal process.
+type EmergencyClaim struct {
+	Harm          Harm   `json:"harm"`
+	Justification string `json:"justification"`
+}
+
+// Request is a government demand as stored. Its ID reads like
+// "DP-2026-000042": the year received and a sequence number.
+type Request struct {
+	ID             string          `json:"id"`
+	Status         Status          `json:"status"`
+	AgencyID       string          `json:"agency_id"`
+	OfficialID     string          `json:"official_id"`
+	Kind           RequestKind     `json:"kind"`
+	Jurisdiction   string          `json:"jurisdiction"`
+	LegalProcess   LegalProcess    `json:"legal_process"`
+	Offence        *Offence        `json:"offence,omitempty"`
+	Targets        []Target        `json:"targets"`
+	DataCategories []DataCategory  `json:"data_categories"`
+	DateRange      *DateRange      `json:"date_range,omitempty"`
+	Nondisclosure  *Nondisclosure  `json:"nondisclosure,omitempty"`
+	Emergency      *EmergencyClaim `json:"emergency,omitempty"`
+	Deadline       Date            `json:"deadline"`
+	ReceivedAt     time.Time       `json:"received_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	Documents      []Document      `json:"documents"`
+}
+
+// Document is a file attached to a request, usually the legal instrument.
+// Files are stored by the sha256 of their content.
+type Document struct {
+	ID          string    `json:"id"`
+	RequestID   string    `json:"request_id"`
+	SHA256      string    `json:"sha256"`
+	Size        int64     `json:"size"`
+	ContentType string    `json:"content_type"`
+	Filename    string    `json:"filename"`
+	UploadedBy  Actor     `json:"uploaded_by"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+}
+
+// Event is one entry in a request's append-only history.
+type Event struct {
+	Seq       int64     `json:"seq"`
+	RequestID string    `json:"request_id"`
+	At        time.Time `json:"at"`
+	Actor     Actor     `json:"actor"`
+	Type      string    `json:"type"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// Event types recorded in a request's history.
+const (
+	EventReceived      = "received"
+	EventDocumentAdded = "document_added"
+	EventStatusChanged = "status_changed"
+)
+
+// RequestFilter selects requests for a listing. Zero fields match anything.
+type RequestFilter struct {
+	Status       Status
+	Jurisdiction string
+	Kind         RequestKind
+	AgencyID     string
+	After        string // a request ID: list those that come after it
+	Limit        int
+}
