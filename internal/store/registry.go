@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// CreateAgency registers a checked agency and returns it with its id.
+func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency) error {
+	if err := a.Check(); err != nil {
+		return err
+	}
+	a.ID = newID("ag")
+	a.CreatedAt = tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO agencies (id, name, jurisdiction, kind, callback_phone, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		a.ID, a.Name, a.Jurisdiction, string(a.Kind), a.CallbackPhone, tx.db.ts(a.CreatedAt)); err != nil {
+		return fmt.Errorf("create agency: %w", err)
+	}
+	for _, d := range a.Domains {
+		if _, err := tx.exec(ctx, `INSERT INTO agency_domains (agency_id, domain) VALUES ($1, $2)`, a.ID, d); err != nil {
+			return fmt.Errorf("create agency: %w", err)
+		}
+	}
+	return nil
+}
+
+const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at`
+
+func scanAgency(row interface{ Scan(...any) error }) (*dueprocess.Agency, error) {
+	a := &dueprocess.Agency{}
+	var kind string
+	if err := row.Scan(&a.ID, &a.Name, &a.Jurisdiction, &kind, &a.CallbackPhone, timeCol{&a.CreatedAt}); err != nil {
+		return nil, err
+	}
+	a.Kind = dueprocess.AgencyKind(kind)
+	return a, nil
+}
+
+// Agency returns the agency with the given id.
+func (db *DB) Agency(ctx context.Context, id string) (*dueprocess.Agency, error) {
+	return db.agency(ctx, db.sql, id)
+}
+
+func (db *DB) agency(ctx context.Context, q querier, id string) (*dueprocess.Agency, error) {
+	a, err := scanAgency(q.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "agency "+id)
+	}
+	if a.Domains, err = db.agencyDomains(ctx, q, a.ID); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (db *DB) agencyDomains(ctx context.Context, q querier, id string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT domain FROM agency_domains WHERE agency_id = $1 ORDER BY domain`, id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	domains := []string{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, mapError(err)
+		}
+		domains = append(domains, d)
+	}
+	return domains, mapError(rows.Err())
+}
+
+// Agencies lists every agency, by name.
+func (db *DB) Agencies(ctx context.Context) ([]*dueprocess.Agency, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+agencyColumns+` FROM agencies ORDER BY name, id`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var list []*dueprocess.Agency
+	for rows.Next() {
+		a, err := scanAgency(rows)
+		if err != nil {
+			rows.Close()
+			return nil, mapError(err)
+		}
+		list = append(list, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	for _, a := range list {
+		if a.Domains, err = db.agencyDomains(ctx, db.sql, a.ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// CreateOfficial adds a checked official to their agency.
+func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official) error {
+	a, err := tx.db.agency(ctx, tx.tx, o.AgencyID)
+	if err != nil {
+		return err
+	}
+	if err := o.Check(a); err != nil {
+		return err
+	}
+	o.ID = newID("of")
+	o.CreatedAt = tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO officials (id, agency_id, email, name, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		o.ID, o.AgencyID, o.Email, o.Name, tx.db.ts(o.CreatedAt)); err != nil {
+		if dueprocess.ErrorKind(err) == dueprocess.Conflict {
+			return &dueprocess.Error{Kind: dueprocess.Conflict, Field: "email", Message: "an official with this e-mail address already exists"}
+		}
+		return fmt.Errorf("create official: %w", err)
+	}
+	return nil
+}
+
+// Official returns the official with the given id.
+func (db *DB) Official(ctx context.Context, id string) (*dueprocess.Official, error) {
+	o := &dueprocess.Official{}
+	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at FROM officials WHERE id = $1`, id).
+		Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt})
+	if err != nil {
+		return nil, notFound(err, "official "+id)
+	}
+	return o, nil
+}
+
+// CreateStaff adds a checked staff member with their roles.
+func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff) error {
+	if err := s.Check(); err != nil {
+		return err
+	}
+	s.ID = newID("st")
+	s.CreatedAt = tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO staff (id, email, name, created_at) VALUES ($1, $2, $3, $4)`,
+		s.ID, s.Email, s.Name, tx.db.ts(s.CreatedAt)); err != nil {
+		if dueprocess.ErrorKind(err) == dueprocess.Conflict {
+			return &dueprocess.Error{Kind: dueprocess.Conflict, Field: "email", Message: "a staff member with this e-mail address already exists"}
+		}
+		return fmt.Errorf("create staff: %w", err)
+	}
+	for _, r := range s.Roles {
+		if _, err := tx.exec(ctx, `INSERT INTO staff_roles (staff_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING`, s.ID, string(r)); err != nil {
+			return fmt.Errorf("create staff: %w", err)
+		}
+	}
+	return nil
+}
+
+// Staff returns the staff member with the given id.
+func (db *DB) Staff(ctx context.Context, id string) (*dueprocess.Staff, error) {
+	return db.staff(ctx, db.sql, id)
+}
+
+func (db *DB) staff(ctx context.Context, q querier, id string) (*dueprocess.Staff, error) {
+	s := &dueprocess.Staff{}
+	err := q.QueryRowContext(ctx, `SELECT id, email, name, created_at FROM staff WHERE id = $1`, id).
+		Scan(&s.ID, &s.Email, &s.Name, timeCol{&s.CreatedAt})
+	if err != nil {
+		return nil, notFound(err, "staff member "+id)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role`, id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, mapError(err)
+		}
+		s.Roles = append(s.Roles, dueprocess.Role(r))
+	}
+	return s, mapError(rows.Err())
+}
+
+// CreateToken stores the hash of a new API token for an official or a
+// staff member (exactly one of t.OfficialID, t.StaffID).
+func (tx *Tx) CreateToken(ctx context.Context, t *dueprocess.Token, hash []byte) error {
+	if (t.OfficialID == "") == (t.StaffID == "") {
+		return dueprocess.Errorf(dueprocess.Invalid, "a token belongs to exactly one official or staff member")
+	}
+	t.ID = newID("tk")
+	t.CreatedAt = tx.now
+	if _, err := tx.exec(ctx, `INSERT INTO tokens (id, hash, official_id, staff_id, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		t.ID, hash, textOrNil(t.OfficialID), textOrNil(t.StaffID), t.Label, tx.db.ts(t.CreatedAt)); err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	return nil
+}
+
+// RevokeToken revokes a token; a revoked token no longer authenticates.
+func (tx *Tx) RevokeToken(ctx context.Context, id string) error {
+	res, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.db.ts(tx.now), id)
+	if err != nil {
+		return fmt.Errorf("revoke token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.NotFound, "token %s not found or already revoked", id)
+	}
+	return nil
+}
+
+// PrincipalByTokenHash returns who holds the unrevoked token with this hash.
+func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueprocess.Principal, error) {
+	var id, officialID, staffID string
+	err := db.sql.QueryRowContext(ctx, `SELECT id, official_id, staff_id FROM tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).
+		Scan(&id, nullString{&officialID}, nullString{&staffID})
+	if err != nil {
+		return nil, notFound(err, "token")
+	}
+	p := &dueprocess.Principal{TokenID: id}
+	if officialID != "" {
+		if p.Official, err = db.Official(ctx, officialID); err != nil {
+			return nil, err
+		}
+		if p.Agency, err = db.Agency(ctx, p.Official.AgencyID); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	if p.Staff, err = db.Staff(ctx, staffID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// joinCategories and splitCategories store a request's data categories as
+// one comma-separated column; the set is small and closed.
+func joinCategories(cs []dueprocess.DataCategory) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
+func splitCategories(s string) []dueprocess.DataCategory {
+	cs := []dueprocess.DataCategory{}
+	if s == "" {
+		return cs
+	}
+	for _, c := range strings.Split(s, ",") {
+		cs = append(cs, dueprocess.DataCategory(c))
+	}
+	return cs
+}

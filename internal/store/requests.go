@@ -1,0 +1,334 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// CreateRequest stores a checked request, giving it the next id of the year
+// it was received in, and records the "received" event. The caller sets
+// AgencyID, OfficialID and Status; ReceivedAt defaults to the transaction's
+// time (an import keeps the original).
+func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
+	if r.ReceivedAt.IsZero() {
+		r.ReceivedAt = tx.now
+	}
+	r.ReceivedAt = r.ReceivedAt.UTC().Truncate(time.Microsecond)
+	r.UpdatedAt = tx.now
+	if r.Status == "" {
+		r.Status = dueprocess.StatusReceived
+	}
+	year := r.ReceivedAt.Year()
+	seq, err := tx.NextNumber(ctx, fmt.Sprintf("request:%d", year))
+	if err != nil {
+		return err
+	}
+	r.ID = fmt.Sprintf("DP-%d-%06d", year, seq)
+
+	var offCat, offDesc, harm, just string
+	if r.Offence != nil {
+		offCat, offDesc = r.Offence.Category, r.Offence.Description
+	}
+	if r.Emergency != nil {
+		harm, just = string(r.Emergency.Harm), r.Emergency.Justification
+	}
+	var from, to, ndUntil dueprocess.Date
+	if r.DateRange != nil {
+		from, to = r.DateRange.From, r.DateRange.To
+	}
+	if r.Nondisclosure != nil {
+		ndUntil = r.Nondisclosure.Until
+	}
+	_, err = tx.exec(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
+		process_type, process_reference, process_issued_by, process_issued_on,
+		offence_category, offence_description, data_categories, date_from, date_to,
+		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
+		received_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
+		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
+		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
+		textOrNil(offCat), textOrNil(offDesc), joinCategories(r.DataCategories), dateOrNil(from), dateOrNil(to),
+		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	if err := tx.insertTargets(ctx, r.ID, r.Targets); err != nil {
+		return err
+	}
+	if r.Documents == nil {
+		r.Documents = []dueprocess.Document{}
+	}
+	return tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, At: r.ReceivedAt, Actor: by, Type: dueprocess.EventReceived})
+}
+
+// insertTargets writes targets in batches: one statement per hundred rows
+// rather than one per row, since a request may name up to 500.
+func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
+	const batch = 100
+	for start := 0; start < len(targets); start += batch {
+		end := min(start+batch, len(targets))
+		var b strings.Builder
+		b.WriteString(`INSERT INTO request_targets (request_id, position, type, value) VALUES `)
+		args := make([]any, 0, 4*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, id, i, string(targets[i].Type), targets[i].Value)
+		}
+		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("create request targets: %w", err)
+		}
+	}
+	return nil
+}
+
+// NextNumber returns the next number of a named counter, starting at 1. The
+// counter's row stays locked until the transaction ends, so numbers have no
+// gaps and no repeats even with several servers on one database.
+func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
+	var n int64
+	err := tx.queryRow(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&n)
+	if err != nil {
+		return 0, mapError(fmt.Errorf("next number of %s: %w", name, err))
+	}
+	return n, nil
+}
+
+// SetStatus moves a request to a new status and records the change.
+func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string) error {
+	var old string
+	if err := tx.queryRow(ctx, `SELECT status FROM requests WHERE id = $1`, id).Scan(&old); err != nil {
+		return notFound(err, "request "+id)
+	}
+	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3`, string(status), tx.db.ts(tx.now), id); err != nil {
+		return fmt.Errorf("set status: %w", err)
+	}
+	if detail == "" {
+		detail = old + " → " + string(status)
+	}
+	return tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: detail})
+}
+
+// AddEvent appends an event to a request's history.
+func (tx *Tx) AddEvent(ctx context.Context, e *dueprocess.Event) error {
+	if e.At.IsZero() {
+		e.At = tx.now
+	}
+	err := tx.queryRow(ctx, `INSERT INTO request_events (request_id, seq, at, actor_type, actor_id, type, detail)
+		SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, $4, $5, $6 FROM request_events WHERE request_id = $7
+		RETURNING seq`,
+		e.RequestID, tx.db.ts(e.At), string(e.Actor.Type), e.Actor.ID, e.Type, e.Detail, e.RequestID).Scan(&e.Seq)
+	if err != nil {
+		return mapError(fmt.Errorf("add event to %s: %w", e.RequestID, err))
+	}
+	return nil
+}
+
+const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
+	process_type, process_reference, process_issued_by, process_issued_on,
+	offence_category, offence_description, data_categories, date_from, date_to,
+	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
+	received_at, updated_at`
+
+func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
+	r := &dueprocess.Request{}
+	var kind, status, ptype, offCat, offDesc, cats, harm, just string
+	var from, to, ndUntil dueprocess.Date
+	var nd bool
+	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
+		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
+		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
+		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt})
+	if err != nil {
+		return nil, err
+	}
+	r.Kind = dueprocess.RequestKind(kind)
+	r.Status = dueprocess.Status(status)
+	r.LegalProcess.Type = dueprocess.LegalProcessType(ptype)
+	if offCat != "" {
+		r.Offence = &dueprocess.Offence{Category: offCat, Description: offDesc}
+	}
+	r.DataCategories = splitCategories(cats)
+	if !from.IsZero() || !to.IsZero() {
+		r.DateRange = &dueprocess.DateRange{From: from, To: to}
+	}
+	if nd {
+		r.Nondisclosure = &dueprocess.Nondisclosure{Until: ndUntil}
+	}
+	if harm != "" {
+		r.Emergency = &dueprocess.EmergencyClaim{Harm: dueprocess.Harm(harm), Justification: just}
+	}
+	return r, nil
+}
+
+// Request returns a request with its targets and documents.
+func (db *DB) Request(ctx context.Context, id string) (*dueprocess.Request, error) {
+	return db.request(ctx, db.sql, id)
+}
+
+// Request reads a request inside the transaction, seeing its own writes.
+func (tx *Tx) Request(ctx context.Context, id string) (*dueprocess.Request, error) {
+	return tx.db.request(ctx, tx.tx, id)
+}
+
+func (db *DB) request(ctx context.Context, q querier, id string) (*dueprocess.Request, error) {
+	r, err := scanRequest(q.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id = $1`, id))
+	if err != nil {
+		return nil, notFound(err, "request "+id)
+	}
+	if r.Targets, err = db.targets(ctx, q, id); err != nil {
+		return nil, err
+	}
+	if r.Documents, err = db.documents(ctx, q, id); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.Target, error) {
+	rows, err := q.QueryContext(ctx, `SELECT type, value FROM request_targets WHERE request_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	targets := []dueprocess.Target{}
+	for rows.Next() {
+		var t dueprocess.Target
+		var typ string
+		if err := rows.Scan(&typ, &t.Value); err != nil {
+			return nil, mapError(err)
+		}
+		t.Type = dueprocess.TargetType(typ)
+		targets = append(targets, t)
+	}
+	return targets, mapError(rows.Err())
+}
+
+// MaxPage is the most requests one listing returns.
+const MaxPage = 500
+
+// Requests lists requests matching f in id order, at most f.Limit of them
+// (default 50, at most MaxPage). Targets and documents are not loaded; a
+// listing shows counts, not who is named.
+func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*dueprocess.Request, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Status != "" {
+		add("status = $%d", string(f.Status))
+	}
+	if f.Jurisdiction != "" {
+		add("jurisdiction = $%d", f.Jurisdiction)
+	}
+	if f.Kind != "" {
+		add("kind = $%d", string(f.Kind))
+	}
+	if f.AgencyID != "" {
+		add("agency_id = $%d", f.AgencyID)
+	}
+	if f.After != "" {
+		add("id > $%d", f.After)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, MaxPage)
+	q := `SELECT ` + requestColumns + ` FROM requests`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, limit)
+	rows, err := db.sql.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	list := []*dueprocess.Request{}
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		list = append(list, r)
+	}
+	return list, mapError(rows.Err())
+}
+
+// Events returns a request's history, oldest first.
+func (db *DB) Events(ctx context.Context, requestID string) ([]dueprocess.Event, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT seq, at, actor_type, actor_id, type, detail FROM request_events
+		WHERE request_id = $1 ORDER BY seq`, requestID)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	events := []dueprocess.Event{}
+	for rows.Next() {
+		e := dueprocess.Event{RequestID: requestID}
+		var actorType string
+		if err := rows.Scan(&e.Seq, timeCol{&e.At}, &actorType, &e.Actor.ID, &e.Type, &e.Detail); err != nil {
+			return nil, mapError(err)
+		}
+		e.Actor.Type = dueprocess.ActorType(actorType)
+		events = append(events, e)
+	}
+	return events, mapError(rows.Err())
+}
+
+// Idempotent is a stored answer to a submission made with an
+// Idempotency-Key.
+type Idempotent struct {
+	BodyHash  string
+	RequestID string
+	Response  []byte
+}
+
+// IdempotentAnswer returns the stored answer for (principal, key), or a
+// not-found error if there is none yet.
+func (tx *Tx) IdempotentAnswer(ctx context.Context, principal, key string) (*Idempotent, error) {
+	return idempotentAnswer(ctx, tx.tx, principal, key)
+}
+
+// IdempotentAnswer is the same read outside a transaction.
+func (db *DB) IdempotentAnswer(ctx context.Context, principal, key string) (*Idempotent, error) {
+	return idempotentAnswer(ctx, db.sql, principal, key)
+}
+
+func idempotentAnswer(ctx context.Context, q querier, principal, key string) (*Idempotent, error) {
+	var a Idempotent
+	var resp string
+	err := q.QueryRowContext(ctx, `SELECT body_hash, request_id, response FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key).
+		Scan(&a.BodyHash, &a.RequestID, &resp)
+	if err == sql.ErrNoRows {
+		return nil, dueprocess.ErrNotFound
+	}
+	if err != nil {
+		return nil, mapError(err)
+	}
+	a.Response = []byte(resp)
+	return &a, nil
+}
+
+// SaveIdempotent stores the answer to a submission made with a key. A
+// concurrent submission with the same key fails here with a conflict, and
+// its transaction rolls back.
+func (tx *Tx) SaveIdempotent(ctx context.Context, principal, key string, a *Idempotent) error {
+	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (principal, key, body_hash, request_id, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		principal, key, a.BodyHash, a.RequestID, string(a.Response), tx.db.ts(tx.now))
+	return err
+}

@@ -1,0 +1,216 @@
+// Package store keeps dueprocess's state in SQL: SQLite by default, one file
+// and no set-up, or PostgreSQL when several servers share one database. The
+// queries are written once, with $1 placeholders that both drivers read, and
+// every change runs through Transact so that it commits whole or not at all.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// Dialect names the SQL database behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open dueprocess database.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+	dsn     string
+
+	// Now is the clock; tests replace it. Times are stored in UTC.
+	Now func() time.Time
+
+	// writeMu serialises write transactions on SQLite. SQLite allows one
+	// writer at a time anyway; waiting here is cheaper and fairer than
+	// SQLite's busy handler, which sleeps and retries.
+	writeMu sync.Mutex
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens the database named by dsn: a PostgreSQL URL
+// ("postgres://user@host/db") or the path of a SQLite file, created if
+// missing. It does not migrate; call Migrate or CheckSchema next.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db := &DB{dsn: dsn, Now: time.Now}
+	var err error
+	if IsPostgres(dsn) {
+		db.dialect = Postgres
+		db.sql, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+		}
+		db.sql.SetMaxOpenConns(32)
+		db.sql.SetMaxIdleConns(32)
+		db.sql.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		db.dialect = SQLite
+		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+		// Readers run in parallel under WAL; writers queue on writeMu.
+		db.sql.SetMaxOpenConns(8)
+		db.sql.SetMaxIdleConns(8)
+		db.sql.SetConnMaxIdleTime(0)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.sql.PingContext(pingCtx); err != nil {
+		db.sql.Close()
+		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + redact(dsn), Err: err}
+	}
+	return db, nil
+}
+
+// sqliteDSN sets the pragmas every connection needs, in one place: WAL so
+// readers never block the writer, synchronous=FULL so a commit survives a
+// power cut, foreign keys on, a busy timeout for other processes (the
+// command line) writing to the same file, and BEGIN IMMEDIATE so a
+// transaction takes the write lock at its start rather than failing midway.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "busy_timeout(10000)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// redact hides the password in a database URL so it can be shown or logged.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Dialect reports which database is behind db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// String describes db without secrets, for messages.
+func (db *DB) String() string { return string(db.dialect) + " " + redact(db.dsn) }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	}
+	var one int
+	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	}
+	return nil
+}
+
+// SQL returns the underlying handle, for benchmarks and tests that measure
+// the database itself.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Tx is a write transaction. Every change to stored state goes through one,
+// so that the change and its history commit together.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Now returns the time the transaction began, in UTC. Every row a
+// transaction writes carries the same time.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Transact runs fn in a transaction and commits if fn returns nil. It
+// returns only after the commit is durable.
+func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	if db.dialect == SQLite {
+		db.writeMu.Lock()
+		defer db.writeMu.Unlock()
+	}
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError(fmt.Errorf("begin: %w", err))
+	}
+	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return mapError(fmt.Errorf("commit: %w", err))
+	}
+	return nil
+}
+
+func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return res, nil
+}
+
+func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, query, args...)
+}
+
+// querier is what reads need: a *sql.DB or a *sql.Tx, so the same read can
+// run alone or inside a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// newID returns a random identifier with a readable prefix, such as
+// "ag_5f0c2a9e41d7b3c8".
+func newID(prefix string) string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+// notFound turns sql.ErrNoRows into a not-found error naming what was sought.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return dueprocess.Errorf(dueprocess.NotFound, "%s not found", what)
+	}
+	return mapError(err)
+}
