@@ -131,4 +131,3 @@ func (c nullString) Scan(src any) error {
 	}
 	return nil
 }
-
