@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// subcommand dispatches "agency add" and the like.
+func subcommand(ctx context.Context, c *cli, group string, args []string, subs map[string]func(context.Context, *cli, []string) error, names string) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(c.stderr, "Usage: dueprocess %s <%s> [flags]\nRun \"dueprocess %s <subcommand> --help\" for its flags.\n", group, names, group)
+		if len(args) == 0 {
+			return usageError{fmt.Sprintf("%s needs a subcommand (%s)", group, names)}
+		}
+		return nil
+	}
+	fn, ok := subs[args[0]]
+	if !ok {
+		return usageError{fmt.Sprintf("unknown subcommand %q of %s (%s)", args[0], group, names)}
+	}
+	return fn(ctx, c, args[1:])
+}
+
+// listFlag collects a flag that may be repeated or given comma-separated.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func agencyCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
+		"add": agencyAdd, "list": agencyList,
+	}, "add|list")
+}
+
+func agencyAdd(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("agency add", "agency add --name NAME --jurisdiction CODE --kind KIND --domain DOMAIN [--callback-phone PHONE]",
+		"Registers an agency and prints its id. Its verified e-mail domains and callback\nnumber are what verification relies on later, never what a request says.")
+	var a dueprocess.Agency
+	var domains listFlag
+	fs.StringVar(&a.Name, "name", "", "the agency's name, e.g. \"Hong Kong Police Force\"")
+	fs.StringVar(&a.Jurisdiction, "jurisdiction", "", "ISO 3166-1 alpha-2 code, optionally with a subdivision (HK, US-CA)")
+	kind := fs.String("kind", "", "police, prosecutor, court, intelligence, regulator or other")
+	fs.Var(&domains, "domain", "a verified e-mail domain of the agency (repeat, or separate with commas)")
+	fs.StringVar(&a.CallbackPhone, "callback-phone", "", "the number staff call back to verify a request, from your own research")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a.Kind, a.Domains = dueprocess.AgencyKind(*kind), domains
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAgency(ctx, &a) }); err != nil {
+		return flagError(err)
+	}
+	c.say("registered agency %q (%s, %s)", a.Name, a.Jurisdiction, a.Kind)
+	fmt.Fprintln(c.stdout, a.ID)
+	return nil
+}
+
+func agencyList(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("agency list", "agency list [--json]", "Lists the registered agencies.")
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	list, err := db.Agencies(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []*dueprocess.Agency{}
+		}
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tJURISDICTION\tKIND\tNAME\tDOMAINS")
+	for _, a := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.ID, a.Jurisdiction, a.Kind, a.Name, strings.Join(a.Domains, ","))
+	}
+	return tw.Flush()
+}
+
+func officialCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "official", args, map[string]func(context.Context, *cli, []string) error{
+		"add": officialAdd,
+	}, "add")
+}
+
+func officialAdd(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("official add", "official add --agency ID --email ADDRESS --name NAME",
+		"Adds an official to an agency and prints their API token, which is shown only\nonce. The address must be at one of the agency's verified domains.")
+	var o dueprocess.Official
+	fs.StringVar(&o.AgencyID, "agency", "", "the agency's id (from \"dueprocess agency add\" or \"agency list\")")
+	fs.StringVar(&o.Email, "email", "", "the official's e-mail address")
+	fs.StringVar(&o.Name, "name", "", "the official's name")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if o.AgencyID == "" {
+		return usageError{"--agency is required"}
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var secret string
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateOfficial(ctx, &o); err != nil {
+			return err
+		}
+		var err error
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID, Label: "created by dueprocess official add"})
+		return err
+	})
+	if err != nil {
+		return flagError(err)
+	}
+	c.say("added official %s <%s> as %s; the token below is shown only once", o.Name, o.Email, o.ID)
+	fmt.Fprintln(c.stdout, secret)
+	return nil
+}
+
+func staffCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "staff", args, map[string]func(context.Context, *cli, []string) error{
+		"add": staffAdd,
+	}, "add")
+}
+
+func staffAdd(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("staff add", "staff add --email ADDRESS --name NAME --role ROLE[,ROLE…]",
+		"Adds a staff member and prints an API token for them (for automation and\nscripts), shown only once. Roles: intake, reviewer, approver, human_rights,\nadmin, auditor.")
+	var s dueprocess.Staff
+	var roles listFlag
+	fs.StringVar(&s.Email, "email", "", "the staff member's e-mail address")
+	fs.StringVar(&s.Name, "name", "", "the staff member's name")
+	fs.Var(&roles, "role", "a role (repeat, or separate with commas)")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	for _, r := range roles {
+		s.Roles = append(s.Roles, dueprocess.Role(r))
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var secret string
+	err = db.Transact(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateStaff(ctx, &s); err != nil {
+			return err
+		}
+		var err error
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID, Label: "created by dueprocess staff add"})
+		return err
+	})
+	if err != nil {
+		return flagError(err)
+	}
+	c.say("added staff member %s <%s> (%s) as %s; the token below is shown only once", s.Name, s.Email, roles.String(), s.ID)
+	fmt.Fprintln(c.stdout, secret)
+	return nil
+}
+
+// flagError names the flag behind a field error, for the command line.
+func flagError(err error) error {
+	var e *dueprocess.Error
+	if f := dueprocess.ErrorField(err); f != "" && errors.As(err, &e) {
+		flag := "--" + strings.ReplaceAll(strings.TrimSuffix(f, "s"), "_", "-")
+		return usageError{fmt.Sprintf("%s: %s", flag, e.Message)}
+	}
+	return err
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/web"
+)
+
+func serveCmd(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR]",
+		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\nserves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.")
+	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
+	dsn := c.dbFlag(fs)
+	data := c.dataFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	blobs, err := blob.Open(filepath.Join(*data, "blobs"))
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           web.New(db, blobs, log),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	c.say("listening on http://%s (database: %s, data: %s)", ln.Addr(), db, *data)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Finish the requests in flight, so that none that was acknowledged is
+	// cut short; a request not yet answered is not yet acknowledged.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c.say("shutting down")
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// say writes a message for people to stderr.
+func (c *cli) say(format string, args ...any) {
+	fmt.Fprintf(c.stderr, "dueprocess: "+format+"\n", args...)
+}

@@ -1,0 +1,326 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// principal authenticates the caller of r.
+func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
+	return auth.Authenticate(r.Context(), s.db, r)
+}
+
+// createRequest takes in a government demand from an official. It answers
+// 201 only once the request is committed; with an Idempotency-Key, a retry
+// gets the first answer again instead of creating a second request.
+func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if err != nil {
+		return err
+	}
+	if p.Official == nil {
+		return dueprocess.Errorf(dueprocess.Forbidden, "only officials of a registered agency submit requests")
+	}
+	body, err := readJSONBody(w, r, dueprocess.MaxRequestBody)
+	if err != nil {
+		return err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" {
+		if len(key) > 255 || strings.ContainsFunc(key, func(c rune) bool { return c < 0x21 || c > 0x7e }) {
+			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Idempotency-Key", Message: "must be 1 to 255 printable ASCII characters without spaces"}
+		}
+	}
+	sum := sha256.Sum256(body)
+	bodyHash := hex.EncodeToString(sum[:])
+	if key != "" {
+		if done, err := s.replay(w, p, key, bodyHash, r); done || err != nil {
+			return err
+		}
+	}
+
+	var in dueprocess.NewRequest
+	if err := decodeStrict(body, &in); err != nil {
+		return err
+	}
+	req, err := in.Check()
+	if err != nil {
+		return err
+	}
+	if !jurisdictionOf(p.Agency, req.Jurisdiction) {
+		return dueprocess.FieldError("jurisdiction", "%s is not the jurisdiction of %s (%s)", req.Jurisdiction, p.Agency.Name, p.Agency.Jurisdiction)
+	}
+	req.AgencyID, req.OfficialID = p.Agency.ID, p.Official.ID
+
+	var answer []byte
+	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		if err := tx.CreateRequest(r.Context(), req, p.Actor()); err != nil {
+			return err
+		}
+		var err error
+		if answer, err = marshalAnswer(req); err != nil {
+			return err
+		}
+		if key == "" {
+			return nil
+		}
+		return tx.SaveIdempotent(r.Context(), p.Official.ID, key, &store.Idempotent{BodyHash: bodyHash, RequestID: req.ID, Response: answer})
+	})
+	if key != "" && errors.Is(err, dueprocess.ErrConflict) {
+		// A concurrent retry with the same key committed first; answer as it did.
+		if done, err := s.replay(w, p, key, bodyHash, r); done || err != nil {
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/requests/"+req.ID)
+	writeRaw(w, http.StatusCreated, answer)
+	return nil
+}
+
+// replay answers a submission whose Idempotency-Key was seen before with
+// the first answer, and reports whether it did.
+func (s *Server) replay(w http.ResponseWriter, p *dueprocess.Principal, key, bodyHash string, r *http.Request) (bool, error) {
+	prev, err := s.db.IdempotentAnswer(r.Context(), p.Official.ID, key)
+	if errors.Is(err, dueprocess.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if prev.BodyHash != bodyHash {
+		return false, &dueprocess.Error{Kind: dueprocess.Conflict, Field: "Idempotency-Key",
+			Message: fmt.Sprintf("this key was already used for request %s with a different body; use a new key for a new request", prev.RequestID)}
+	}
+	w.Header().Set("Location", "/api/v1/requests/"+prev.RequestID)
+	w.Header().Set("Idempotent-Replayed", "true")
+	writeRaw(w, http.StatusCreated, prev.Response)
+	return true, nil
+}
+
+func marshalAnswer(req *dueprocess.Request) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(req); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// jurisdictionOf reports whether an agency may submit requests for
+// jurisdiction j: its own, or a subdivision of its country ("US" agencies
+// for "US-CA").
+func jurisdictionOf(a *dueprocess.Agency, j string) bool {
+	return j == a.Jurisdiction || (!strings.Contains(a.Jurisdiction, "-") && dueprocess.Country(j) == a.Jurisdiction)
+}
+
+// readJSONBody reads a JSON request body of at most max bytes.
+func readJSONBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); ct != "" && (err != nil || mt != "application/json") {
+		return nil, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Content-Type", Message: fmt.Sprintf("must be application/json, not %q", ct)}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, &dueprocess.Error{Kind: dueprocess.TooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", max)}
+	}
+	if err != nil {
+		return nil, dueprocess.Errorf(dueprocess.Invalid, "cannot read the body: %v", err)
+	}
+	return body, nil
+}
+
+// decodeStrict decodes one JSON value, refusing unknown fields and
+// trailing data, and names the field at fault in its errors.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return dueprocess.Errorf(dueprocess.Invalid, "the body is empty; a JSON object is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil {
+		if dec.More() {
+			return dueprocess.Errorf(dueprocess.Invalid, "the body holds more than one JSON value")
+		}
+		return nil
+	}
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return dueprocess.Errorf(dueprocess.Invalid, "the body must be a JSON object, not %s", typ.Value)
+		}
+		return dueprocess.FieldError(field, "must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		return dueprocess.FieldError(name, "is not a known field")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: it ends too early")
+	}
+	return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: %v", err)
+}
+
+func jsonType(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map", "ptr":
+		return "an object"
+	case "bool":
+		return "true or false"
+	}
+	return "a number"
+}
+
+// getRequest shows one request. An official sees only their own agency's
+// requests; another agency's answers 404 exactly as a missing one does, so
+// ids cannot be probed.
+func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if err != nil {
+		return err
+	}
+	req, err := s.visibleRequest(r, p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, req)
+	return nil
+}
+
+func (s *Server) visibleRequest(r *http.Request, p *dueprocess.Principal, id string) (*dueprocess.Request, error) {
+	req, err := s.db.Request(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Official != nil && req.AgencyID != p.Agency.ID {
+		return nil, dueprocess.Errorf(dueprocess.NotFound, "request %s not found", id)
+	}
+	return req, nil
+}
+
+// listRequests is the staff queue: filters by status, jurisdiction and
+// kind, paged by id with ?after=.
+func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if err != nil {
+		return err
+	}
+	if p.Staff == nil {
+		return dueprocess.Errorf(dueprocess.Forbidden, "only staff may list requests; officials read their own by id")
+	}
+	q := r.URL.Query()
+	for name := range q {
+		switch name {
+		case "status", "jurisdiction", "kind", "after", "limit":
+		default:
+			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, after, limit)")
+		}
+	}
+	var f dueprocess.RequestFilter
+	if v := q.Get("status"); v != "" {
+		if f.Status, err = parseEnum("status", v, dueprocess.Statuses); err != nil {
+			return err
+		}
+	}
+	if v := q.Get("kind"); v != "" {
+		if f.Kind, err = parseEnum("kind", v, dueprocess.RequestKinds); err != nil {
+			return err
+		}
+	}
+	if v := q.Get("jurisdiction"); v != "" {
+		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
+			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
+		}
+	}
+	f.After = q.Get("after")
+	f.Limit = 50
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > store.MaxPage {
+			return dueprocess.FieldError("limit", "must be a whole number from 1 to %d", store.MaxPage)
+		}
+		f.Limit = n
+	}
+	list, err := s.db.Requests(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	type page struct {
+		Requests []*dueprocess.Request `json:"requests"`
+		Next     string                `json:"next,omitempty"`
+	}
+	out := page{Requests: list}
+	if len(list) == f.Limit {
+		out.Next = list[len(list)-1].ID
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func parseEnum[T ~string](field, v string, allowed []T) (T, error) {
+	for _, a := range allowed {
+		if string(a) == v {
+			return a, nil
+		}
+	}
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		names[i] = string(a)
+	}
+	return "", dueprocess.FieldError(field, "%q is not one of %s", v, strings.Join(names, ", "))
+}
+
+// listEvents shows a request's history to whoever may see the request.
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if err != nil {
+		return err
+	}
+	req, err := s.visibleRequest(r, p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	events, err := s.db.Events(r.Context(), req.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": events})
+	return nil
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	if err := s.db.Ping(r.Context()); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect())})
+	return nil
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return dueprocess.Errorf(dueprocess.NotFound, "no such route: %s %s", r.Method, r.URL.Path)
+}

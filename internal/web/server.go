@@ -1,0 +1,159 @@
+// Package web serves dueprocess over HTTP: the JSON API under /api/v1, the
+// OpenAPI document that describes it, and the operational endpoints
+// /healthz and /metrics.
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// Server is the HTTP side of dueprocess.
+type Server struct {
+	db      *store.DB
+	blobs   *blob.Store
+	log     *slog.Logger
+	mux     *http.ServeMux
+	metrics *metrics
+}
+
+// New returns a server over db and blobs. Logs go to log.
+func New(db *store.DB, blobs *blob.Store, log *slog.Logger) *Server {
+	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
+	for _, rt := range s.routes() {
+		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
+	}
+	return s
+}
+
+// ServeHTTP serves one request, counting it in the metrics and logging it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.mux.ServeHTTP(sw, r)
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	elapsed := time.Since(start)
+	s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
+	s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("route", route),
+		slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("elapsed", elapsed))
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "dueprocess_http_requests_total",
+			Help: "HTTP requests served, by route pattern and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "dueprocess_http_request_duration_seconds",
+			Help:    "Time to serve an HTTP request, by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route"}),
+	}
+	m.registry.MustRegister(m.requests, m.latency,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+}
+
+// handlerFunc is an HTTP handler that returns its error instead of writing
+// it; api turns the error into a JSON answer in one place.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// statusOf maps each error kind to its HTTP status.
+var statusOf = map[dueprocess.Kind]int{
+	dueprocess.Invalid:         http.StatusBadRequest,
+	dueprocess.NotFound:        http.StatusNotFound,
+	dueprocess.Conflict:        http.StatusConflict,
+	dueprocess.Unauthenticated: http.StatusUnauthorized,
+	dueprocess.Forbidden:       http.StatusForbidden,
+	dueprocess.TooLarge:        http.StatusRequestEntityTooLarge,
+	dueprocess.Unavailable:     http.StatusServiceUnavailable,
+	dueprocess.Internal:        http.StatusInternalServerError,
+}
+
+func (s *Server) api(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := dueprocess.ErrorKind(err)
+	status := statusOf[kind]
+	if kind == dueprocess.Internal || kind == dueprocess.Unavailable {
+		// Log the cause once, here; the caller sees only the safe message.
+		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
+	}
+	if kind == dueprocess.Unauthenticated {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dueprocess"`)
+	}
+	type body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	}
+	writeJSON(w, status, map[string]body{"error": {Code: string(kind), Message: dueprocess.ErrorMessage(err), Field: dueprocess.ErrorField(err)}})
+}
+
+// writeJSON renders v into a buffer first, so that a failure to encode
+// never leaves a half-written answer.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
+		return
+	}
+	writeRaw(w, status, buf.Bytes())
+}
+
+func writeRaw(w http.ResponseWriter, status int, b []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+}
