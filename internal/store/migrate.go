@@ -85,8 +85,17 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	return nil
 }
 
-// IsEmpty reports whether no migration has ever been applied.
+// IsEmpty reports whether the database holds no tables at all: only then
+// is it safe to create the schema without being asked. A database with
+// tables but an old schema must be migrated on purpose.
 func (db *DB) IsEmpty(ctx context.Context) (bool, error) {
-	current, _, err := db.SchemaVersion(ctx)
-	return current == 0, err
+	q := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'`
+	if db.dialect == Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()`
+	}
+	var n int
+	if err := db.sql.QueryRowContext(ctx, q).Scan(&n); err != nil {
+		return false, mapError(fmt.Errorf("inspect database: %w", err))
+	}
+	return n == 0, nil
 }
