@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -165,19 +166,27 @@ func (db *DB) staff(ctx context.Context, q querier, id string) (*dueprocess.Staf
 	if err != nil {
 		return nil, notFound(err, "staff member "+id)
 	}
+	if s.Roles, err = db.staffRoles(ctx, q, id); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (db *DB) staffRoles(ctx context.Context, q querier, id string) ([]dueprocess.Role, error) {
 	rows, err := q.QueryContext(ctx, `SELECT role FROM staff_roles WHERE staff_id = $1 ORDER BY role`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
+	var roles []dueprocess.Role
 	for rows.Next() {
 		var r string
 		if err := rows.Scan(&r); err != nil {
 			return nil, mapError(err)
 		}
-		s.Roles = append(s.Roles, dueprocess.Role(r))
+		roles = append(roles, dueprocess.Role(r))
 	}
-	return s, mapError(rows.Err())
+	return roles, mapError(rows.Err())
 }
 
 // CreateToken stores the hash of a new API token for an official or a
@@ -208,26 +217,46 @@ func (tx *Tx) RevokeToken(ctx context.Context, id string) error {
 }
 
 // PrincipalByTokenHash returns who holds the unrevoked token with this hash.
+// It runs on every API call, so the token, its holder and the holder's
+// agency come back in one query.
 func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueprocess.Principal, error) {
-	var id, officialID, staffID string
-	err := db.sql.QueryRowContext(ctx, `SELECT id, official_id, staff_id FROM tokens WHERE hash = $1 AND revoked_at IS NULL`, hash).
-		Scan(&id, nullString{&officialID}, nullString{&staffID})
+	var tokenID, officialID, staffID string
+	var o dueprocess.Official
+	var a dueprocess.Agency
+	var agencyKind string
+	var s dueprocess.Staff
+	var oCreated, aCreated, sCreated *time.Time
+	err := db.sql.QueryRowContext(ctx, `SELECT t.id, t.official_id, t.staff_id,
+			o.agency_id, o.email, o.name, o.created_at,
+			a.name, a.jurisdiction, a.kind, a.callback_phone, a.created_at,
+			s.email, s.name, s.created_at
+		FROM tokens t
+		LEFT JOIN officials o ON o.id = t.official_id
+		LEFT JOIN agencies a ON a.id = o.agency_id
+		LEFT JOIN staff s ON s.id = t.staff_id
+		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash).
+		Scan(&tokenID, nullString{&officialID}, nullString{&staffID},
+			nullString{&o.AgencyID}, nullString{&o.Email}, nullString{&o.Name}, nullTimeCol{&oCreated},
+			nullString{&a.Name}, nullString{&a.Jurisdiction}, nullString{&agencyKind}, nullString{&a.CallbackPhone}, nullTimeCol{&aCreated},
+			nullString{&s.Email}, nullString{&s.Name}, nullTimeCol{&sCreated})
 	if err != nil {
 		return nil, notFound(err, "token")
 	}
-	p := &dueprocess.Principal{TokenID: id}
+	p := &dueprocess.Principal{TokenID: tokenID}
 	if officialID != "" {
-		if p.Official, err = db.Official(ctx, officialID); err != nil {
+		o.ID, o.CreatedAt = officialID, *oCreated
+		a.ID, a.Kind, a.CreatedAt = o.AgencyID, dueprocess.AgencyKind(agencyKind), *aCreated
+		if a.Domains, err = db.agencyDomains(ctx, db.sql, a.ID); err != nil {
 			return nil, err
 		}
-		if p.Agency, err = db.Agency(ctx, p.Official.AgencyID); err != nil {
-			return nil, err
-		}
+		p.Official, p.Agency = &o, &a
 		return p, nil
 	}
-	if p.Staff, err = db.Staff(ctx, staffID); err != nil {
+	s.ID, s.CreatedAt = staffID, *sCreated
+	if s.Roles, err = db.staffRoles(ctx, db.sql, s.ID); err != nil {
 		return nil, err
 	}
+	p.Staff = &s
 	return p, nil
 }
 

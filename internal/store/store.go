@@ -39,10 +39,11 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC.
 	Now func() time.Time
 
-	// writeMu serialises write transactions on SQLite. SQLite allows one
-	// writer at a time anyway; waiting here is cheaper and fairer than
-	// SQLite's busy handler, which sleeps and retries.
-	writeMu sync.Mutex
+	// Write transactions go through one committer per DB (see commit.go).
+	work chan *op
+	stop chan struct{}
+	done chan struct{}
+	once sync.Once
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -71,7 +72,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open %s: %w", dsn, err)
 		}
-		// Readers run in parallel under WAL; writers queue on writeMu.
+		// Readers run in parallel under WAL; the committer is the only writer.
 		db.sql.SetMaxOpenConns(8)
 		db.sql.SetMaxIdleConns(8)
 		db.sql.SetConnMaxIdleTime(0)
@@ -82,6 +83,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.Close()
 		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + redact(dsn), Err: err}
 	}
+	db.startCommitter()
 	return db, nil
 }
 
@@ -117,8 +119,12 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // String describes db without secrets, for messages.
 func (db *DB) String() string { return string(db.dialect) + " " + redact(db.dsn) }
 
-// Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+// Close stops the committer, after the work already queued, and closes the
+// database.
+func (db *DB) Close() error {
+	db.stopCommitter()
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
@@ -135,48 +141,6 @@ func (db *DB) Ping(ctx context.Context) error {
 // SQL returns the underlying handle, for benchmarks and tests that measure
 // the database itself.
 func (db *DB) SQL() *sql.DB { return db.sql }
-
-// Tx is a write transaction. Every change to stored state goes through one,
-// so that the change and its history commit together.
-type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
-}
-
-// Now returns the time the transaction began, in UTC. Every row a
-// transaction writes carries the same time.
-func (tx *Tx) Now() time.Time { return tx.now }
-
-// Transact runs fn in a transaction and commits if fn returns nil. It
-// returns only after the commit is durable.
-func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) (err error) {
-	if db.dialect == SQLite {
-		db.writeMu.Lock()
-		defer db.writeMu.Unlock()
-	}
-	sqlTx, err := db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return mapError(fmt.Errorf("begin: %w", err))
-	}
-	tx := &Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}
-	defer func() {
-		if p := recover(); p != nil {
-			sqlTx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			sqlTx.Rollback()
-		}
-	}()
-	if err = fn(tx); err != nil {
-		return err
-	}
-	if err = sqlTx.Commit(); err != nil {
-		return mapError(fmt.Errorf("commit: %w", err))
-	}
-	return nil
-}
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	res, err := tx.tx.ExecContext(ctx, query, args...)

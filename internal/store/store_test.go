@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -321,4 +322,56 @@ func TestSchemaCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestGroupCommit submits many transactions at once, one of which fails,
+// and checks that the others commit whole and the failed one leaves nothing.
+func TestGroupCommit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, o := fixture(t, db, "HK", "police.gov.hk")
+		db.Now = func() time.Time { return time.Date(2026, 7, 1, 12, 0, 0, 0, time.UTC) }
+		const n = 40
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				errs <- db.Transact(ctx, func(tx *store.Tx) error {
+					r := sampleRequest(t)
+					r.AgencyID, r.OfficialID = a.ID, o.ID
+					if err := tx.CreateRequest(ctx, r, dueprocess.System); err != nil {
+						return err
+					}
+					if i == 7 {
+						return dueprocess.Errorf(dueprocess.Invalid, "refused on purpose")
+					}
+					return nil
+				})
+			}()
+		}
+		failed := 0
+		for i := 0; i < n; i++ {
+			if err := <-errs; err != nil {
+				failed++
+				if dueprocess.ErrorMessage(err) != "refused on purpose" {
+					t.Errorf("unexpected error: %v", err)
+				}
+			}
+		}
+		list, err := db.Requests(ctx, dueprocess.RequestFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if failed != 1 || len(list) != n-1 {
+			t.Fatalf("%d failed, %d stored; want 1 and %d", failed, len(list), n-1)
+		}
+		// Numbers have no gaps: the failed op's number was given back.
+		for i, r := range list {
+			if want := fmt.Sprintf("DP-2026-%06d", i+1); r.ID != want {
+				t.Errorf("request %d has id %s, want %s", i, r.ID, want)
+			}
+			events, _ := db.Events(ctx, r.ID)
+			if len(events) != 1 {
+				t.Errorf("%s has %d events, want 1", r.ID, len(events))
+			}
+		}
+	})
 }
