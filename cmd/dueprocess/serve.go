@@ -20,6 +20,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
+	limits := web.DefaultLimits
+	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
+	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -40,7 +43,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(db, blobs, log),
+		Handler:           web.New(db, blobs, log, limits),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

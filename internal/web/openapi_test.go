@@ -80,7 +80,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), Limits{}))
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", strings.NewReader(string(example)))
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -18,9 +18,26 @@ import (
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
-// principal authenticates the caller of r.
+// principal authenticates the caller of r and takes one call from their
+// allowance. An address that keeps failing to authenticate is refused
+// before its tokens are even looked up.
 func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
-	return auth.Authenticate(r.Context(), s.db, r)
+	addr := clientAddr(r)
+	if err := s.failedAuth.exhausted(addr); err != nil {
+		return nil, err
+	}
+	p, err := auth.Authenticate(r.Context(), s.db, r)
+	if dueprocess.ErrorKind(err) == dueprocess.Unauthenticated {
+		s.failedAuth.allow(addr)
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.perCaller.allow(p.TokenID); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // createRequest takes in a government demand from an official. It answers

@@ -23,16 +23,21 @@ import (
 
 // Server is the HTTP side of dueprocess.
 type Server struct {
-	db      *store.DB
-	blobs   *blob.Store
-	log     *slog.Logger
-	mux     *http.ServeMux
-	metrics *metrics
+	db         *store.DB
+	blobs      *blob.Store
+	log        *slog.Logger
+	mux        *http.ServeMux
+	metrics    *metrics
+	perCaller  *limiter
+	failedAuth *limiter
 }
 
-// New returns a server over db and blobs. Logs go to log.
-func New(db *store.DB, blobs *blob.Store, log *slog.Logger) *Server {
-	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics()}
+// New returns a server over db and blobs with the given limits. Logs go to log.
+func New(db *store.DB, blobs *blob.Store, log *slog.Logger, limits Limits) *Server {
+	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(),
+		perCaller:  newLimiter(limits.PerCaller, limits.Burst),
+		failedAuth: newLimiter(limits.FailedAuthPerMinute/60, 20),
+	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
 	}
@@ -108,6 +113,7 @@ var statusOf = map[dueprocess.Kind]int{
 	dueprocess.Unauthenticated: http.StatusUnauthorized,
 	dueprocess.Forbidden:       http.StatusForbidden,
 	dueprocess.TooLarge:        http.StatusRequestEntityTooLarge,
+	dueprocess.RateLimited:     http.StatusTooManyRequests,
 	dueprocess.Unavailable:     http.StatusServiceUnavailable,
 	dueprocess.Internal:        http.StatusInternalServerError,
 }
@@ -127,8 +133,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		// Log the cause once, here; the caller sees only the safe message.
 		s.log.LogAttrs(r.Context(), slog.LevelError, "request failed", slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
-	if kind == dueprocess.Unauthenticated {
+	switch kind {
+	case dueprocess.Unauthenticated:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dueprocess"`)
+	case dueprocess.RateLimited:
+		w.Header().Set("Retry-After", "1")
 	}
 	type body struct {
 		Code    string `json:"code"`

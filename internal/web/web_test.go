@@ -38,11 +38,16 @@ type env struct {
 
 func newEnv(t testing.TB, db *store.DB) *env {
 	t.Helper()
+	return newEnvLimited(t, db, web.Limits{})
+}
+
+func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
+	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	srv := httptest.NewServer(web.New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), limits))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, url: srv.URL}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
@@ -473,5 +478,29 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	if st, body := e.do("GET", "/no/such/page", "", nil); st != 404 || !strings.Contains(string(body), `"not_found"`) {
 		t.Errorf("unknown route: %d %s", st, body)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	e := newEnvLimited(t, storetest.Open(t, store.SQLite), web.Limits{PerCaller: 1, Burst: 3, FailedAuthPerMinute: 1})
+	var got []int
+	for i := 0; i < 5; i++ {
+		st, _ := e.do("GET", "/api/v1/requests", e.staff, nil)
+		got = append(got, st)
+	}
+	if fmt.Sprint(got) != "[200 200 200 429 429]" {
+		t.Errorf("statuses = %v, want three calls allowed, then 429", got)
+	}
+	// Another caller has their own allowance.
+	if st, _ := e.do("GET", "/api/v1/requests", e.intake, nil); st != 200 {
+		t.Errorf("another caller: %d, want 200", st)
+	}
+	// An address that keeps presenting bad tokens is cut off, even with a good one.
+	for i := 0; i < 20; i++ {
+		e.do("GET", "/api/v1/requests", "dpt_wrong", nil)
+	}
+	st, body := e.do("GET", "/api/v1/requests/DP-2026-000001", e.hk, nil)
+	if st != 429 || !strings.Contains(string(body), "rate_limited") {
+		t.Errorf("after 20 failed authentications: %d %s, want 429", st, body)
 	}
 }
