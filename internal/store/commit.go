@@ -149,7 +149,15 @@ func (db *DB) tryGroup(batch []*op) (int, error) {
 	if err := sqlTx.Commit(); err != nil {
 		return -1, mapError(fmt.Errorf("commit: %w", err))
 	}
+	db.commits.Add(1)
+	db.committedOps.Add(int64(len(batch)))
 	return -1, nil
+}
+
+// CommitStats reports how many group commits have succeeded and how many
+// transactions they held; the ratio is the mean group size.
+func (db *DB) CommitStats() (commits, ops int64) {
+	return db.commits.Load(), db.committedOps.Load()
 }
 
 // runOp runs one op, turning a panic into an error so that one bad op

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -44,6 +45,8 @@ type DB struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	commits, committedOps atomic.Int64
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.

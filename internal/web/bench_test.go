@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -19,30 +21,37 @@ import (
 //	go test ./internal/web -run '^$' -bench 'Intake|FloorInsert' -benchtime 5s
 func BenchmarkIntake(b *testing.B) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		b.Run(string(d), func(b *testing.B) {
-			e := newEnv(b, storetest.Open(b, d))
-			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-			b.SetParallelism(4)
-			b.ResetTimer()
-			start := time.Now()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					req, _ := http.NewRequest("POST", e.url+"/api/v1/requests", strings.NewReader(hkRequest))
-					req.Header.Set("Authorization", "Bearer "+e.hk)
-					req.Header.Set("Content-Type", "application/json")
-					resp, err := client.Do(req)
-					if err != nil {
-						b.Fatal(err)
+		// Concurrent clients: GOMAXPROCS × the parallelism (2 cores here).
+		for _, parallelism := range []int{4, 16} {
+			name := fmt.Sprintf("%s/clients=%d", d, parallelism*runtime.GOMAXPROCS(0))
+			b.Run(name, func(b *testing.B) {
+				e := newEnv(b, storetest.Open(b, d))
+				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
+				b.SetParallelism(parallelism)
+				b.ResetTimer()
+				start := time.Now()
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						req, _ := http.NewRequest("POST", e.url+"/api/v1/requests", strings.NewReader(hkRequest))
+						req.Header.Set("Authorization", "Bearer "+e.hk)
+						req.Header.Set("Content-Type", "application/json")
+						resp, err := client.Do(req)
+						if err != nil {
+							b.Fatal(err)
+						}
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+						if resp.StatusCode != 201 {
+							b.Fatalf("status %d", resp.StatusCode)
+						}
 					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if resp.StatusCode != 201 {
-						b.Fatalf("status %d", resp.StatusCode)
-					}
+				})
+				b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+				if commits, ops := e.db.CommitStats(); commits > 0 {
+					b.ReportMetric(float64(ops)/float64(commits), "tx/commit")
 				}
 			})
-			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
-		})
+		}
 	}
 }
 

@@ -43,7 +43,7 @@ func TestOpenAPI(t *testing.T) {
 			inDoc = append(inDoc, strings.ToUpper(method)+" "+path)
 		}
 	}
-	s := &Server{metrics: newMetrics()}
+	s := &Server{metrics: newMetrics(nil)}
 	for _, rt := range s.routes() {
 		if rt.api {
 			served = append(served, rt.method+" "+rt.pattern)

@@ -34,7 +34,7 @@ type Server struct {
 
 // New returns a server over db and blobs with the given limits. Logs go to log.
 func New(db *store.DB, blobs *blob.Store, log *slog.Logger, limits Limits) *Server {
-	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(),
+	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(db),
 		perCaller:  newLimiter(limits.PerCaller, limits.Burst),
 		failedAuth: newLimiter(limits.FailedAuthPerMinute/60, 20),
 	}
@@ -79,7 +79,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(db *store.DB) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -94,6 +94,18 @@ func newMetrics() *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.latency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if db != nil {
+		m.registry.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "dueprocess_store_commits_total",
+				Help: "Group commits to the database: each is one transaction and one fsync.",
+			}, func() float64 { c, _ := db.CommitStats(); return float64(c) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name: "dueprocess_store_committed_transactions_total",
+				Help: "Write transactions committed; divided by commits, the mean group size.",
+			}, func() float64 { _, n := db.CommitStats(); return float64(n) }),
+		)
+	}
 	return m
 }
 
