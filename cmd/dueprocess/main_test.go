@@ -81,14 +81,34 @@ func get(t *testing.T, url, token string) (int, map[string]any) {
 
 func send(t *testing.T, req *http.Request) (int, map[string]any) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
+	st, m, err := do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, m
+}
+
+func do(req *http.Request) (int, map[string]any, error) {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
 	defer resp.Body.Close()
 	var m map[string]any
-	json.NewDecoder(resp.Body).Decode(&m)
-	return resp.StatusCode, m
+	if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+		return 0, nil, err
+	}
+	return resp.StatusCode, m, nil
+}
+
+// tryPost submits a request with an idempotency key, returning transport
+// errors instead of failing the test.
+func tryPost(url, token, body, key string) (int, map[string]any, error) {
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", key)
+	return do(req)
 }
 
 const walkthroughRequest = `{"kind": "user_data", "jurisdiction": "HK",
