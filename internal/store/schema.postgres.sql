@@ -16,6 +16,33 @@ CREATE TABLE agency_domains (
 );
 CREATE UNIQUE INDEX agency_domains_pkey ON agency_domains USING btree (agency_id, domain);
 
+CREATE TABLE audit_checkpoints (
+    size bigint NOT NULL,
+    text bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX audit_checkpoints_pkey ON audit_checkpoints USING btree (size);
+
+CREATE TABLE audit_entries (
+    idx bigint NOT NULL,
+    object text NOT NULL,
+    data bytea NOT NULL
+);
+CREATE INDEX audit_entries_object ON audit_entries USING btree (object, idx);
+CREATE UNIQUE INDEX audit_entries_pkey ON audit_entries USING btree (idx);
+
+CREATE TABLE audit_hashes (
+    id bigint NOT NULL,
+    hash bytea NOT NULL
+);
+CREATE UNIQUE INDEX audit_hashes_pkey ON audit_hashes USING btree (id);
+
+CREATE TABLE audit_head (
+    id integer NOT NULL,
+    size bigint NOT NULL
+);
+CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
+
 CREATE TABLE counters (
     name text NOT NULL,
     value bigint NOT NULL

@@ -15,6 +15,28 @@ CREATE TABLE agency_domains (
     PRIMARY KEY (agency_id, domain)
 );
 
+CREATE TABLE audit_checkpoints (
+    size       BIGINT PRIMARY KEY,
+    text       BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE audit_entries (
+    idx    BIGINT PRIMARY KEY,
+    object TEXT NOT NULL,
+    data   BLOB NOT NULL
+);
+
+CREATE TABLE audit_hashes (
+    id   BIGINT PRIMARY KEY,
+    hash BLOB NOT NULL
+);
+
+CREATE TABLE audit_head (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size BIGINT NOT NULL
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -117,6 +139,8 @@ CREATE TABLE tokens (
     revoked_at  TIMESTAMP,
     CHECK ((official_id IS NULL) <> (staff_id IS NULL))
 );
+
+CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
 
