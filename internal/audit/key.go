@@ -122,9 +122,13 @@ func keysFrom(path, skey string) (note.Signer, note.Verifier, string, error) {
 	if err != nil {
 		return nil, nil, "", fmt.Errorf("audit key %s is not a note signer key: %w", path, err)
 	}
-	// The signer key is PRIVATE+KEY+name+hash+base64(algorithm, seed).
-	parts := strings.Split(skey, "+")
-	key, err := base64.StdEncoding.DecodeString(parts[len(parts)-1])
+	// The signer key is PRIVATE+KEY+name+hash+base64(algorithm, seed);
+	// the name has no "+" but the base64 may.
+	parts := strings.SplitN(skey, "+", 5)
+	if len(parts) != 5 {
+		return nil, nil, "", fmt.Errorf("audit key %s is not a note signer key", path)
+	}
+	key, err := base64.StdEncoding.DecodeString(parts[4])
 	if err != nil || len(key) != 1+ed25519.SeedSize || key[0] != 1 {
 		return nil, nil, "", fmt.Errorf("audit key %s is not an Ed25519 key", path)
 	}
