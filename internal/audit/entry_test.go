@@ -167,3 +167,15 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	for _, s := range []string{
+		"", "request:DP-2026-000042", "st_1", "a b", `q"uote`, `back\slash`, "<script>", "a&b", "tab\there",
+		"new\nline", "\x00\x1f\x7f", "é", "\u2028\u2029", "\xff", "~", "DP-2026-000042",
+	} {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Errorf("appendString(%q) = %s, encoding/json gives %s", s, got, want)
+		}
+	}
+}
