@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 )
 
 // Run with: go test -run '^$' -bench . -benchmem ./internal/audit/
@@ -47,35 +49,25 @@ func BenchmarkDecode(b *testing.B) {
 const benchLogSize = 20000
 
 // benchLog is a log of benchLogSize entries with a checkpoint every 1000,
-// about as many as a year of hourly checkpoints over a busy month.
-func benchLog(b *testing.B) (*Memory, int64) {
-	signer, _ := testKey(b)
+// and the verifier of its checkpoints.
+func benchLog(b *testing.B) (m *Memory, verifier note.Verifier, bytes int64) {
+	signer, verifier := testKey(b)
 	var sizes []int64
 	for s := int64(1000); s <= benchLogSize; s += 1000 {
 		sizes = append(sizes, s)
 	}
-	m := newLog(b, benchLogSize, signer, sizes...)
-	var n int64
+	m = newLog(b, benchLogSize, signer, sizes...)
 	for _, e := range m.entries {
-		n += int64(len(e))
+		bytes += int64(len(e))
 	}
-	return m, n
+	return m, verifier, bytes
 }
 
 // BenchmarkVerify measures Verify over a whole log; its MB/s counts the
 // bytes of the entries, as BenchmarkSHA256 beside it does.
 func BenchmarkVerify(b *testing.B) {
 	ctx := context.Background()
-	signer, verifier := testKey(b)
-	var sizes []int64
-	for s := int64(1000); s <= benchLogSize; s += 1000 {
-		sizes = append(sizes, s)
-	}
-	m := newLog(b, benchLogSize, signer, sizes...)
-	var n int64
-	for _, e := range m.entries {
-		n += int64(len(e))
-	}
+	m, verifier, n := benchLog(b)
 	b.SetBytes(n)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -90,7 +82,7 @@ func BenchmarkVerify(b *testing.B) {
 // BenchmarkSHA256 hashes the same entries with plain SHA-256, one call
 // per entry: the floor under any verification of these bytes.
 func BenchmarkSHA256(b *testing.B) {
-	m, n := benchLog(b)
+	m, _, n := benchLog(b)
 	b.SetBytes(n)
 	b.ResetTimer()
 	for b.Loop() {
