@@ -4,8 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/dueprocess/dueprocess"
@@ -184,5 +187,66 @@ func TestProofArguments(t *testing.T) {
 		if _, err := DecodeHashes([]string{s}); err == nil {
 			t.Errorf("DecodeHashes(%q) succeeded", s)
 		}
+	}
+}
+
+// TestOutsiderChecks does what docs/audit.md tells an auditor to do, with
+// only tlog, note and what the API serves: a checkpoint, an entry's bytes
+// and base64 proofs.
+func TestOutsiderChecks(t *testing.T) {
+	ctx := context.Background()
+	m := newLog(t, 40, nil)
+	// The server's key, and the verifier key it prints.
+	signer, _, printed, err := LoadOrCreateKey(t.TempDir(), testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastWeek, _ := NewCheckpoint(ctx, m, signer, testOrigin, 17)
+	today, _ := NewCheckpoint(ctx, m, signer, testOrigin, 40)
+	const index = 11
+	entry, _ := m.Entry(ctx, index)
+	incl, _ := InclusionProof(ctx, m, index, 40)
+	cons, _ := ConsistencyProof(ctx, m, 17, 40)
+	served := struct{ incl, cons []string }{EncodeHashes(incl), EncodeHashes(cons)}
+
+	// The auditor's side.
+	open := func(msg []byte) (int64, tlog.Hash) {
+		v, err := note.NewVerifier(printed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := note.Open(msg, note.VerifierList(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.SplitN(n.Text, "\n", 4)
+		size, err := strconv.ParseInt(lines[1], 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root, err := tlog.ParseHash(lines[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return size, root
+	}
+	parse := func(ss []string) []tlog.Hash {
+		var hs []tlog.Hash
+		for _, s := range ss {
+			h, err := tlog.ParseHash(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hs = append(hs, h)
+		}
+		return hs
+	}
+	oldSize, oldRoot := open(lastWeek)
+	newSize, newRoot := open(today)
+	if err := tlog.CheckRecord(parse(served.incl), newSize, newRoot, index, tlog.RecordHash(entry)); err != nil {
+		t.Errorf("entry %d not proved in today's checkpoint: %v", index, err)
+	}
+	if err := tlog.CheckTree(parse(served.cons), newSize, newRoot, oldSize, oldRoot); err != nil {
+		t.Errorf("today's checkpoint does not extend last week's: %v", err)
 	}
 }
