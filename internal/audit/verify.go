@@ -19,7 +19,9 @@ type Source interface {
 	// and stops at the first error fn returns, returning it.
 	Entries(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) error
 	// Checkpoints calls fn for every stored checkpoint, smallest tree
-	// first, with the tree size it was stored under and its text.
+	// first, with the tree size it was stored under and its text. Verify's
+	// fn calls ReadHashes while Checkpoints is still iterating, so a store
+	// reading rows from a pool needs a second connection for it.
 	Checkpoints(ctx context.Context, fn func(size int64, text []byte) error) error
 }
 
