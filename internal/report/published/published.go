@@ -71,6 +71,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -84,7 +85,10 @@ const (
 
 // Figure is what a company published about one kind of request from one
 // jurisdiction in one half-year. A nil pointer means the company published
-// nothing for it, which is not the same as zero.
+// nothing for it, which is not the same as zero. Google sometimes writes a
+// row with no numbers at all; it is kept, all nil, because the row says the
+// kind of request exists there. Meta's wide rows leave every process a
+// country did not use empty, and those give no Figure.
 type Figure struct {
 	Company string `json:"company"` // google, meta or apple
 	// Product is "" for a company's main report; Google reports its
@@ -164,6 +168,9 @@ func ParseFile(company, path string) ([]Figure, error) {
 // periodOfEnd returns the half-year a reporting period ending on t covers;
 // the companies report by half-year, so any other end is an error.
 func periodOfEnd(t time.Time) (string, error) {
+	if err := checkYear(t.Year()); err != nil {
+		return "", err
+	}
 	switch _, m, d := t.Date(); {
 	case m == time.June && d == 30:
 		return fmt.Sprintf("%d-H1", t.Year()), nil
@@ -190,7 +197,21 @@ func labelPeriod(s string) (string, error) {
 	if m == nil {
 		return "", fmt.Errorf("%q is not a half-year such as \"2016 H2\"", s)
 	}
+	y, _ := strconv.Atoi(m[1])
+	if err := checkYear(y); err != nil {
+		return "", err
+	}
 	return m[1] + "-H" + m[2], nil
+}
+
+// checkYear refuses years before any transparency report (Google's first
+// covers 2009), which can only be typing errors, and years of more than
+// four digits, which would not fit the "2023-H1" form.
+func checkYear(y int) error {
+	if y < 2000 || y > 9999 {
+		return fmt.Errorf("%d is not a year any transparency report covers", y)
+	}
+	return nil
 }
 
 // usDate reads Apple's "7/1/16" and "12/31/16".
@@ -202,7 +223,7 @@ func usDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-var namePeriod = regexp.MustCompile(`(?i)(?:^|[^0-9])((?:19|20)\d{2})[_ -]?H([12])(?:[^0-9]|$)`)
+var namePeriod = regexp.MustCompile(`(?i)(?:^|[^0-9])(20\d{2})[_ -]?H([12])(?:[^0-9]|$)`)
 
 // nameLabel finds the half-year in a file name such as
 // "PRPL-Facebook-Government-Report-2019_H2.csv".
