@@ -174,7 +174,9 @@ func (l appleLayout) period(t *table) (string, error) {
 	if err != nil {
 		return "", t.errorf(appleStart, "%v", err)
 	}
-	if y, m, d := start.Date(); y != end.Year() || d != 1 || int(m) != int(end.Month())-5 {
+	// A half-year starts five months before the month it ends in:
+	// January for June, July for December.
+	if y, m, d := start.Date(); y != end.Year() || d != 1 || m != end.Month()-5 {
 		return "", t.errorf(appleStart, "the half-year starts on %s, which is not the start of %s", t.cell(appleStart), t.cell(l.label))
 	}
 	return p, nil

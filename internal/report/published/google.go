@@ -133,8 +133,8 @@ func parseGoogleLong(t *table, l googleLayout) ([]Figure, error) {
 		return nil, err
 	}
 	var figs []Figure
-	seen := make(map[figureKey]int) // to the index in figs
-	lines := make(map[figureKey]int)
+	type place struct{ index, line int } // of a figure's first row
+	seen := make(map[figureKey]place)
 	for {
 		ok, err := t.next()
 		if err != nil {
@@ -197,15 +197,14 @@ func parseGoogleLong(t *table, l googleLayout) ([]Figure, error) {
 			}
 		}
 		k := keyOf(f)
-		if i, dup := seen[k]; dup {
+		if p, dup := seen[k]; dup {
 			if !l.sum {
-				return nil, t.errorf("", "the row repeats the figure of line %d (%s %s %s)", lines[k], f.Period, f.Jurisdiction, f.LegalProcess)
+				return nil, t.errorf("", "the row repeats the figure of line %d (%s %s %s)", p.line, f.Period, f.Jurisdiction, f.LegalProcess)
 			}
-			figs[i].Requests = addCounts(figs[i].Requests, f.Requests)
+			figs[p.index].Requests = addCounts(figs[p.index].Requests, f.Requests)
 			continue
 		}
-		seen[k] = len(figs)
-		lines[k] = t.line
+		seen[k] = place{len(figs), t.line}
 		figs = append(figs, f)
 	}
 }

@@ -101,8 +101,9 @@ type Figure struct {
 	LegalProcess string `json:"legal_process"` // see the table in the package comment
 	Requests     *int64 `json:"requests"`
 	// Accounts counts what the requests named: accounts, or for Apple the
-	// devices, financial identifiers or push tokens; for preservation
-	// requests, Meta and Apple count the accounts preserved.
+	// devices, financial identifiers or push tokens. For preservation
+	// requests Meta publishes only the accounts it preserved, and that is
+	// what Accounts holds for them.
 	Accounts *int64 `json:"accounts"`
 	// PercentSomeData is the share of requests for which some data was
 	// produced, from 0 to 100, as published (usually rounded).

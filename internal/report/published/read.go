@@ -84,8 +84,9 @@ var bom = []byte{0xEF, 0xBB, 0xBF}
 // to 2020 H1 start with one) dropped and line endings made LF.
 func newCSV(r io.Reader) (*csv.Reader, error) {
 	br := bufio.NewReader(r)
+	// A short file gives io.EOF here; the csv.Reader will report it.
 	head, err := br.Peek(len(bom))
-	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+	if err != nil && err != io.EOF {
 		return nil, err
 	}
 	if bytes.Equal(head, bom) {
@@ -250,13 +251,8 @@ func parseInt(s string) (int64, error) {
 	}
 	groups := strings.Split(s, ",")
 	for i, g := range groups {
-		if g == "" || (i == 0 && len(g) > 3 && len(groups) > 1) || (i > 0 && len(g) != 3) {
+		if g == "" || !digits(g) || (i == 0 && len(g) > 3 && len(groups) > 1) || (i > 0 && len(g) != 3) {
 			return 0, bad
-		}
-		for _, c := range g {
-			if c < '0' || c > '9' {
-				return 0, bad
-			}
 		}
 	}
 	n, err := strconv.ParseInt(strings.Join(groups, ""), 10, 64)
