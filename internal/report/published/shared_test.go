@@ -213,6 +213,10 @@ func TestEveryGoogleUserDataFileParses(t *testing.T) {
 		if f.LegalProcess != "mlat" || f.Requests == nil {
 			t.Fatalf("diplomatic figure %+v", f)
 		}
+		// France, 2019 H1: 1 assisted by Ireland, 2 by the United States.
+		if f.Period == "2019-H1" && f.Jurisdiction == "FR" && *f.Requests != 3 {
+			t.Errorf("diplomatic requests from France in 2019 H1: got %d, want 3", *f.Requests)
+		}
 	}
 	// National security figures are bands, never counts.
 	figs = parseShared(t, Google, filepath.Join(dir, "google-usnationalsecurity-fisa-content-requests.csv"))
