@@ -17,8 +17,9 @@
 // counts. Labels are shared where two companies mean the same thing, and
 // kept apart where they do not: "all" is Google's only figure for a country
 // before it broke requests down (no other row exists for that country and
-// half-year), while "total" is Meta's sum of the rows beside it, so adding
-// "total" to the others counts requests twice.
+// half-year), while Meta's "total" (every request) and "legal_process" (every
+// request but emergencies) are sums of the rows beside them, so adding either
+// to the others counts requests twice.
 //
 //	label                               Google "Legal Process"                Meta column                      Apple file
 //	all                                 All (to 2014)
