@@ -300,19 +300,10 @@ type Idempotent struct {
 
 // IdempotentAnswer returns the stored answer for (principal, key), or a
 // not-found error if there is none yet.
-func (tx *Tx) IdempotentAnswer(ctx context.Context, principal, key string) (*Idempotent, error) {
-	return idempotentAnswer(ctx, tx.tx, principal, key)
-}
-
-// IdempotentAnswer is the same read outside a transaction.
 func (db *DB) IdempotentAnswer(ctx context.Context, principal, key string) (*Idempotent, error) {
-	return idempotentAnswer(ctx, db.sql, principal, key)
-}
-
-func idempotentAnswer(ctx context.Context, q querier, principal, key string) (*Idempotent, error) {
 	var a Idempotent
 	var resp string
-	err := q.QueryRowContext(ctx, `SELECT body_hash, request_id, response FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key).
+	err := db.sql.QueryRowContext(ctx, `SELECT body_hash, request_id, response FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key).
 		Scan(&a.BodyHash, &a.RequestID, &resp)
 	if err == sql.ErrNoRows {
 		return nil, dueprocess.ErrNotFound
