@@ -163,6 +163,7 @@ type Request struct {
 	Nondisclosure  *Nondisclosure  `json:"nondisclosure,omitempty"`
 	Emergency      *EmergencyClaim `json:"emergency,omitempty"`
 	Deadline       Date            `json:"deadline"`
+	Decision       *Decision       `json:"decision,omitempty"`
 	ReceivedAt     time.Time       `json:"received_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 	Documents      []Document      `json:"documents"`
