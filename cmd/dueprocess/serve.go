@@ -43,7 +43,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(db, blobs, log, limits),
+		Handler:           web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -80,7 +79,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), Limits{}))
+	srv := httptest.NewServer(New(Config{DB: db, Blobs: blobs}))
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", strings.NewReader(string(example)))
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -32,11 +32,23 @@ type Server struct {
 	failedAuth *limiter
 }
 
-// New returns a server over db and blobs with the given limits. Logs go to log.
-func New(db *store.DB, blobs *blob.Store, log *slog.Logger, limits Limits) *Server {
-	s := &Server{db: db, blobs: blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(db),
-		perCaller:  newLimiter(limits.PerCaller, limits.Burst),
-		failedAuth: newLimiter(limits.FailedAuthPerMinute/60, 20),
+// Config is what a server is built from.
+type Config struct {
+	DB     *store.DB
+	Blobs  *blob.Store
+	Log    *slog.Logger // nil discards logs
+	Limits Limits
+}
+
+// New returns a server built from c.
+func New(c Config) *Server {
+	log := c.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{db: c.DB, blobs: c.Blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(c.DB),
+		perCaller:  newLimiter(c.Limits.PerCaller, c.Limits.Burst),
+		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -47,7 +46,7 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(db, blobs, slog.New(slog.NewTextHandler(io.Discard, nil)), limits))
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits}))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, url: srv.URL}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
