@@ -68,7 +68,7 @@ func agencyAdd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAgency(ctx, &a) }); err != nil {
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAgency(ctx, &a, dueprocess.System) }); err != nil {
 		return flagError(err)
 	}
 	c.say("registered agency %q (%s, %s)", a.Name, a.Jurisdiction, a.Kind)
@@ -135,11 +135,11 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	var secret string
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateOfficial(ctx, &o); err != nil {
+		if err := tx.CreateOfficial(ctx, &o, dueprocess.System); err != nil {
 			return err
 		}
 		var err error
-		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID, Label: "created by dueprocess official add"})
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID, Label: "created by dueprocess official add"}, dueprocess.System)
 		return err
 	})
 	if err != nil {
@@ -178,11 +178,11 @@ func staffAdd(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	var secret string
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateStaff(ctx, &s); err != nil {
+		if err := tx.CreateStaff(ctx, &s, dueprocess.System); err != nil {
 			return err
 		}
 		var err error
-		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID, Label: "created by dueprocess staff add"})
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID, Label: "created by dueprocess staff add"}, dueprocess.System)
 		return err
 	})
 	if err != nil {

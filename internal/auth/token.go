@@ -38,10 +38,11 @@ func HashToken(secret string) []byte {
 }
 
 // IssueToken creates a token for the official or staff member named in t
-// and returns its secret, which is shown once and never stored.
-func IssueToken(ctx context.Context, tx *store.Tx, t *dueprocess.Token) (string, error) {
+// on behalf of by and returns its secret, which is shown once and never
+// stored.
+func IssueToken(ctx context.Context, tx *store.Tx, t *dueprocess.Token, by dueprocess.Actor) (string, error) {
 	secret, hash := NewToken()
-	if err := tx.CreateToken(ctx, t, hash); err != nil {
+	if err := tx.CreateToken(ctx, t, hash, by); err != nil {
 		return "", err
 	}
 	return secret, nil

@@ -20,8 +20,12 @@ func (tx *Tx) AddDocument(ctx context.Context, d *dueprocess.Document) error {
 	if _, err := tx.exec(ctx, `UPDATE requests SET updated_at = $1 WHERE id = $2`, tx.db.ts(tx.now), d.RequestID); err != nil {
 		return fmt.Errorf("add document: %w", err)
 	}
-	return tx.AddEvent(ctx, &dueprocess.Event{RequestID: d.RequestID, Actor: d.UploadedBy, Type: dueprocess.EventDocumentAdded,
-		Detail: fmt.Sprintf("%s sha256:%s (%d bytes)", d.ID, d.SHA256, d.Size)})
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: d.RequestID, Actor: d.UploadedBy, Type: dueprocess.EventDocumentAdded,
+		Detail: fmt.Sprintf("%s sha256:%s (%d bytes)", d.ID, d.SHA256, d.Size)}); err != nil {
+		return err
+	}
+	return tx.Record(ctx, d.UploadedBy, dueprocess.ActionDocumentAdded, "request:"+d.RequestID, map[string]any{
+		"document_id": d.ID, "sha256": d.SHA256, "size": d.Size, "content_type": d.ContentType})
 }
 
 // Document returns one document of a request.

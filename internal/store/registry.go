@@ -10,7 +10,7 @@ import (
 )
 
 // CreateAgency registers a checked agency and returns it with its id.
-func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency) error {
+func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency, by dueprocess.Actor) error {
 	if err := a.Check(); err != nil {
 		return err
 	}
@@ -25,7 +25,8 @@ func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency) error {
 			return fmt.Errorf("create agency: %w", err)
 		}
 	}
-	return nil
+	return tx.Record(ctx, by, dueprocess.ActionAgencyCreated, "agency:"+a.ID, map[string]any{
+		"jurisdiction": a.Jurisdiction, "kind": a.Kind, "domains": a.Domains})
 }
 
 const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at`
@@ -101,7 +102,7 @@ func (db *DB) Agencies(ctx context.Context) ([]*dueprocess.Agency, error) {
 }
 
 // CreateOfficial adds a checked official to their agency.
-func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official) error {
+func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official, by dueprocess.Actor) error {
 	a, err := tx.db.agency(ctx, tx.tx, o.AgencyID)
 	if err != nil {
 		return err
@@ -118,7 +119,7 @@ func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official) error 
 		}
 		return fmt.Errorf("create official: %w", err)
 	}
-	return nil
+	return tx.Record(ctx, by, dueprocess.ActionOfficialCreated, "official:"+o.ID, map[string]any{"agency_id": o.AgencyID})
 }
 
 // Official returns the official with the given id.
@@ -133,7 +134,7 @@ func (db *DB) Official(ctx context.Context, id string) (*dueprocess.Official, er
 }
 
 // CreateStaff adds a checked staff member with their roles.
-func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff) error {
+func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff, by dueprocess.Actor) error {
 	if err := s.Check(); err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff) error {
 			return fmt.Errorf("create staff: %w", err)
 		}
 	}
-	return nil
+	return tx.Record(ctx, by, dueprocess.ActionStaffCreated, "staff:"+s.ID, map[string]any{"roles": s.Roles})
 }
 
 // Staff returns the staff member with the given id.
@@ -191,7 +192,7 @@ func (db *DB) staffRoles(ctx context.Context, q querier, id string) ([]dueproces
 
 // CreateToken stores the hash of a new API token for an official or a
 // staff member (exactly one of t.OfficialID, t.StaffID).
-func (tx *Tx) CreateToken(ctx context.Context, t *dueprocess.Token, hash []byte) error {
+func (tx *Tx) CreateToken(ctx context.Context, t *dueprocess.Token, hash []byte, by dueprocess.Actor) error {
 	if (t.OfficialID == "") == (t.StaffID == "") {
 		return dueprocess.Errorf(dueprocess.Invalid, "a token belongs to exactly one official or staff member")
 	}
@@ -201,11 +202,15 @@ func (tx *Tx) CreateToken(ctx context.Context, t *dueprocess.Token, hash []byte)
 		t.ID, hash, textOrNil(t.OfficialID), textOrNil(t.StaffID), t.Label, tx.db.ts(t.CreatedAt)); err != nil {
 		return fmt.Errorf("create token: %w", err)
 	}
-	return nil
+	body := map[string]any{"official_id": t.OfficialID}
+	if t.StaffID != "" {
+		body = map[string]any{"staff_id": t.StaffID}
+	}
+	return tx.Record(ctx, by, dueprocess.ActionTokenIssued, "token:"+t.ID, body)
 }
 
 // RevokeToken revokes a token; a revoked token no longer authenticates.
-func (tx *Tx) RevokeToken(ctx context.Context, id string) error {
+func (tx *Tx) RevokeToken(ctx context.Context, id string, by dueprocess.Actor) error {
 	res, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, tx.db.ts(tx.now), id)
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
@@ -213,7 +218,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, id string) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return dueprocess.Errorf(dueprocess.NotFound, "token %s not found or already revoked", id)
 	}
-	return nil
+	return tx.Record(ctx, by, dueprocess.ActionTokenRevoked, "token:"+id, nil)
 }
 
 // PrincipalByTokenHash returns who holds the unrevoked token with this hash.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -64,7 +65,15 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 	if r.Documents == nil {
 		r.Documents = []dueprocess.Document{}
 	}
-	return tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, At: r.ReceivedAt, Actor: by, Type: dueprocess.EventReceived})
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, At: r.ReceivedAt, Actor: by, Type: dueprocess.EventReceived}); err != nil {
+		return err
+	}
+	// The entry names the request's shape, never its targets: those are
+	// user data, and the log is kept for ever.
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
+		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
+		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
+		"received_at": r.ReceivedAt, "status": r.Status})
 }
 
 // insertTargets writes targets in batches: one statement per hundred rows
@@ -113,10 +122,14 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3`, string(status), tx.db.ts(tx.now), id); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
-	if detail == "" {
-		detail = old + " → " + string(status)
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: cmp.Or(detail, old+" → "+string(status))}); err != nil {
+		return err
 	}
-	return tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: detail})
+	body := map[string]any{"from": old, "to": status}
+	if detail != "" {
+		body["detail"] = detail
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body)
 }
 
 // AddEvent appends an event to a request's history.

@@ -22,11 +22,11 @@ func fixture(t *testing.T, db *store.DB, jurisdiction, domain string) (*dueproce
 	a := &dueprocess.Agency{Name: "Police of " + jurisdiction, Jurisdiction: jurisdiction, Kind: dueprocess.AgencyPolice, Domains: []string{domain}, CallbackPhone: "+852 2860 2000"}
 	o := &dueprocess.Official{Email: "officer@" + domain, Name: "An Officer"}
 	err := db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAgency(ctx, a); err != nil {
+		if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
 			return err
 		}
 		o.AgencyID = a.ID
-		return tx.CreateOfficial(ctx, o)
+		return tx.CreateOfficial(ctx, o, dueprocess.System)
 	})
 	if err != nil {
 		t.Fatalf("fixture: %v", err)
@@ -216,14 +216,14 @@ func TestRegistry(t *testing.T) {
 		}
 		// An official's address must be at a verified domain.
 		err = db.Transact(ctx, func(tx *store.Tx) error {
-			return tx.CreateOfficial(ctx, &dueprocess.Official{AgencyID: a.ID, Email: "impostor@gmail.com", Name: "X"})
+			return tx.CreateOfficial(ctx, &dueprocess.Official{AgencyID: a.ID, Email: "impostor@gmail.com", Name: "X"}, dueprocess.System)
 		})
 		if dueprocess.ErrorField(err) != "email" {
 			t.Errorf("official at a foreign domain: err = %v, want an email error", err)
 		}
 		// The same address twice is a conflict that names the field.
 		err = db.Transact(ctx, func(tx *store.Tx) error {
-			return tx.CreateOfficial(ctx, &dueprocess.Official{AgencyID: a.ID, Email: o.Email, Name: "Twin"})
+			return tx.CreateOfficial(ctx, &dueprocess.Official{AgencyID: a.ID, Email: o.Email, Name: "Twin"}, dueprocess.System)
 		})
 		if !errors.Is(err, dueprocess.ErrConflict) {
 			t.Errorf("duplicate official: err = %v, want conflict", err)
@@ -234,13 +234,13 @@ func TestRegistry(t *testing.T) {
 		s := &dueprocess.Staff{Email: "rev@example.com", Name: "Rev", Roles: []dueprocess.Role{dueprocess.RoleReviewer, dueprocess.RoleApprover}}
 		staffHash := sha256.Sum256([]byte("staff-secret"))
 		if err := db.Transact(ctx, func(tx *store.Tx) error {
-			if err := tx.CreateToken(ctx, tok, hash[:]); err != nil {
+			if err := tx.CreateToken(ctx, tok, hash[:], dueprocess.System); err != nil {
 				return err
 			}
-			if err := tx.CreateStaff(ctx, s); err != nil {
+			if err := tx.CreateStaff(ctx, s, dueprocess.System); err != nil {
 				return err
 			}
-			return tx.CreateToken(ctx, &dueprocess.Token{StaffID: s.ID}, staffHash[:])
+			return tx.CreateToken(ctx, &dueprocess.Token{StaffID: s.ID}, staffHash[:], dueprocess.System)
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -258,7 +258,7 @@ func TestRegistry(t *testing.T) {
 		if p.Staff == nil || !p.Staff.HasRole(dueprocess.RoleApprover) || p.Staff.HasRole(dueprocess.RoleAdmin) {
 			t.Errorf("staff principal = %+v, want reviewer and approver", p.Staff)
 		}
-		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.RevokeToken(ctx, tok.ID) }); err != nil {
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.RevokeToken(ctx, tok.ID, dueprocess.System) }); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.PrincipalByTokenHash(ctx, hash[:]); !errors.Is(err, dueprocess.ErrNotFound) {

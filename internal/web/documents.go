@@ -117,6 +117,9 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordRead(r, p, dueprocess.ActionDocumentViewed, req.ID, map[string]any{"document_id": doc.ID}); err != nil {
+		return err
+	}
 	rc, err := s.blobs.Get(doc.SHA256)
 	if err != nil {
 		return err

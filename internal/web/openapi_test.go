@@ -66,14 +66,14 @@ func TestOpenAPI(t *testing.T) {
 	var token string
 	err = db.Transact(t.Context(), func(tx *store.Tx) error {
 		a := &dueprocess.Agency{Name: "HKPF", Jurisdiction: "HK", Kind: dueprocess.AgencyPolice, Domains: []string{"police.gov.hk"}}
-		if err := tx.CreateAgency(t.Context(), a); err != nil {
+		if err := tx.CreateAgency(t.Context(), a, dueprocess.System); err != nil {
 			return err
 		}
 		o := &dueprocess.Official{AgencyID: a.ID, Email: "o@police.gov.hk", Name: "O"}
-		if err := tx.CreateOfficial(t.Context(), o); err != nil {
+		if err := tx.CreateOfficial(t.Context(), o, dueprocess.System); err != nil {
 			return err
 		}
-		token, err = auth.IssueToken(t.Context(), tx, &dueprocess.Token{OfficialID: o.ID})
+		token, err = auth.IssueToken(t.Context(), tx, &dueprocess.Token{OfficialID: o.ID}, dueprocess.System)
 		return err
 	})
 	if err != nil {

@@ -225,8 +225,21 @@ func (s *Server) getRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordRead(r, p, dueprocess.ActionRequestViewed, req.ID, nil); err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, req)
 	return nil
+}
+
+// recordRead appends an audit entry for a staff member's read of a
+// request, before anything is shown: a read that cannot be logged is not
+// served. Officials' reads of their own agency's requests are not logged.
+func (s *Server) recordRead(r *http.Request, p *dueprocess.Principal, action, id string, body map[string]any) error {
+	if p.Staff == nil {
+		return nil
+	}
+	return s.db.Record(r.Context(), p.Actor(), action, "request:"+id, body)
 }
 
 func (s *Server) visibleRequest(r *http.Request, p *dueprocess.Principal, id string) (*dueprocess.Request, error) {
@@ -287,6 +300,16 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A listing shows every request's targets, so it is a read of each.
+	ids := make([]string, len(list))
+	for i, req := range list {
+		ids[i] = req.ID
+	}
+	err = s.db.Record(r.Context(), p.Actor(), dueprocess.ActionRequestsListed, "requests", map[string]any{
+		"ids": ids, "status": f.Status, "jurisdiction": f.Jurisdiction, "kind": f.Kind, "after": f.After})
+	if err != nil {
+		return err
+	}
 	type page struct {
 		Requests []*dueprocess.Request `json:"requests"`
 		Next     string                `json:"next,omitempty"`
@@ -324,6 +347,9 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	}
 	events, err := s.db.Events(r.Context(), req.ID)
 	if err != nil {
+		return err
+	}
+	if err := s.recordRead(r, p, dueprocess.ActionRequestViewed, req.ID, map[string]any{"view": "events"}); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"events": events})

@@ -52,22 +52,22 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
 			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
-			if err := tx.CreateAgency(ctx, a); err != nil {
+			if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
 				return "", "", err
 			}
 			o := &dueprocess.Official{AgencyID: a.ID, Email: "officer@" + domain, Name: "Officer"}
-			if err := tx.CreateOfficial(ctx, o); err != nil {
+			if err := tx.CreateOfficial(ctx, o, dueprocess.System); err != nil {
 				return "", "", err
 			}
-			tok, err := auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID})
+			tok, err := auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID}, dueprocess.System)
 			return a.ID, tok, err
 		}
 		staff := func(email string, role dueprocess.Role) (string, error) {
 			s := &dueprocess.Staff{Email: email, Name: "Staff", Roles: []dueprocess.Role{role}}
-			if err := tx.CreateStaff(ctx, s); err != nil {
+			if err := tx.CreateStaff(ctx, s, dueprocess.System); err != nil {
 				return "", err
 			}
-			return auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID})
+			return auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID}, dueprocess.System)
 		}
 		var err error
 		if e.hkID, e.hk, err = official("Hong Kong Police Force", "HK", "police.gov.hk"); err != nil {

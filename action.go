@@ -1,0 +1,29 @@
+package dueprocess
+
+// Actions recorded in the audit log. Every change to stored state, and
+// every read of a request by staff, appends one entry with one of these
+// actions in the same transaction as the change; the store's tests
+// perform each action and fail if one leaves no entry.
+const (
+	ActionAgencyCreated       = "agency.created"
+	ActionOfficialCreated     = "official.created"
+	ActionStaffCreated        = "staff.created"
+	ActionTokenIssued         = "token.issued"
+	ActionTokenRevoked        = "token.revoked"
+	ActionRequestCreated      = "request.created"
+	ActionRequestDecided      = "request.decided"
+	ActionRequestStatus       = "request.status_changed"
+	ActionRequestViewed       = "request.viewed"
+	ActionRequestsListed      = "request.listed"
+	ActionDocumentAdded       = "document.added"
+	ActionDocumentViewed      = "document.viewed"
+	ActionJurisdictionPaused  = "jurisdiction.paused"
+	ActionJurisdictionResumed = "jurisdiction.resumed"
+)
+
+// Actions lists every action the audit log records.
+var Actions = []string{
+	ActionAgencyCreated, ActionOfficialCreated, ActionStaffCreated, ActionTokenIssued, ActionTokenRevoked,
+	ActionRequestCreated, ActionRequestDecided, ActionRequestStatus, ActionRequestViewed, ActionRequestsListed,
+	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
+}
