@@ -267,21 +267,22 @@ func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueproces
 
 // joinCategories and splitCategories store a request's data categories as
 // one comma-separated column; the set is small and closed.
-func joinCategories(cs []dueprocess.DataCategory) string {
-	s := make([]string, len(cs))
-	for i, c := range cs {
-		s[i] = string(c)
+// joinList and splitList keep short lists of names in one text column.
+func joinList[T ~string](xs []T) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = string(x)
 	}
 	return strings.Join(s, ",")
 }
 
-func splitCategories(s string) []dueprocess.DataCategory {
-	cs := []dueprocess.DataCategory{}
+func splitList[T ~string](s string) []T {
+	xs := []T{}
 	if s == "" {
-		return cs
+		return xs
 	}
-	for _, c := range strings.Split(s, ",") {
-		cs = append(cs, dueprocess.DataCategory(c))
+	for _, x := range strings.Split(s, ",") {
+		xs = append(xs, T(x))
 	}
-	return cs
+	return xs
 }

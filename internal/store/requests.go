@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -53,7 +54,7 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
-		textOrNil(offCat), textOrNil(offDesc), joinCategories(r.DataCategories), dateOrNil(from), dateOrNil(to),
+		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
 		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt))
 	if err != nil {
@@ -151,20 +152,26 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at`
+	received_at, updated_at, decision`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
-	var kind, status, ptype, offCat, offDesc, cats, harm, just string
+	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision string
 	var from, to, ndUntil dueprocess.Date
 	var nd bool
 	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision})
 	if err != nil {
 		return nil, err
+	}
+	if decision != "" {
+		r.Decision = new(dueprocess.Decision)
+		if err := json.Unmarshal([]byte(decision), r.Decision); err != nil {
+			return nil, fmt.Errorf("request %s: stored decision: %w", r.ID, err)
+		}
 	}
 	r.Kind = dueprocess.RequestKind(kind)
 	r.Status = dueprocess.Status(status)
@@ -172,7 +179,7 @@ func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, erro
 	if offCat != "" {
 		r.Offence = &dueprocess.Offence{Category: offCat, Description: offDesc}
 	}
-	r.DataCategories = splitCategories(cats)
+	r.DataCategories = splitList[dueprocess.DataCategory](cats)
 	if !from.IsZero() || !to.IsZero() {
 		r.DateRange = &dueprocess.DateRange{From: from, To: to}
 	}

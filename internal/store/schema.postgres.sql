@@ -73,6 +73,25 @@ CREATE TABLE idempotency_keys (
 );
 CREATE UNIQUE INDEX idempotency_keys_pkey ON idempotency_keys USING btree (principal, key);
 
+CREATE TABLE jurisdiction_pauses (
+    id text NOT NULL,
+    jurisdiction text NOT NULL,
+    kinds text NOT NULL,
+    routes text NOT NULL,
+    except_emergency boolean NOT NULL,
+    reason text NOT NULL,
+    started_at timestamp with time zone NOT NULL,
+    started_by_type text NOT NULL,
+    started_by_id text NOT NULL,
+    ended_at timestamp with time zone,
+    ended_by_type text,
+    ended_by_id text,
+    end_reason text
+);
+CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jurisdiction, started_at);
+CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
+CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
+
 CREATE TABLE officials (
     id text NOT NULL,
     agency_id text NOT NULL,
@@ -125,7 +144,8 @@ CREATE TABLE requests (
     emergency_justification text,
     deadline date,
     received_at timestamp with time zone NOT NULL,
-    updated_at timestamp with time zone NOT NULL
+    updated_at timestamp with time zone NOT NULL,
+    decision text
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);

@@ -64,6 +64,22 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (principal, key)
 );
 
+CREATE TABLE jurisdiction_pauses (
+    id               TEXT PRIMARY KEY,
+    jurisdiction     TEXT NOT NULL,
+    kinds            TEXT NOT NULL,
+    routes           TEXT NOT NULL,
+    except_emergency BOOLEAN NOT NULL,
+    reason           TEXT NOT NULL,
+    started_at       TIMESTAMP NOT NULL,
+    started_by_type  TEXT NOT NULL,
+    started_by_id    TEXT NOT NULL,
+    ended_at         TIMESTAMP,
+    ended_by_type    TEXT,
+    ended_by_id      TEXT,
+    end_reason       TEXT
+);
+
 CREATE TABLE officials (
     id         TEXT PRIMARY KEY,
     agency_id  TEXT NOT NULL REFERENCES agencies (id),
@@ -114,7 +130,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-);
+, decision TEXT);
 
 CREATE TABLE staff (
     id         TEXT PRIMARY KEY,
@@ -143,6 +159,10 @@ CREATE TABLE tokens (
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
+
+CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
+
+CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 

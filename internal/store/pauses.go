@@ -1,0 +1,276 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// Decider evaluates a request against the policy in force, given the
+// stored pauses in force; it is policy.Evaluate with the policy bound.
+// The store takes it as a function so that it needs no policy of its own.
+type Decider func(r *dueprocess.Request, pauses []dueprocess.Pause) dueprocess.Decision
+
+// Decide stores d as r's decision, moves r to the status its outcome
+// calls for, and records both in the audit log. The decision is made by
+// the policy engine, so the actor is normally dueprocess.System.
+func (tx *Tx) Decide(ctx context.Context, r *dueprocess.Request, d dueprocess.Decision, by dueprocess.Actor) error {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return fmt.Errorf("decision on %s: %w", r.ID, err)
+	}
+	if _, err := tx.exec(ctx, `UPDATE requests SET decision = $1, updated_at = $2 WHERE id = $3`, string(b), tx.db.ts(tx.now), r.ID); err != nil {
+		return fmt.Errorf("decision on %s: %w", r.ID, err)
+	}
+	rules := make([]string, len(d.Reasons))
+	for i, reason := range d.Reasons {
+		rules[i] = reason.Rule
+	}
+	denied := []dueprocess.DataCategory{}
+	for _, c := range dueprocess.DataCategories {
+		if v, ok := d.Categories[c]; ok && !v.Allowed {
+			denied = append(denied, c)
+		}
+	}
+	if err := tx.Record(ctx, by, dueprocess.ActionRequestDecided, "request:"+r.ID, map[string]any{
+		"outcome": d.Outcome, "policy": d.Policy, "rules": rules, "allowed": d.Allowed(), "denied": denied}); err != nil {
+		return err
+	}
+	r.Decision = &d
+	if status := d.Outcome.Status(); status != r.Status {
+		if err := tx.SetStatus(ctx, r.ID, status, by, "policy: "+string(d.Outcome)); err != nil {
+			return err
+		}
+		r.Status = status
+	}
+	r.UpdatedAt = tx.now
+	return nil
+}
+
+// pausable lists the statuses a pause holds: every status of a request
+// not yet finished. A request approved but not yet disclosed is held too,
+// so that nothing is answered while a jurisdiction is paused.
+var pausable = []dueprocess.Status{
+	dueprocess.StatusReceived, dueprocess.StatusInReview, dueprocess.StatusEscalated,
+	dueprocess.StatusNarrowingRequested, dueprocess.StatusAwaitingApproval,
+	dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved,
+}
+
+const pauseColumns = `id, jurisdiction, kinds, routes, except_emergency, reason, started_at, started_by_type, started_by_id,
+	ended_at, ended_by_type, ended_by_id, end_reason`
+
+func scanPause(row interface{ Scan(...any) error }) (dueprocess.Pause, error) {
+	var p dueprocess.Pause
+	var kinds, routes, startType, endType, endID string
+	err := row.Scan(&p.ID, &p.Jurisdiction, &kinds, &routes, &p.Scope.ExceptEmergency, &p.Reason,
+		timeCol{&p.StartedAt}, &startType, &p.StartedBy.ID,
+		nullTimeCol{&p.EndedAt}, nullString{&endType}, nullString{&endID}, nullString{&p.EndReason})
+	if err != nil {
+		return p, err
+	}
+	p.Scope.Kinds = splitList[dueprocess.RequestKind](kinds)
+	p.Scope.Routes = splitList[dueprocess.Route](routes)
+	p.StartedBy.Type = dueprocess.ActorType(startType)
+	if p.EndedAt != nil {
+		p.EndedBy = &dueprocess.Actor{Type: dueprocess.ActorType(endType), ID: endID}
+	}
+	return p, nil
+}
+
+func (db *DB) pauses(ctx context.Context, q querier, where string, args ...any) ([]dueprocess.Pause, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+pauseColumns+` FROM jurisdiction_pauses `+where+` ORDER BY started_at, id`, args...)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read pauses: %w", err))
+	}
+	defer rows.Close()
+	list := []dueprocess.Pause{}
+	for rows.Next() {
+		p, err := scanPause(rows)
+		if err != nil {
+			return nil, mapError(fmt.Errorf("read pauses: %w", err))
+		}
+		list = append(list, p)
+	}
+	return list, mapError(rows.Err())
+}
+
+// PausesInForce returns every pause in force, in any jurisdiction. There
+// are few, and intake reads them inside its transaction, after storing the
+// request, so that a pause committed by another server or by the command
+// line applies to the very next request.
+func (tx *Tx) PausesInForce(ctx context.Context) ([]dueprocess.Pause, error) {
+	return tx.db.pauses(ctx, tx.tx, `WHERE ended_at IS NULL`)
+}
+
+// PausesInForce returns every pause in force, in any jurisdiction.
+func (db *DB) PausesInForce(ctx context.Context) ([]dueprocess.Pause, error) {
+	return db.pauses(ctx, db.sql, `WHERE ended_at IS NULL`)
+}
+
+// Pauses returns the pause history of a jurisdiction, oldest first,
+// including pauses of its subdivisions when it is a country; with an empty
+// jurisdiction, of every jurisdiction.
+func (db *DB) Pauses(ctx context.Context, jurisdiction string) ([]dueprocess.Pause, error) {
+	if jurisdiction == "" {
+		return db.pauses(ctx, db.sql, ``)
+	}
+	return db.pauses(ctx, db.sql, `WHERE jurisdiction = $1 OR jurisdiction LIKE $2`, jurisdiction, jurisdiction+"-%")
+}
+
+// lockRequests makes a pause or a resume wait for intake in flight and
+// intake wait for the pause, on PostgreSQL, where several servers write at
+// once: intake stores its request before it reads the pauses in force, so
+// either the pause's sweep sees the new request or the request sees the
+// pause. SQLite has one writer at a time, which gives the same.
+func (tx *Tx) lockRequests(ctx context.Context) error {
+	if tx.db.dialect != Postgres {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `LOCK TABLE requests IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return fmt.Errorf("lock requests for a pause: %w", err)
+	}
+	return nil
+}
+
+// openRequests returns the requests of a jurisdiction (and its
+// subdivisions) whose status is one of statuses.
+func (tx *Tx) openRequests(ctx context.Context, jurisdiction string, statuses []dueprocess.Status) ([]*dueprocess.Request, error) {
+	args := []any{jurisdiction, jurisdiction + "-%"}
+	in := ""
+	for i, s := range statuses {
+		if i > 0 {
+			in += ", "
+		}
+		args = append(args, string(s))
+		in += fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests
+		WHERE (jurisdiction = $1 OR jurisdiction LIKE $2) AND status IN (`+in+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read open requests of %s: %w", jurisdiction, err))
+	}
+	defer rows.Close()
+	var list []*dueprocess.Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, mapError(err)
+		}
+		list = append(list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	for _, r := range list {
+		if r.Targets, err = tx.db.targets(ctx, tx.tx, r.ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// Pause puts p in force from now: it stores the pause, records it in the
+// audit log, and moves every unfinished request in its scope to paused.
+// It fills in p's id and start and returns the ids of the requests it
+// moved. A jurisdiction already paused is a Conflict: resume it first to
+// change the scope.
+func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) {
+	if err := tx.lockRequests(ctx); err != nil {
+		return nil, err
+	}
+	p.ID = newID("pz")
+	p.StartedAt = tx.now
+	p.EndedAt, p.EndedBy, p.EndReason = nil, nil, ""
+	_, err := tx.exec(ctx, `INSERT INTO jurisdiction_pauses (id, jurisdiction, kinds, routes, except_emergency, reason,
+		started_at, started_by_type, started_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		p.ID, p.Jurisdiction, joinList(p.Scope.Kinds), joinList(p.Scope.Routes), p.Scope.ExceptEmergency, p.Reason,
+		tx.db.ts(p.StartedAt), string(p.StartedBy.Type), p.StartedBy.ID)
+	if dueprocess.ErrorKind(mapError(err)) == dueprocess.Conflict {
+		return nil, &dueprocess.Error{Kind: dueprocess.Conflict, Field: "jurisdiction",
+			Message: fmt.Sprintf("%s is already paused; resume it first to change the pause", p.Jurisdiction)}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pause %s: %w", p.Jurisdiction, err)
+	}
+	if err := tx.Record(ctx, p.StartedBy, dueprocess.ActionJurisdictionPaused, "jurisdiction:"+p.Jurisdiction, map[string]any{
+		"pause_id": p.ID, "scope": p.Scope, "reason": p.Reason}); err != nil {
+		return nil, err
+	}
+	open, err := tx.openRequests(ctx, p.Jurisdiction, pausable)
+	if err != nil {
+		return nil, err
+	}
+	moved := []string{}
+	for _, r := range open {
+		if !p.Covers(r) {
+			continue
+		}
+		detail := fmt.Sprintf("jurisdiction pause %s: %s", p.ID, p.Reason)
+		if err := tx.SetStatus(ctx, r.ID, dueprocess.StatusPaused, p.StartedBy, detail); err != nil {
+			return nil, err
+		}
+		moved = append(moved, r.ID)
+	}
+	return moved, nil
+}
+
+// Resume ends the pause in force in jurisdiction, records it, and
+// evaluates again every request it held that no other pause in force
+// covers, with decide: such a request normally returns to in_review, but
+// one that the policy escalates, refuses or holds under a pause of the
+// policy file goes where its new decision says. It returns the ended pause
+// and the ids of the requests that left paused.
+func (tx *Tx) Resume(ctx context.Context, jurisdiction, reason string, by dueprocess.Actor, decide Decider) (*dueprocess.Pause, []string, error) {
+	if err := tx.lockRequests(ctx); err != nil {
+		return nil, nil, err
+	}
+	list, err := tx.db.pauses(ctx, tx.tx, `WHERE jurisdiction = $1 AND ended_at IS NULL`, jurisdiction)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(list) == 0 {
+		return nil, nil, &dueprocess.Error{Kind: dueprocess.Conflict, Field: "jurisdiction",
+			Message: fmt.Sprintf("%s is not paused", jurisdiction)}
+	}
+	p := list[0]
+	if _, err := tx.exec(ctx, `UPDATE jurisdiction_pauses SET ended_at = $1, ended_by_type = $2, ended_by_id = $3, end_reason = $4
+		WHERE id = $5`, tx.db.ts(tx.now), string(by.Type), by.ID, reason, p.ID); err != nil {
+		return nil, nil, fmt.Errorf("resume %s: %w", jurisdiction, err)
+	}
+	now := tx.now
+	p.EndedAt, p.EndedBy, p.EndReason = &now, &by, reason
+	if err := tx.Record(ctx, by, dueprocess.ActionJurisdictionResumed, "jurisdiction:"+jurisdiction, map[string]any{
+		"pause_id": p.ID, "reason": reason}); err != nil {
+		return nil, nil, err
+	}
+	inForce, err := tx.PausesInForce(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	held, err := tx.openRequests(ctx, jurisdiction, []dueprocess.Status{dueprocess.StatusPaused})
+	if err != nil {
+		return nil, nil, err
+	}
+	moved := []string{}
+	for _, r := range held {
+		if !p.Covers(r) || slices.ContainsFunc(inForce, func(q dueprocess.Pause) bool { return q.Covers(r) }) {
+			continue
+		}
+		// Judge the request as of now, with the pauses still in force,
+		// rather than as of its arrival, when the pause held it.
+		at := r.ReceivedAt
+		r.ReceivedAt = now
+		d := decide(r, inForce)
+		r.ReceivedAt = at
+		if err := tx.Decide(ctx, r, d, by); err != nil {
+			return nil, nil, err
+		}
+		if r.Status != dueprocess.StatusPaused {
+			moved = append(moved, r.ID)
+		}
+	}
+	return &p, moved, nil
+}
