@@ -1,6 +1,7 @@
 package dueprocess
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -109,4 +110,60 @@ func (s PauseScope) Describe() string {
 		b.WriteString(", except emergencies")
 	}
 	return b.String()
+}
+
+// NewPause is a pause as asked for, before it is checked: the API's body
+// and the command line's flags, all plain text so that a wrong value is
+// reported with its field's name.
+type NewPause struct {
+	Jurisdiction    string   `json:"-"`
+	Reason          string   `json:"reason"`
+	Kinds           []string `json:"kinds"`
+	Routes          []string `json:"routes"`
+	ExceptEmergency bool     `json:"except_emergency"`
+}
+
+// Check validates n and returns the pause it describes, not yet started.
+func (n *NewPause) Check() (*Pause, error) {
+	p := &Pause{}
+	var err error
+	if p.Jurisdiction, err = ParseJurisdiction(n.Jurisdiction); err != nil {
+		return nil, &Error{Kind: Invalid, Field: "jurisdiction", Message: ErrorMessage(err)}
+	}
+	if p.Reason, err = CheckReason(n.Reason); err != nil {
+		return nil, err
+	}
+	if p.Scope.Kinds, err = distinct("kinds", n.Kinds, RequestKinds); err != nil {
+		return nil, err
+	}
+	if p.Scope.Routes, err = distinct("routes", n.Routes, Routes); err != nil {
+		return nil, err
+	}
+	p.Scope.ExceptEmergency = n.ExceptEmergency
+	if p.Scope.ExceptEmergency && len(p.Scope.Kinds) == 1 && p.Scope.Kinds[0] == KindEmergency {
+		return nil, FieldError("except_emergency", "the pause covers only emergency requests and excepts them: it would hold nothing")
+	}
+	return p, nil
+}
+
+// distinct checks a list of names against allowed, refusing repeats.
+func distinct[T ~string](field string, values []string, allowed []T) ([]T, error) {
+	out := make([]T, 0, len(values))
+	for i, v := range values {
+		x, err := oneOf(fmt.Sprintf("%s[%d]", field, i), v, allowed)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(out, x) {
+			return nil, FieldError(fmt.Sprintf("%s[%d]", field, i), "%q is listed twice", v)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// CheckReason checks the reason given for resuming a pause (or any other
+// recorded decision): required, and at most MaxTextLength.
+func CheckReason(s string) (string, error) {
+	return text("reason", s, MaxTextLength, true)
 }
