@@ -19,6 +19,7 @@ const (
 	ActionDocumentViewed      = "document.viewed"
 	ActionJurisdictionPaused  = "jurisdiction.paused"
 	ActionJurisdictionResumed = "jurisdiction.resumed"
+	ActionPeersImported       = "peers.imported"
 )
 
 // Actions lists every action the audit log records.
@@ -26,4 +27,5 @@ var Actions = []string{
 	ActionAgencyCreated, ActionOfficialCreated, ActionStaffCreated, ActionTokenIssued, ActionTokenRevoked,
 	ActionRequestCreated, ActionRequestDecided, ActionRequestStatus, ActionRequestViewed, ActionRequestsListed,
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
+	ActionPeersImported,
 }

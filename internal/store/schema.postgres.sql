@@ -102,6 +102,25 @@ CREATE TABLE officials (
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
 
+CREATE TABLE peer_figures (
+    company text NOT NULL,
+    product text NOT NULL,
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    legal_process text NOT NULL,
+    requests bigint,
+    accounts bigint,
+    percent_some_data double precision,
+    requests_min bigint,
+    requests_max bigint,
+    accounts_min bigint,
+    accounts_max bigint,
+    source text NOT NULL,
+    imported_at timestamp with time zone NOT NULL
+);
+CREATE INDEX peer_figures_jurisdiction ON peer_figures USING btree (jurisdiction, period);
+CREATE UNIQUE INDEX peer_figures_pkey ON peer_figures USING btree (company, product, period, jurisdiction, legal_process);
+
 CREATE TABLE request_events (
     request_id text NOT NULL,
     seq integer NOT NULL,

@@ -88,6 +88,24 @@ CREATE TABLE officials (
     created_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE peer_figures (
+    company           TEXT NOT NULL,
+    product           TEXT NOT NULL,
+    period            TEXT NOT NULL,
+    jurisdiction      TEXT NOT NULL,
+    legal_process     TEXT NOT NULL,
+    requests          BIGINT,
+    accounts          BIGINT,
+    percent_some_data REAL,
+    requests_min      BIGINT,
+    requests_max      BIGINT,
+    accounts_min      BIGINT,
+    accounts_max      BIGINT,
+    source            TEXT NOT NULL,
+    imported_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (company, product, period, jurisdiction, legal_process)
+);
+
 CREATE TABLE request_events (
     request_id TEXT NOT NULL REFERENCES requests (id),
     seq        INTEGER NOT NULL,
@@ -163,6 +181,8 @@ CREATE INDEX documents_request ON documents (request_id);
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 

@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report/published"
+)
+
+// PeerFile is one published CSV file, parsed: its name, the sha256 of its
+// bytes (so the audit log says exactly which file was imported), and its
+// figures.
+type PeerFile struct {
+	Name    string
+	SHA256  string
+	Figures []published.Figure
+}
+
+// ImportPeerFigures stores the figures of files, replacing any figure
+// already stored for the same company, product, period, jurisdiction and
+// legal process, so that importing a file again, or a corrected one,
+// changes nothing twice. It records one audit entry naming each file and
+// its hash, and returns the number of figures written.
+func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []PeerFile, by dueprocess.Actor) (int, error) {
+	const batch = 100
+	const cols = 14
+	n := 0
+	var names []map[string]any
+	for _, f := range files {
+		for start := 0; start < len(f.Figures); start += batch {
+			end := min(start+batch, len(f.Figures))
+			var b strings.Builder
+			b.WriteString(`INSERT INTO peer_figures (company, product, period, jurisdiction, legal_process, requests, accounts,
+				percent_some_data, requests_min, requests_max, accounts_min, accounts_max, source, imported_at) VALUES `)
+			args := make([]any, 0, cols*(end-start))
+			for i, fig := range f.Figures[start:end] {
+				if fig.Company != company {
+					return 0, dueprocess.Errorf(dueprocess.Invalid, "%s: a figure of %s in an import of %s", f.Name, fig.Company, company)
+				}
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(")
+				for j := range cols {
+					if j > 0 {
+						b.WriteString(", ")
+					}
+					fmt.Fprintf(&b, "$%d", len(args)+j+1)
+				}
+				b.WriteString(")")
+				var rmin, rmax, amin, amax any
+				if fig.RequestsBand != nil {
+					rmin, rmax = fig.RequestsBand.Min, fig.RequestsBand.Max
+				}
+				if fig.AccountsBand != nil {
+					amin, amax = fig.AccountsBand.Min, fig.AccountsBand.Max
+				}
+				args = append(args, fig.Company, fig.Product, fig.Period, fig.Jurisdiction, fig.LegalProcess,
+					ptrOrNil(fig.Requests), ptrOrNil(fig.Accounts), ptrOrNil(fig.PercentSomeData), rmin, rmax, amin, amax,
+					f.Name, tx.db.ts(tx.now))
+			}
+			b.WriteString(` ON CONFLICT (company, product, period, jurisdiction, legal_process) DO UPDATE SET
+				requests = excluded.requests, accounts = excluded.accounts, percent_some_data = excluded.percent_some_data,
+				requests_min = excluded.requests_min, requests_max = excluded.requests_max,
+				accounts_min = excluded.accounts_min, accounts_max = excluded.accounts_max,
+				source = excluded.source, imported_at = excluded.imported_at`)
+			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+				return 0, fmt.Errorf("import %s: %w", f.Name, err)
+			}
+			n += end - start
+		}
+		names = append(names, map[string]any{"name": f.Name, "sha256": f.SHA256, "figures": len(f.Figures)})
+	}
+	err := tx.Record(ctx, by, dueprocess.ActionPeersImported, "peers:"+company, map[string]any{"files": names})
+	return n, err
+}
+
+func ptrOrNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// PeerFilter selects peer figures; empty fields match anything.
+type PeerFilter struct {
+	Company      string
+	Jurisdiction string
+	Period       string
+}
+
+// PeerFigures returns the stored peer figures that match f, ordered by
+// company, product, period, jurisdiction and legal process.
+func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure, error) {
+	q := `SELECT company, product, period, jurisdiction, legal_process, requests, accounts, percent_some_data,
+		requests_min, requests_max, accounts_min, accounts_max FROM peer_figures WHERE 1 = 1`
+	var args []any
+	for _, c := range []struct{ col, v string }{{"company", f.Company}, {"jurisdiction", f.Jurisdiction}, {"period", f.Period}} {
+		if c.v != "" {
+			args = append(args, c.v)
+			q += fmt.Sprintf(" AND %s = $%d", c.col, len(args))
+		}
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY company, product, period, jurisdiction, legal_process`, args...)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read peer figures: %w", err))
+	}
+	defer rows.Close()
+	list := []published.Figure{}
+	for rows.Next() {
+		var fig published.Figure
+		var req, acc, rmin, rmax, amin, amax sql.NullInt64
+		var pct sql.NullFloat64
+		if err := rows.Scan(&fig.Company, &fig.Product, &fig.Period, &fig.Jurisdiction, &fig.LegalProcess,
+			&req, &acc, &pct, &rmin, &rmax, &amin, &amax); err != nil {
+			return nil, mapError(err)
+		}
+		if req.Valid {
+			fig.Requests = &req.Int64
+		}
+		if acc.Valid {
+			fig.Accounts = &acc.Int64
+		}
+		if pct.Valid {
+			fig.PercentSomeData = &pct.Float64
+		}
+		if rmin.Valid {
+			fig.RequestsBand = &published.Band{Min: rmin.Int64, Max: rmax.Int64}
+		}
+		if amin.Valid {
+			fig.AccountsBand = &published.Band{Min: amin.Int64, Max: amax.Int64}
+		}
+		list = append(list, fig)
+	}
+	return list, mapError(rows.Err())
+}
