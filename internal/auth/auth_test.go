@@ -1,0 +1,98 @@
+package auth
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+func TestPassword(t *testing.T) {
+	h := HashPassword("correct horse battery staple")
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=4$") {
+		t.Errorf("hash %q is not in PHC form with the chosen parameters", h)
+	}
+	if h2 := HashPassword("correct horse battery staple"); h2 == h {
+		t.Error("two hashes of one password are equal: no salt")
+	}
+	for _, tc := range []struct {
+		pw   string
+		want bool
+	}{{"correct horse battery staple", true}, {"correct horse battery stapl", false}, {"", false}} {
+		if ok, err := CheckPassword(h, tc.pw); ok != tc.want || err != nil {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", tc.pw, ok, err, tc.want)
+		}
+	}
+	for _, bad := range []string{"", "plain", "$argon2i$v=19$m=65536,t=3,p=4$c2FsdA$a2V5", "$argon2id$v=19$m=0,t=3,p=4$c2FsdA$a2V5",
+		"$argon2id$v=18$m=65536,t=3,p=4$c2FsdA$a2V5", "$argon2id$v=19$m=65536,t=3,p=4$!!$a2V5"} {
+		if _, err := CheckPassword(bad, "x"); err == nil {
+			t.Errorf("CheckPassword accepted the malformed hash %q", bad)
+		}
+	}
+	if CheckNoAccount("anything") {
+		t.Error("CheckNoAccount reported a match")
+	}
+}
+
+func TestPasswordStrength(t *testing.T) {
+	for _, tc := range []struct {
+		pw, email string
+		ok        bool
+	}{
+		{"correct horse battery staple", "a@example.com", true},
+		{"short", "a@example.com", false},
+		{strings.Repeat("x", MaxPasswordLength+1), "", false},
+		{"Reviewer@Example.com", "reviewer@example.com", false},
+		{"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8\xf7\xf6\xf5\xf4", "", false},
+	} {
+		err := CheckPasswordStrength(tc.pw, tc.email)
+		if (err == nil) != tc.ok || (err != nil && dueprocess.ErrorField(err) != "password") {
+			t.Errorf("CheckPasswordStrength(%.20q) = %v, want ok=%v", tc.pw, err, tc.ok)
+		}
+	}
+}
+
+func TestTOTP(t *testing.T) {
+	e, err := NewTOTP("dueprocess", "reviewer@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(e.URL, "otpauth://totp/dueprocess:reviewer@example.com?") || !bytes.HasPrefix(e.QRCode, []byte("\x89PNG")) || len(e.Secret) < 32 {
+		t.Fatalf("enrolment %q, %d-byte QR code, secret %q", e.URL, len(e.QRCode), e.Secret)
+	}
+	now := time.Date(2026, 11, 24, 3, 0, 10, 0, time.UTC)
+	code := func(at time.Time) string {
+		c, err := totp.GenerateCodeCustom(e.Secret, at, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	step, ok := CheckTOTP(e.Secret, code(now), now, 0)
+	if !ok || step != now.Unix()/30 {
+		t.Fatalf("the current code: step %d, %v", step, ok)
+	}
+	if _, ok := CheckTOTP(e.Secret, code(now), now, step); ok {
+		t.Error("the same code was accepted twice")
+	}
+	if _, ok := CheckTOTP(e.Secret, code(now.Add(-30*time.Second)), now, 0); !ok {
+		t.Error("the previous period's code (clock drift) was refused")
+	}
+	if _, ok := CheckTOTP(e.Secret, code(now.Add(-90*time.Second)), now, 0); ok {
+		t.Error("a code three periods old was accepted")
+	}
+	c := code(now)
+	if _, ok := CheckTOTP(e.Secret, c[:3]+" "+c[3:], now, 0); !ok {
+		t.Error("a code typed with a space was refused")
+	}
+	for _, bad := range []string{"", "12345", "1234567", "abcdef"} {
+		if _, ok := CheckTOTP(e.Secret, bad, now, 0); ok {
+			t.Errorf("code %q accepted", bad)
+		}
+	}
+}
