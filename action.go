@@ -20,6 +20,11 @@ const (
 	ActionJurisdictionPaused  = "jurisdiction.paused"
 	ActionJurisdictionResumed = "jurisdiction.resumed"
 	ActionPeersImported       = "peers.imported"
+	ActionSignin              = "signin"
+	ActionSigninFailed        = "signin.failed"
+	ActionSignout             = "signout"
+	ActionPasswordSet         = "staff.password_set"
+	ActionTOTPEnrolled        = "staff.totp_enrolled"
 )
 
 // Actions lists every action the audit log records.
@@ -27,5 +32,5 @@ var Actions = []string{
 	ActionAgencyCreated, ActionOfficialCreated, ActionStaffCreated, ActionTokenIssued, ActionTokenRevoked,
 	ActionRequestCreated, ActionRequestDecided, ActionRequestStatus, ActionRequestViewed, ActionRequestsListed,
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
-	ActionPeersImported,
+	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 }

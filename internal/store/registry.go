@@ -265,9 +265,8 @@ func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueproces
 	return p, nil
 }
 
-// joinCategories and splitCategories store a request's data categories as
-// one comma-separated column; the set is small and closed.
-// joinList and splitList keep short lists of names in one text column.
+// joinList and splitList keep short lists of names from a small, closed
+// set (data categories, request kinds, routes) in one text column.
 func joinList[T ~string](xs []T) string {
 	s := make([]string, len(xs))
 	for i, x := range xs {

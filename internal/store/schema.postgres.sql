@@ -172,11 +172,44 @@ CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 
+CREATE TABLE sessions (
+    id text NOT NULL,
+    hash bytea NOT NULL,
+    staff_id text NOT NULL,
+    csrf text NOT NULL,
+    address text NOT NULL,
+    user_agent text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    seen_at timestamp with time zone NOT NULL,
+    mfa_at timestamp with time zone,
+    ended_at timestamp with time zone
+);
+CREATE UNIQUE INDEX sessions_hash_key ON sessions USING btree (hash);
+CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
+CREATE INDEX sessions_staff ON sessions USING btree (staff_id);
+
+CREATE TABLE setup_tokens (
+    hash bytea NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+CREATE UNIQUE INDEX setup_tokens_pkey ON setup_tokens USING btree (hash);
+
+CREATE TABLE signin_failures (
+    key text NOT NULL,
+    at timestamp with time zone NOT NULL
+);
+CREATE INDEX signin_failures_key ON signin_failures USING btree (key, at);
+
 CREATE TABLE staff (
     id text NOT NULL,
     email text NOT NULL,
     name text NOT NULL,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    password_hash text,
+    totp_secret text,
+    totp_last_step bigint NOT NULL DEFAULT 0,
+    disabled_at timestamp with time zone
 );
 CREATE UNIQUE INDEX staff_email_key ON staff USING btree (email);
 CREATE UNIQUE INDEX staff_pkey ON staff USING btree (id);

@@ -150,12 +150,36 @@ CREATE TABLE requests (
     updated_at              TIMESTAMP NOT NULL
 , decision TEXT);
 
+CREATE TABLE sessions (
+    id         TEXT PRIMARY KEY,
+    hash       BLOB NOT NULL UNIQUE,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    csrf       TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    seen_at    TIMESTAMP NOT NULL,
+    mfa_at     TIMESTAMP,
+    ended_at   TIMESTAMP
+);
+
+CREATE TABLE setup_tokens (
+    hash       BLOB PRIMARY KEY,
+    created_at TIMESTAMP NOT NULL,
+    used_at    TIMESTAMP
+);
+
+CREATE TABLE signin_failures (
+    key TEXT NOT NULL,
+    at  TIMESTAMP NOT NULL
+);
+
 CREATE TABLE staff (
     id         TEXT PRIMARY KEY,
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-);
+, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, disabled_at TIMESTAMP);
 
 CREATE TABLE staff_roles (
     staff_id TEXT NOT NULL REFERENCES staff (id),
@@ -193,3 +217,7 @@ CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX sessions_staff ON sessions (staff_id);
+
+CREATE INDEX signin_failures_key ON signin_failures (key, at);

@@ -1,0 +1,49 @@
+-- +goose Up
+-- Staff sign-in: an argon2id password hash (PHC string), a TOTP secret
+-- enrolled at first sign-in, and the last TOTP time step used, so that a
+-- code is never accepted twice.
+ALTER TABLE staff ADD COLUMN password_hash TEXT;
+ALTER TABLE staff ADD COLUMN totp_secret TEXT;
+ALTER TABLE staff ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE staff ADD COLUMN disabled_at TIMESTAMP;
+
+-- Console sessions, in the database so that several servers share them.
+-- Only the sha256 of the cookie's secret is kept. A session is complete
+-- once its second factor is checked (mfa_at).
+CREATE TABLE sessions (
+    id         TEXT PRIMARY KEY,
+    hash       BLOB NOT NULL UNIQUE,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    csrf       TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    user_agent TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    seen_at    TIMESTAMP NOT NULL,
+    mfa_at     TIMESTAMP,
+    ended_at   TIMESTAMP
+);
+CREATE INDEX sessions_staff ON sessions (staff_id);
+
+-- Failed sign-ins, by account and by address, for throttling across every
+-- server; old rows are pruned.
+CREATE TABLE signin_failures (
+    key TEXT NOT NULL,
+    at  TIMESTAMP NOT NULL
+);
+CREATE INDEX signin_failures_key ON signin_failures (key, at);
+
+-- One-time links to create the first administrator.
+CREATE TABLE setup_tokens (
+    hash       BLOB PRIMARY KEY,
+    created_at TIMESTAMP NOT NULL,
+    used_at    TIMESTAMP
+);
+
+-- +goose Down
+DROP TABLE setup_tokens;
+DROP TABLE signin_failures;
+DROP TABLE sessions;
+ALTER TABLE staff DROP COLUMN disabled_at;
+ALTER TABLE staff DROP COLUMN totp_last_step;
+ALTER TABLE staff DROP COLUMN totp_secret;
+ALTER TABLE staff DROP COLUMN password_hash;

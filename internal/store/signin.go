@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// This file keeps what staff sign-in needs: passwords, TOTP secrets,
+// sessions, failed attempts and first-run setup links. The rules (how many
+// failures, how long a session lives) belong to internal/auth and
+// internal/web; the store keeps the facts, shared by every server.
+
+// Credentials are what sign-in checks for one staff member. PasswordHash
+// and TOTPSecret are empty until set.
+type Credentials struct {
+	Staff        dueprocess.Staff
+	PasswordHash string
+	TOTPSecret   string
+	TOTPLastStep int64
+	Disabled     bool
+}
+
+func (db *DB) credentials(ctx context.Context, where string, arg string) (*Credentials, error) {
+	c := &Credentials{}
+	var disabled *time.Time
+	err := db.sql.QueryRowContext(ctx, `SELECT id, email, name, created_at, password_hash, totp_secret, totp_last_step, disabled_at
+		FROM staff WHERE `+where, arg).Scan(&c.Staff.ID, &c.Staff.Email, &c.Staff.Name, timeCol{&c.Staff.CreatedAt},
+		nullString{&c.PasswordHash}, nullString{&c.TOTPSecret}, &c.TOTPLastStep, nullTimeCol{&disabled})
+	if err != nil {
+		return nil, notFound(err, "staff member")
+	}
+	c.Disabled = disabled != nil
+	if c.Staff.Roles, err = db.staffRoles(ctx, db.sql, c.Staff.ID); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// CredentialsByEmail returns the credentials of the staff member with this
+// e-mail address, compared without regard to case.
+func (db *DB) CredentialsByEmail(ctx context.Context, email string) (*Credentials, error) {
+	return db.credentials(ctx, `lower(email) = $1`, strings.ToLower(strings.TrimSpace(email)))
+}
+
+// Credentials returns the credentials of a staff member by id.
+func (db *DB) Credentials(ctx context.Context, staffID string) (*Credentials, error) {
+	return db.credentials(ctx, `id = $1`, staffID)
+}
+
+func (tx *Tx) updateStaff(ctx context.Context, staffID, set string, args ...any) error {
+	args = append(args, staffID)
+	res, err := tx.exec(ctx, `UPDATE staff SET `+set+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...)
+	if err != nil {
+		return fmt.Errorf("update staff %s: %w", staffID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.NotFound, "staff member %s not found", staffID)
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash for a staff member. Every
+// session they have is ended: a changed password must lock out whoever
+// knew the old one.
+func (tx *Tx) SetPassword(ctx context.Context, staffID, hash string, by dueprocess.Actor) error {
+	if err := tx.updateStaff(ctx, staffID, `password_hash = $1`, hash); err != nil {
+		return err
+	}
+	if _, err := tx.EndSessions(ctx, staffID, "", by); err != nil {
+		return err
+	}
+	return tx.Record(ctx, by, dueprocess.ActionPasswordSet, "staff:"+staffID, nil)
+}
+
+// EnrolTOTP stores a staff member's TOTP secret, and the time step of the
+// code that confirmed it, which may not be used again.
+func (tx *Tx) EnrolTOTP(ctx context.Context, staffID, secret string, step int64, by dueprocess.Actor) error {
+	if err := tx.updateStaff(ctx, staffID, `totp_secret = $1, totp_last_step = $2`, secret, step); err != nil {
+		return err
+	}
+	return tx.Record(ctx, by, dueprocess.ActionTOTPEnrolled, "staff:"+staffID, nil)
+}
+
+// UseTOTPStep records that a code of time step step was used, and fails
+// with Conflict if that step or a later one was used already: with several
+// servers, only one of two sign-ins racing with the same code wins.
+func (tx *Tx) UseTOTPStep(ctx context.Context, staffID string, step int64) error {
+	res, err := tx.exec(ctx, `UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, staffID)
+	if err != nil {
+		return fmt.Errorf("use TOTP step: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.Conflict, "this code was used already; wait for the next one")
+	}
+	return nil
+}
+
+// Session is a signed-in browser. It is complete once its second factor
+// was checked (MFAAt); until then it may only finish signing in.
+type Session struct {
+	ID        string
+	StaffID   string
+	CSRF      string // the token every state-changing form carries
+	Address   string
+	UserAgent string
+	CreatedAt time.Time
+	SeenAt    time.Time
+	MFAAt     *time.Time
+}
+
+// CreateSession stores a new session whose secret has the sha256 hash,
+// after a correct password, and records the sign-in.
+func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error {
+	s.ID = newID("se")
+	s.CreatedAt, s.SeenAt, s.MFAAt = tx.now, tx.now, nil
+	if len(s.UserAgent) > 300 {
+		s.UserAgent = s.UserAgent[:300]
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sessions (id, hash, staff_id, csrf, address, user_agent, created_at, seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		s.ID, hash, s.StaffID, s.CSRF, s.Address, s.UserAgent, tx.db.ts(s.CreatedAt), tx.db.ts(s.SeenAt))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignin, "staff:"+s.StaffID,
+		map[string]any{"session_id": s.ID, "step": "password", "address": s.Address})
+}
+
+// CompleteSession marks a session's second factor as checked.
+func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1 WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID)
+	if err != nil {
+		return fmt.Errorf("complete session: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.Unauthenticated, "the session has ended; sign in again")
+	}
+	now := tx.now
+	s.MFAAt, s.SeenAt = &now, now
+	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignin, "staff:"+s.StaffID,
+		map[string]any{"session_id": s.ID, "step": "totp"})
+}
+
+// SessionByHash returns the session whose secret has this hash, if it has
+// not ended and its staff member is not disabled.
+func (db *DB) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
+	s := &Session{}
+	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.csrf, se.address, se.user_agent, se.created_at, se.seen_at, se.mfa_at
+		FROM sessions se JOIN staff st ON st.id = se.staff_id
+		WHERE se.hash = $1 AND se.ended_at IS NULL AND st.disabled_at IS NULL`, hash).
+		Scan(&s.ID, &s.StaffID, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt})
+	if err != nil {
+		return nil, notFound(err, "session")
+	}
+	return s, nil
+}
+
+// TouchSession records that a session was used now, for the idle time-out.
+func (db *DB) TouchSession(ctx context.Context, id string, now time.Time) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET seen_at = $1 WHERE id = $2`, db.ts(now.UTC()), id)
+	return mapError(err)
+}
+
+// EndSession signs one session out.
+func (tx *Tx) EndSession(ctx context.Context, s *Session, reason string) error {
+	if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignout, "staff:"+s.StaffID,
+		map[string]any{"session_id": s.ID, "reason": reason})
+}
+
+// EndSessions signs a staff member out everywhere, except the session
+// keep (empty for none), and returns how many sessions it ended.
+func (tx *Tx) EndSessions(ctx context.Context, staffID, keep string, by dueprocess.Actor) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE staff_id = $2 AND id <> $3 AND ended_at IS NULL`,
+		tx.db.ts(tx.now), staffID, keep)
+	if err != nil {
+		return 0, fmt.Errorf("end sessions: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, nil
+	}
+	return n, tx.Record(ctx, by, dueprocess.ActionSignout, "staff:"+staffID, map[string]any{"sessions": n, "reason": "everywhere"})
+}
+
+// RecordSigninFailure counts a failed sign-in against each key (such as
+// "account:reviewer@example.com" and "address:192.0.2.7") and records it in
+// the audit log, naming the account tried but never the password.
+func (tx *Tx) RecordSigninFailure(ctx context.Context, account, address, why string, keys ...string) error {
+	for _, k := range keys {
+		if _, err := tx.exec(ctx, `INSERT INTO signin_failures (key, at) VALUES ($1, $2)`, k, tx.db.ts(tx.now)); err != nil {
+			return fmt.Errorf("record failed sign-in: %w", err)
+		}
+	}
+	if len(account) > dueprocess.MaxShortLength {
+		account = account[:dueprocess.MaxShortLength]
+	}
+	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "signin"}, dueprocess.ActionSigninFailed, "signin",
+		map[string]any{"account": account, "address": address, "why": why})
+}
+
+// SigninFailures returns how many failures were counted against key since.
+func (db *DB) SigninFailures(ctx context.Context, key string, since time.Time) (int, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, key, db.ts(since.UTC())).Scan(&n)
+	return n, mapError(err)
+}
+
+// PruneSigninFailures forgets failures older than before.
+func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) error {
+	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < $1`, tx.db.ts(before.UTC()))
+	return err
+}
+
+// CreateSetupToken stores the hash of a one-time link to create the first
+// administrator.
+func (tx *Tx) CreateSetupToken(ctx context.Context, hash []byte) error {
+	_, err := tx.exec(ctx, `INSERT INTO setup_tokens (hash, created_at) VALUES ($1, $2)`, hash, tx.db.ts(tx.now))
+	return err
+}
+
+// UseSetupToken spends a setup link. An unknown, used or expired link is
+// Unauthenticated, with no hint as to which.
+func (tx *Tx) UseSetupToken(ctx context.Context, hash []byte, maxAge time.Duration) error {
+	res, err := tx.exec(ctx, `UPDATE setup_tokens SET used_at = $1 WHERE hash = $2 AND used_at IS NULL AND created_at >= $3`,
+		tx.db.ts(tx.now), hash, tx.db.ts(tx.now.Add(-maxAge)))
+	if err != nil {
+		return fmt.Errorf("use setup link: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.Unauthenticated, "this setup link is not valid; start the server on an empty database for a new one")
+	}
+	return nil
+}
