@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"image/png"
+	"net/url"
 	"strings"
 	"time"
 
@@ -35,6 +36,22 @@ func NewTOTP(issuer, account string) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new TOTP secret: %w", err)
 	}
+	return enrolment(key)
+}
+
+// TOTPFor rebuilds the enrolment of an existing secret, to show its QR
+// code again.
+func TOTPFor(issuer, account, secret string) (*Enrolment, error) {
+	u := url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + issuer + ":" + account}
+	u.RawQuery = url.Values{"secret": {secret}, "issuer": {issuer}, "period": {"30"}, "digits": {"6"}, "algorithm": {"SHA1"}}.Encode()
+	key, err := otp.NewKeyFromURL(u.String())
+	if err != nil {
+		return nil, fmt.Errorf("TOTP key: %w", err)
+	}
+	return enrolment(key)
+}
+
+func enrolment(key *otp.Key) (*Enrolment, error) {
 	img, err := key.Image(240, 240)
 	if err != nil {
 		return nil, fmt.Errorf("TOTP QR code: %w", err)

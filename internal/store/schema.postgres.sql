@@ -182,6 +182,7 @@ CREATE TABLE sessions (
     created_at timestamp with time zone NOT NULL,
     seen_at timestamp with time zone NOT NULL,
     mfa_at timestamp with time zone,
+    totp_pending text,
     ended_at timestamp with time zone
 );
 CREATE UNIQUE INDEX sessions_hash_key ON sessions USING btree (hash);

@@ -160,6 +160,7 @@ CREATE TABLE sessions (
     created_at TIMESTAMP NOT NULL,
     seen_at    TIMESTAMP NOT NULL,
     mfa_at     TIMESTAMP,
+    totp_pending TEXT,
     ended_at   TIMESTAMP
 );
 

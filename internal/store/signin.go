@@ -110,6 +110,9 @@ type Session struct {
 	CreatedAt time.Time
 	SeenAt    time.Time
 	MFAAt     *time.Time
+	// TOTPPending is the secret shown at a first sign-in, kept until a code
+	// from the staff member's app confirms it.
+	TOTPPending string
 }
 
 // CreateSession stores a new session whose secret has the sha256 hash,
@@ -132,7 +135,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error 
 
 // CompleteSession marks a session's second factor as checked.
 func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
-	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1 WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID)
+	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID)
 	if err != nil {
 		return fmt.Errorf("complete session: %w", err)
 	}
@@ -140,7 +143,7 @@ func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
 		return dueprocess.Errorf(dueprocess.Unauthenticated, "the session has ended; sign in again")
 	}
 	now := tx.now
-	s.MFAAt, s.SeenAt = &now, now
+	s.MFAAt, s.SeenAt, s.TOTPPending = &now, now, ""
 	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignin, "staff:"+s.StaffID,
 		map[string]any{"session_id": s.ID, "step": "totp"})
 }
@@ -149,14 +152,31 @@ func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
 // not ended and its staff member is not disabled.
 func (db *DB) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
 	s := &Session{}
-	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.csrf, se.address, se.user_agent, se.created_at, se.seen_at, se.mfa_at
+	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.csrf, se.address, se.user_agent, se.created_at, se.seen_at, se.mfa_at,
+			se.totp_pending
 		FROM sessions se JOIN staff st ON st.id = se.staff_id
 		WHERE se.hash = $1 AND se.ended_at IS NULL AND st.disabled_at IS NULL`, hash).
-		Scan(&s.ID, &s.StaffID, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt})
+		Scan(&s.ID, &s.StaffID, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt},
+			nullString{&s.TOTPPending})
 	if err != nil {
 		return nil, notFound(err, "session")
 	}
 	return s, nil
+}
+
+// SetPendingTOTP keeps the TOTP secret being enrolled in a session, so
+// that the page that shows it and the form that confirms it agree.
+func (db *DB) SetPendingTOTP(ctx context.Context, sessionID, secret string) error {
+	_, err := db.sql.ExecContext(ctx, `UPDATE sessions SET totp_pending = $1 WHERE id = $2 AND ended_at IS NULL`, secret, sessionID)
+	return mapError(err)
+}
+
+// HasAdmin reports whether any staff member holds the admin role; a
+// database without one gets a first-run setup link.
+func (db *DB) HasAdmin(ctx context.Context) (bool, error) {
+	var n int
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff_roles WHERE role = $1`, string(dueprocess.RoleAdmin)).Scan(&n)
+	return n > 0, mapError(err)
 }
 
 // TouchSession records that a session was used now, for the idle time-out.

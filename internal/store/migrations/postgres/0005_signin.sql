@@ -9,7 +9,8 @@ ALTER TABLE staff ADD COLUMN disabled_at TIMESTAMPTZ;
 
 -- Console sessions, in the database so that several servers share them.
 -- Only the sha256 of the cookie's secret is kept. A session is complete
--- once its second factor is checked (mfa_at).
+-- once its second factor is checked (mfa_at); at a first sign-in it holds
+-- the TOTP secret being enrolled until a code confirms it.
 CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
     hash       BYTEA NOT NULL UNIQUE,
@@ -20,6 +21,7 @@ CREATE TABLE sessions (
     created_at TIMESTAMPTZ NOT NULL,
     seen_at    TIMESTAMPTZ NOT NULL,
     mfa_at     TIMESTAMPTZ,
+    totp_pending TEXT,
     ended_at   TIMESTAMPTZ
 );
 CREATE INDEX sessions_staff ON sessions (staff_id);

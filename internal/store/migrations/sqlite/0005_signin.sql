@@ -9,7 +9,8 @@ ALTER TABLE staff ADD COLUMN disabled_at TIMESTAMP;
 
 -- Console sessions, in the database so that several servers share them.
 -- Only the sha256 of the cookie's secret is kept. A session is complete
--- once its second factor is checked (mfa_at).
+-- once its second factor is checked (mfa_at); at a first sign-in it holds
+-- the TOTP secret being enrolled until a code confirms it.
 CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
     hash       BLOB NOT NULL UNIQUE,
@@ -20,6 +21,7 @@ CREATE TABLE sessions (
     created_at TIMESTAMP NOT NULL,
     seen_at    TIMESTAMP NOT NULL,
     mfa_at     TIMESTAMP,
+    totp_pending TEXT,
     ended_at   TIMESTAMP
 );
 CREATE INDEX sessions_staff ON sessions (staff_id);
