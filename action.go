@@ -25,6 +25,10 @@ const (
 	ActionSignout             = "signout"
 	ActionPasswordSet         = "staff.password_set"
 	ActionTOTPEnrolled        = "staff.totp_enrolled"
+	ActionRequestReviewed     = "request.reviewed"
+	ActionRequestApproved     = "request.approved"
+	ActionHumanRightsAssessed = "request.human_rights_assessed"
+	ActionRequestAssigned     = "request.assigned"
 )
 
 // Actions lists every action the audit log records.
@@ -33,4 +37,5 @@ var Actions = []string{
 	ActionRequestCreated, ActionRequestDecided, ActionRequestStatus, ActionRequestViewed, ActionRequestsListed,
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
+	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 }

@@ -114,11 +114,15 @@ func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
 	return n, nil
 }
 
-// SetStatus moves a request to a new status and records the change.
+// SetStatus moves a request to a new status and records the change. A move
+// the workflow does not allow (dueprocess.CheckMove) is a Conflict.
 func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string) error {
 	var old string
 	if err := tx.queryRow(ctx, `SELECT status FROM requests WHERE id = $1`, id).Scan(&old); err != nil {
 		return notFound(err, "request "+id)
+	}
+	if err := dueprocess.CheckMove(dueprocess.Status(old), status); err != nil {
+		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3`, string(status), tx.db.ts(tx.now), id); err != nil {
 		return fmt.Errorf("set status: %w", err)

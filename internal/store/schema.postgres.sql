@@ -16,6 +16,15 @@ CREATE TABLE agency_domains (
 );
 CREATE UNIQUE INDEX agency_domains_pkey ON agency_domains USING btree (agency_id, domain);
 
+CREATE TABLE assignments (
+    request_id text NOT NULL,
+    staff_id text NOT NULL,
+    assigned_by text NOT NULL,
+    assigned_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX assignments_pkey ON assignments USING btree (request_id, staff_id);
+CREATE INDEX assignments_staff ON assignments USING btree (staff_id);
+
 CREATE TABLE audit_checkpoints (
     size bigint NOT NULL,
     text bytea NOT NULL,
@@ -171,6 +180,22 @@ CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_status ON requests USING btree (status, id);
+
+CREATE TABLE reviews (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    kind text NOT NULL,
+    staff_id text NOT NULL,
+    decision text NOT NULL,
+    categories text NOT NULL,
+    note text NOT NULL,
+    legality text,
+    necessity text,
+    proportionality text,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX reviews_pkey ON reviews USING btree (id);
+CREATE INDEX reviews_request ON reviews USING btree (request_id, created_at);
 
 CREATE TABLE sessions (
     id text NOT NULL,

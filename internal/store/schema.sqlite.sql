@@ -15,6 +15,14 @@ CREATE TABLE agency_domains (
     PRIMARY KEY (agency_id, domain)
 );
 
+CREATE TABLE assignments (
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    staff_id    TEXT NOT NULL REFERENCES staff (id),
+    assigned_by TEXT NOT NULL,
+    assigned_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (request_id, staff_id)
+);
+
 CREATE TABLE audit_checkpoints (
     size       BIGINT PRIMARY KEY,
     text       BLOB NOT NULL,
@@ -150,6 +158,20 @@ CREATE TABLE requests (
     updated_at              TIMESTAMP NOT NULL
 , decision TEXT);
 
+CREATE TABLE reviews (
+    id              TEXT PRIMARY KEY,
+    request_id      TEXT NOT NULL REFERENCES requests (id),
+    kind            TEXT NOT NULL,
+    staff_id        TEXT NOT NULL REFERENCES staff (id),
+    decision        TEXT NOT NULL,
+    categories      TEXT NOT NULL,
+    note            TEXT NOT NULL,
+    legality        TEXT,
+    necessity       TEXT,
+    proportionality TEXT,
+    created_at      TIMESTAMP NOT NULL
+);
+
 CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
     hash       BLOB NOT NULL UNIQUE,
@@ -199,6 +221,8 @@ CREATE TABLE tokens (
     CHECK ((official_id IS NULL) <> (staff_id IS NULL))
 );
 
+CREATE INDEX assignments_staff ON assignments (staff_id);
+
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
@@ -218,6 +242,8 @@ CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX reviews_request ON reviews (request_id, created_at);
 
 CREATE INDEX sessions_staff ON sessions (staff_id);
 
