@@ -79,7 +79,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Config{DB: db, Blobs: blobs}))
+	srv := httptest.NewServer(New(Config{DB: db, Blobs: blobs, Decide: testDecide}))
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", strings.NewReader(string(example)))
 	req.Header.Set("Authorization", "Bearer "+token)

@@ -84,10 +84,20 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 
 	var answer []byte
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		// The op may run again if another in its commit group fails, so
+		// it starts from the request as checked, every time.
+		req.Status, req.Decision = dueprocess.StatusReceived, nil
 		if err := tx.CreateRequest(r.Context(), req, p.Actor()); err != nil {
 			return err
 		}
-		var err error
+		// The pauses are read after the request is stored: see tx.Pause.
+		pauses, err := tx.PausesInForce(r.Context())
+		if err != nil {
+			return err
+		}
+		if err := tx.Decide(r.Context(), req, s.decide(req, pauses), dueprocess.System); err != nil {
+			return err
+		}
 		if answer, err = marshalAnswer(req); err != nil {
 			return err
 		}

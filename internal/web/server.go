@@ -5,6 +5,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -30,6 +31,13 @@ type Server struct {
 	metrics    *metrics
 	perCaller  *limiter
 	failedAuth *limiter
+	decide     store.Decider
+
+	now           func() time.Time
+	issuer        string
+	secureCookies bool
+	sessionIdle   time.Duration
+	sessionMax    time.Duration
 }
 
 // Config is what a server is built from.
@@ -38,10 +46,28 @@ type Config struct {
 	Blobs  *blob.Store
 	Log    *slog.Logger // nil discards logs
 	Limits Limits
+	// Decide evaluates each request against the policy in force
+	// (policy.Evaluate with the policy bound). Required.
+	Decide store.Decider
+
+	// Console sign-in. Issuer names the service in authenticator apps
+	// (default "dueprocess"). SecureCookies marks cookies Secure even on
+	// plain HTTP, for a server behind a TLS-terminating proxy. Sessions
+	// end after SessionIdle without use (default 30 minutes) and
+	// SessionMax after sign-in (default 12 hours).
+	Issuer        string
+	SecureCookies bool
+	SessionIdle   time.Duration
+	SessionMax    time.Duration
+	// Now is the clock (default the database's); tests set it.
+	Now func() time.Time
 }
 
 // New returns a server built from c.
 func New(c Config) *Server {
+	if c.Decide == nil {
+		panic("web: Config.Decide is required")
+	}
 	log := c.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -49,6 +75,13 @@ func New(c Config) *Server {
 	s := &Server{db: c.DB, blobs: c.Blobs, log: log, mux: http.NewServeMux(), metrics: newMetrics(c.DB),
 		perCaller:  newLimiter(c.Limits.PerCaller, c.Limits.Burst),
 		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
+		decide:     c.Decide,
+
+		now: c.Now, issuer: cmp.Or(c.Issuer, "dueprocess"), secureCookies: c.SecureCookies,
+		sessionIdle: cmp.Or(c.SessionIdle, 30*time.Minute), sessionMax: cmp.Or(c.SessionMax, 12*time.Hour),
+	}
+	if s.now == nil {
+		s.now = c.DB.Now
 	}
 	for _, rt := range s.routes() {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)

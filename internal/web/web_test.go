@@ -26,13 +26,16 @@ var ctx = context.Background()
 // env is a running server over a real database with two agencies (Hong
 // Kong and Germany), an official of each, and staff of several roles.
 type env struct {
-	t      testing.TB
-	db     *store.DB
-	url    string
-	hk, de string // officials' tokens
-	hkID   string // the Hong Kong agency's id
-	staff  string // a reviewer's token
-	intake string // an intake clerk's token
+	t           testing.TB
+	db          *store.DB
+	url         string
+	hk, de      string // officials' tokens
+	hkID        string // the Hong Kong agency's id
+	staff       string // a reviewer's token
+	intake      string // an intake clerk's token
+	admin       string // an administrator's token
+	approver    string // an approver's token
+	humanRights string // the human-rights officer's token
 }
 
 func newEnv(t testing.TB, db *store.DB) *env {
@@ -46,7 +49,7 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits}))
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy}))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, url: srv.URL}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
@@ -79,7 +82,16 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 		if e.staff, err = staff("reviewer@example.com", dueprocess.RoleReviewer); err != nil {
 			return err
 		}
-		e.intake, err = staff("intake@example.com", dueprocess.RoleIntake)
+		if e.intake, err = staff("intake@example.com", dueprocess.RoleIntake); err != nil {
+			return err
+		}
+		if e.admin, err = staff("admin@example.com", dueprocess.RoleAdmin); err != nil {
+			return err
+		}
+		if e.approver, err = staff("approver@example.com", dueprocess.RoleApprover); err != nil {
+			return err
+		}
+		e.humanRights, err = staff("hr@example.com", dueprocess.RoleHumanRights)
 		return err
 	})
 	if err != nil {
@@ -256,8 +268,11 @@ func TestSubmitAndRead(t *testing.T) {
 			t.Fatalf("status %d: %v", status, m)
 		}
 		id, _ := m["id"].(string)
-		if !strings.HasPrefix(id, "DP-") || m["status"] != "received" || m["received_at"] == nil {
-			t.Errorf("answer = %v; want an id, status received and received_at", m)
+		decision, _ := m["decision"].(map[string]any)
+		outcome, _ := decision["outcome"].(string)
+		if !strings.HasPrefix(id, "DP-") || m["received_at"] == nil || outcome == "" ||
+			m["status"] != string(dueprocess.Outcome(outcome).Status()) {
+			t.Errorf("answer = %v; want an id, received_at, a decision and the status it calls for", m)
 		}
 		// Everything submitted comes back.
 		var sent map[string]any
@@ -290,7 +305,7 @@ func TestSubmitAndRead(t *testing.T) {
 		if st, _ := e.do("GET", "/api/v1/requests", e.hk, nil); st != 403 {
 			t.Errorf("official listing: status %d, want 403", st)
 		}
-		st, body = e.do("GET", "/api/v1/requests?jurisdiction=hk&kind=user_data&status=received", e.staff, nil)
+		st, body = e.do("GET", "/api/v1/requests?jurisdiction=hk&kind=user_data&status="+m["status"].(string), e.staff, nil)
 		if st != 200 || !bytes.Contains(body, []byte(id)) {
 			t.Errorf("staff listing: %d %s", st, body)
 		}

@@ -1,0 +1,248 @@
+package web
+
+import (
+	"bytes"
+	"crypto/rand"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// The console is the staff's server-rendered site under /console. Pages
+// work without JavaScript; every state-changing form carries a CSRF token;
+// sessions live in the database so that several servers share them.
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pages holds one template per page, each joined with the layout.
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	for _, name := range names {
+		base := name[len("templates/") : len(name)-len(".html")]
+		if base == "layout" {
+			continue
+		}
+		m[base] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", name))
+	}
+	return m
+}()
+
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFiles, "static")
+	h := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Session cookie names and lifetimes.
+const (
+	sessionCookie = "dp_session"
+	csrfCookie    = "dp_csrf" // for forms shown before a session exists
+	// A sign-in must finish its second step within this time.
+	pendingTimeout = 5 * time.Minute
+)
+
+// view is what every page template gets.
+type view struct {
+	Title  string
+	Staff  *dueprocess.Staff
+	CSRF   string
+	Flash  string
+	Error  string
+	Form   map[string]string
+	Status int
+
+	// Page-specific fields.
+	QR       template.URL // a data: URL of the PNG, made here, never from input
+	Secret   string
+	Requests []*dueprocess.Request
+	Filter   dueprocess.RequestFilter
+	Statuses []dueprocess.Status
+	Kinds    []dueprocess.RequestKind
+}
+
+// render executes a page into a buffer, then writes it: a template error
+// never leaves half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, v *view) {
+	var buf bytes.Buffer
+	t, ok := pages[page]
+	if !ok {
+		s.pageError(w, r, dueprocess.Errorf(dueprocess.Internal, "no page %q", page))
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.log.Error("render page", "page", page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	pageHeaders(w)
+	status := v.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// pageHeaders are the security headers of every console page: nothing
+// loads from elsewhere, no page is framed, nothing is cached.
+func pageHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// pageError shows an error as a page, with the status of its kind.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	kind := dueprocess.ErrorKind(err)
+	if kind == dueprocess.Internal || kind == dueprocess.Unavailable {
+		s.log.Error("page failed", "path", r.URL.Path, "err", err)
+	}
+	s.render(w, r, "error", &view{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]})
+}
+
+// page adapts a console handler: errors become error pages.
+func (s *Server) page(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.pageError(w, r, err)
+		}
+	})
+}
+
+// randomToken returns 32 random bytes in base64url.
+func randomToken() string {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// setCookie sets a console cookie: HttpOnly, SameSite=Lax, Secure when the
+// connection is TLS (or the server is told it sits behind TLS).
+func (s *Server) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: r.TLS != nil || s.secureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// formCSRF returns the CSRF token for a form shown before sign-in: a
+// random value in a cookie, which the form repeats (double submit).
+func (s *Server) formCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) == 43 {
+		return c.Value
+	}
+	v := randomToken()
+	s.setCookie(w, r, csrfCookie, v, 0)
+	return v
+}
+
+// checkCSRF compares a form's token with want in constant time.
+func checkCSRF(r *http.Request, want string) error {
+	got := r.PostFormValue("csrf")
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return dueprocess.Errorf(dueprocess.Forbidden, "the form has expired or did not come from this site; reload the page and try again")
+	}
+	return nil
+}
+
+// checkFormCSRF checks a form posted before sign-in against its cookie.
+func checkFormCSRF(r *http.Request) error {
+	c, err := r.Cookie(csrfCookie)
+	if err != nil {
+		return checkCSRF(r, "")
+	}
+	return checkCSRF(r, c.Value)
+}
+
+// errNoSession sends the browser to the sign-in page.
+var errNoSession = errors.New("no session")
+
+// session returns the caller's session, ending it if it has been idle or
+// alive too long. A session whose second factor is not checked yet comes
+// back too; complete says whether it is.
+func (s *Server) session(w http.ResponseWriter, r *http.Request) (*store.Session, *dueprocess.Staff, error) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, nil, errNoSession
+	}
+	se, err := s.db.SessionByHash(r.Context(), auth.HashToken(c.Value))
+	if errors.Is(err, dueprocess.ErrNotFound) {
+		s.setCookie(w, r, sessionCookie, "", -1)
+		return nil, nil, errNoSession
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.now()
+	expired := now.Sub(se.SeenAt) > s.sessionIdle || now.Sub(se.CreatedAt) > s.sessionMax ||
+		(se.MFAAt == nil && now.Sub(se.CreatedAt) > pendingTimeout)
+	if expired {
+		err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.EndSession(r.Context(), se, "timed out") })
+		if err != nil {
+			return nil, nil, err
+		}
+		s.setCookie(w, r, sessionCookie, "", -1)
+		return nil, nil, errNoSession
+	}
+	if now.Sub(se.SeenAt) > time.Minute {
+		// Touching at most once a minute keeps reads from becoming writes.
+		if err := s.db.TouchSession(r.Context(), se.ID, now); err != nil {
+			return nil, nil, err
+		}
+	}
+	staff, err := s.db.Staff(r.Context(), se.StaffID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return se, staff, nil
+}
+
+// signedIn wraps a console page that needs a complete session; the
+// handler gets the session and staff member. Without one, the browser
+// goes to sign in; with a half-done one, to its second step. Posts are
+// checked for the session's CSRF token.
+func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+	return s.page(func(w http.ResponseWriter, r *http.Request) error {
+		se, staff, err := s.session(w, r)
+		if errors.Is(err, errNoSession) {
+			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if se.MFAAt == nil {
+			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
+			return nil
+		}
+		if r.Method == http.MethodPost {
+			if err := checkCSRF(r, se.CSRF); err != nil {
+				return err
+			}
+		}
+		return h(w, r, se, staff)
+	})
+}
