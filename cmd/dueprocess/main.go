@@ -64,6 +64,11 @@ func commands() []command {
 		{"agency", "register and list agencies (add, list)", agencyCmd},
 		{"official", "add officials of an agency and issue their tokens (add)", officialCmd},
 		{"staff", "add staff members and issue their tokens (add)", staffCmd},
+		{"token", "issue and revoke API tokens (issue, revoke)", tokenCmd},
+		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
+		{"import", "import other companies' published figures (published)", importCmd},
+		{"report", "print reports: other companies' figures (peers)", reportCmd},
+		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
 	}
 }
 
@@ -96,13 +101,15 @@ Usage: dueprocess <command> [flags]
 
 Commands:`)
 	for _, cmd := range commands() {
-		fmt.Fprintf(c.stderr, "  %-10s %s\n", cmd.name, cmd.summary)
+		fmt.Fprintf(c.stderr, "  %-13s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintln(c.stderr, `
 Run "dueprocess <command> --help" for a command's flags.
 Settings come from flags or the environment: DUEPROCESS_DB (a SQLite file
 or a postgres:// URL; default ./dueprocess.db), DUEPROCESS_ADDR (default
-127.0.0.1:8080) and DUEPROCESS_DATA (default ./dueprocess-data).`)
+127.0.0.1:8080), DUEPROCESS_DATA (default ./dueprocess-data) and
+DUEPROCESS_POLICY (a policy file; default the built-in policy, which
+"dueprocess policy show-default" prints).`)
 }
 
 // newFlags returns a flag set for a command whose usage line is usage.

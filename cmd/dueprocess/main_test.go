@@ -145,13 +145,13 @@ func TestWalkthrough(t *testing.T) {
 			if st != 201 {
 				t.Fatalf("submit: %d %v", st, m)
 			}
-			id := m["id"].(string)
+			id, status := m["id"].(string), m["status"]
 			stop()
 
 			// A restart keeps everything, the idempotency key included.
 			url, stop = serve(t, vars)
 			defer stop()
-			if st, m := get(t, url+"/api/v1/requests/"+id, token); st != 200 || m["status"] != "received" {
+			if st, m := get(t, url+"/api/v1/requests/"+id, token); st != 200 || m["status"] != status {
 				t.Errorf("after restart: %d %v", st, m)
 			}
 			if st, m := post(t, url+"/api/v1/requests", token, walkthroughRequest, "Idempotency-Key", "walk-1"); st != 201 || m["id"] != id {
@@ -202,6 +202,10 @@ func TestHelpAndUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"agency", "add", "--help"}, {"agency", "list", "--help"},
 		{"official", "add", "--help"}, {"staff", "add", "--help"}, {"agency", "--help"},
+		{"token", "issue", "--help"}, {"token", "revoke", "--help"},
+		{"jurisdiction", "pause", "--help"}, {"jurisdiction", "resume", "--help"}, {"jurisdiction", "show", "--help"},
+		{"jurisdiction", "list", "--help"}, {"policy", "show-default", "--help"}, {"policy", "check", "--help"},
+		{"policy", "simulate", "--help"},
 	} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), args, func(string) string { return "" }, nil, io.Discard, &stderr)
@@ -213,7 +217,9 @@ func TestHelpAndUsage(t *testing.T) {
 		}
 	}
 	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "x.db")}
-	for _, args := range [][]string{{}, {"frobnicate"}, {"agency"}, {"agency", "remove"}, {"serve", "--port", "1"}, {"agency", "add", "--kind", "army", "--name", "x", "--jurisdiction", "HK", "--domain", "a.hk"}} {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"agency"}, {"agency", "remove"}, {"serve", "--port", "1"}, {"agency", "add", "--kind", "army", "--name", "x", "--jurisdiction", "HK", "--domain", "a.hk"},
+		{"jurisdiction", "pause"}, {"jurisdiction", "pause", "HK"}, {"jurisdiction", "pause", "HK", "--reason", "x", "--kinds", "user"},
+		{"jurisdiction", "pause", "HK", "DE", "--reason", "x"}, {"policy", "check"}, {"token", "revoke"}} {
 		_, err := cmd(t, vars, args...)
 		var u usageError
 		if !errors.As(err, &u) {

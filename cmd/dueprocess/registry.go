@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -68,7 +71,7 @@ func agencyAdd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAgency(ctx, &a, dueprocess.System) }); err != nil {
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateAgency(ctx, &a, c.operator()) }); err != nil {
 		return flagError(err)
 	}
 	c.say("registered agency %q (%s, %s)", a.Name, a.Jurisdiction, a.Kind)
@@ -135,11 +138,11 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	var secret string
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateOfficial(ctx, &o, dueprocess.System); err != nil {
+		if err := tx.CreateOfficial(ctx, &o, c.operator()); err != nil {
 			return err
 		}
 		var err error
-		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID, Label: "created by dueprocess official add"}, dueprocess.System)
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID, Label: "created by dueprocess official add"}, c.operator())
 		return err
 	})
 	if err != nil {
@@ -152,8 +155,8 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 
 func staffCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "staff", args, map[string]func(context.Context, *cli, []string) error{
-		"add": staffAdd,
-	}, "add")
+		"add": staffAdd, "password": staffPassword,
+	}, "add|password")
 }
 
 func staffAdd(ctx context.Context, c *cli, args []string) error {
@@ -178,11 +181,11 @@ func staffAdd(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	var secret string
 	err = db.Transact(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateStaff(ctx, &s, dueprocess.System); err != nil {
+		if err := tx.CreateStaff(ctx, &s, c.operator()); err != nil {
 			return err
 		}
 		var err error
-		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID, Label: "created by dueprocess staff add"}, dueprocess.System)
+		secret, err = auth.IssueToken(ctx, tx, &dueprocess.Token{StaffID: s.ID, Label: "created by dueprocess staff add"}, c.operator())
 		return err
 	})
 	if err != nil {
@@ -193,12 +196,121 @@ func staffAdd(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// flagError names the flag behind a field error, for the command line.
-func flagError(err error) error {
+func staffPassword(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("staff password", "staff password --email ADDRESS < password.txt",
+		"Sets a staff member's console password, read from the first line of standard\n"+
+			"input (at least 12 characters), and signs them out everywhere. At their next\n"+
+			"sign-in they set up an authenticator app if they have none.")
+	email := fs.String("email", "", "the staff member's e-mail address")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(io.LimitReader(c.stdin, 4096)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return err
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if err := auth.CheckPasswordStrength(password, *email); err != nil {
+		return usageError{"the password on standard input " + dueprocess.ErrorMessage(err)}
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	creds, err := db.CredentialsByEmail(ctx, *email)
+	if err != nil {
+		return err
+	}
+	hash := auth.HashPassword(password)
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SetPassword(ctx, creds.Staff.ID, hash, c.operator()) }); err != nil {
+		return err
+	}
+	c.say("set the password of %s <%s>", creds.Staff.Name, creds.Staff.Email)
+	return nil
+}
+
+// flagError names the flag behind a field error, for the command line:
+// "domains[1]" is --domain, "callback_phone" --callback-phone. A list field
+// whose flag keeps its plural, such as --kinds, is named in plurals.
+func flagError(err error, plurals ...string) error {
 	var e *dueprocess.Error
 	if f := dueprocess.ErrorField(err); f != "" && errors.As(err, &e) {
-		flag := "--" + strings.ReplaceAll(strings.TrimSuffix(f, "s"), "_", "-")
+		f, index, _ := strings.Cut(f, "[")
+		if !slices.Contains(plurals, f) {
+			f = strings.TrimSuffix(f, "s")
+		}
+		flag := "--" + strings.ReplaceAll(f, "_", "-")
+		if index != "" {
+			flag += " (item " + strings.TrimSuffix(index, "]") + ")"
+		}
 		return usageError{fmt.Sprintf("%s: %s", flag, e.Message)}
 	}
 	return err
+}
+
+func tokenCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "token", args, map[string]func(context.Context, *cli, []string) error{
+		"issue": tokenIssue, "revoke": tokenRevoke,
+	}, "issue|revoke")
+}
+
+func tokenIssue(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("token issue", "token issue (--official ID | --staff ID) [--label TEXT]",
+		"Issues a new API token for an existing official or staff member, for instance\nwhen one was lost, and prints it; it is shown only once.")
+	var t dueprocess.Token
+	fs.StringVar(&t.OfficialID, "official", "", "the official's id")
+	fs.StringVar(&t.StaffID, "staff", "", "the staff member's id")
+	fs.StringVar(&t.Label, "label", "issued by dueprocess token issue", "a note to tell tokens apart")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if t.OfficialID != "" {
+		if _, err := db.Official(ctx, t.OfficialID); err != nil {
+			return err
+		}
+	}
+	if t.StaffID != "" {
+		if _, err := db.Staff(ctx, t.StaffID); err != nil {
+			return err
+		}
+	}
+	var secret string
+	err = db.Transact(ctx, func(tx *store.Tx) (err error) {
+		secret, err = auth.IssueToken(ctx, tx, &t, c.operator())
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	c.say("issued token %s; the token below is shown only once", t.ID)
+	fmt.Fprintln(c.stdout, secret)
+	return nil
+}
+
+func tokenRevoke(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("token revoke", "token revoke ID",
+		"Revokes an API token at once, in every server sharing the database.")
+	dsn := c.dbFlag(fs)
+	id, err := parseOne(fs, args, "token id (tk_…)")
+	if err != nil {
+		return err
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.RevokeToken(ctx, id, c.operator()) }); err != nil {
+		return err
+	}
+	c.say("revoked token %s", id)
+	return nil
 }

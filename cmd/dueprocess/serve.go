@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"time"
 
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
 )
 
@@ -20,6 +23,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
+	policyPath := c.policyFlag(fs)
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
@@ -27,6 +31,12 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
+	// A broken policy file stops the server before it listens, with the
+	// line at fault: requests must never be judged by half a policy.
+	decide, err := c.decider(*policyPath)
+	if err != nil {
+		return err
+	}
 
 	db, err := c.openDB(ctx, *dsn)
 	if err != nil {
@@ -43,7 +53,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits}),
+		Handler:           web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,
@@ -52,6 +62,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	c.say("listening on http://%s (database: %s, data: %s)", ln.Addr(), db, *data)
+	if err := c.offerSetup(ctx, db, ln.Addr().String()); err != nil {
+		return err
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -77,4 +90,21 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 // say writes a message for people to stderr.
 func (c *cli) say(format string, args ...any) {
 	fmt.Fprintf(c.stderr, "dueprocess: "+format+"\n", args...)
+}
+
+// offerSetup prints a one-time link to create the first administrator
+// when no staff member is an administrator yet: the first-run path of a
+// fresh database. Each start without one prints a new link.
+func (c *cli) offerSetup(ctx context.Context, db *store.DB, addr string) error {
+	has, err := db.HasAdmin(ctx)
+	if err != nil || has {
+		return err
+	}
+	secret, hash := auth.NewToken()
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateSetupToken(ctx, hash) }); err != nil {
+		return err
+	}
+	c.say("no administrator yet: open http://%s/console/setup?token=%s within %s to create the first one",
+		addr, url.QueryEscape(secret), web.SetupLinkLifetime)
+	return nil
 }

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/dueprocess/dueprocess/internal/report/published"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+func importCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "import", args, map[string]func(context.Context, *cli, []string) error{
+		"published": importPublished,
+	}, "published")
+}
+
+// maxPublishedFile bounds one published CSV file; the largest real one is
+// a few hundred kilobytes.
+const maxPublishedFile = 64 << 20
+
+func importPublished(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("import published", "import published --company google|meta|apple FILE…",
+		"Imports the transparency-report CSV files Google, Meta or Apple publish about the\n"+
+			"government requests for user data they receive, to show beside our own figures.\n"+
+			"Every file is read and checked before anything is stored; a bad file is named with\n"+
+			"its line and nothing is imported. Importing a file again replaces its figures.")
+	company := fs.String("company", "", "whose files these are: google, meta or apple")
+	dsn := c.dbFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		fs.Usage()
+		return usageError{"no files given"}
+	}
+	switch *company {
+	case published.Google, published.Meta, published.Apple:
+	default:
+		return usageError{fmt.Sprintf("--company: %q is not one of google, meta, apple", *company)}
+	}
+
+	var files []store.PeerFile
+	total := 0
+	for i, path := range paths {
+		f, err := readPublished(*company, path)
+		if err != nil {
+			return fmt.Errorf("nothing imported: %w", err)
+		}
+		files = append(files, f)
+		total += len(f.Figures)
+		c.progress("reading", int64(i+1), int64(len(paths)))
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var written int
+	err = db.Transact(ctx, func(tx *store.Tx) (err error) {
+		written, err = tx.ImportPeerFigures(ctx, *company, files, c.operator())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("nothing imported: %w", err)
+	}
+	c.say("imported %d figures of %s from %d files", written, *company, len(files))
+	return nil
+}
+
+// readPublished reads and parses one file, hashing the bytes it parsed.
+func readPublished(company, path string) (store.PeerFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return store.PeerFile{}, err
+	}
+	if len(data) > maxPublishedFile {
+		return store.PeerFile{}, fmt.Errorf("%s is over %d MB; is it a transparency-report CSV?", path, maxPublishedFile>>20)
+	}
+	figs, err := published.Parse(company, bytes.NewReader(data), path)
+	if err != nil {
+		return store.PeerFile{}, err
+	}
+	sum := sha256.Sum256(data)
+	return store.PeerFile{Name: filepath.Base(path), SHA256: hex.EncodeToString(sum[:]), Figures: figs}, nil
+}
+
+// progress draws a progress line on stderr: "reading [#####     ] 3/6".
+func (c *cli) progress(what string, done, total int64) {
+	const width = 30
+	filled := int(int64(width) * done / max(total, 1))
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < filled {
+			bar[i] = '#'
+		}
+	}
+	end := ""
+	if done >= total {
+		end = "\n"
+	}
+	fmt.Fprintf(c.stderr, "\r%s [%s] %d/%d%s", what, bar, done, total, end)
+}
+
+func reportCmd(ctx context.Context, c *cli, args []string) error {
+	return subcommand(ctx, c, "report", args, map[string]func(context.Context, *cli, []string) error{
+		"peers": reportPeers,
+	}, "peers")
+}
+
+func reportPeers(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("report peers", "report peers [--format json|csv] [--company NAME] [--jurisdiction CODE] [--period 2020-H2]",
+		"Prints the imported figures of other companies, normalised: one record per company,\n"+
+			"period, jurisdiction and legal process, with requests, accounts and the percentage\n"+
+			"of requests where some data was produced (null where the company published none).")
+	format := fs.String("format", "json", "json or csv")
+	var f store.PeerFilter
+	fs.StringVar(&f.Company, "company", "", "only this company's figures")
+	fs.StringVar(&f.Jurisdiction, "jurisdiction", "", "only this jurisdiction (ISO code)")
+	fs.StringVar(&f.Period, "period", "", "only this half-year, e.g. 2020-H2")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "json" && *format != "csv" {
+		return usageError{fmt.Sprintf("--format: %q is not json or csv", *format)}
+	}
+	db, err := c.openDB(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	figs, err := db.PeerFigures(ctx, f)
+	if err != nil {
+		return err
+	}
+	if *format == "json" {
+		return writeIndented(c, figs)
+	}
+	w := csv.NewWriter(c.stdout)
+	w.Write([]string{"company", "product", "period", "jurisdiction", "legal_process", "requests", "accounts", "percent_some_data", "requests_band", "accounts_band"})
+	for _, fig := range figs {
+		w.Write([]string{fig.Company, fig.Product, fig.Period, fig.Jurisdiction, fig.LegalProcess,
+			intOrEmpty(fig.Requests), intOrEmpty(fig.Accounts), floatOrEmpty(fig.PercentSomeData), bandOrEmpty(fig.RequestsBand), bandOrEmpty(fig.AccountsBand)})
+	}
+	w.Flush()
+	return w.Error()
+}
+
+func intOrEmpty(p *int64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatInt(*p, 10)
+}
+
+func floatOrEmpty(p *float64) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func bandOrEmpty(b *published.Band) string {
+	if b == nil {
+		return ""
+	}
+	return b.String()
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestImportPublished imports the files Google and Meta published, kept in
+// ../shared/data beside the repository, and reproduces the figures its
+// README lists, through "report peers".
+func TestImportPublished(t *testing.T) {
+	const data = "../../../shared/data"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("the companies' published files are not here (%v); put them in %s to run this test", err, data)
+	}
+	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "peers.db")}
+	google, _ := filepath.Glob(filepath.Join(data, "google-user-data-requests", "google-global-user-data-requests.csv"))
+	meta, _ := filepath.Glob(filepath.Join(data, "meta-government-requests", "*.csv"))
+	if _, err := cmd(t, vars, append([]string{"import", "published", "--company", "google"}, google...)...); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd(t, vars, append([]string{"import", "published", "--company", "meta"}, meta...)...); err != nil {
+		t.Fatal(err)
+	}
+
+	peers := func(args ...string) []map[string]any {
+		t.Helper()
+		out, err := cmd(t, vars, append([]string{"report", "peers"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var list []map[string]any
+		if err := json.Unmarshal([]byte(out), &list); err != nil {
+			t.Fatalf("report peers is not JSON: %v\n%.500s", err, out)
+		}
+		return list
+	}
+	// Google, period ending 2023-06-30, summed over all countries.
+	sums := map[string]float64{}
+	for _, f := range peers("--company", "google", "--period", "2023-H1") {
+		if n, ok := f["requests"].(float64); ok {
+			sums[f["legal_process"].(string)] += n
+		}
+	}
+	for process, want := range map[string]float64{"emergency": 7274, "preservation": 20642, "subpoena": 22679, "search_warrant": 35083} {
+		if sums[process] != want {
+			t.Errorf("Google 2023-H1 %s: %v, want %v", process, sums[process], want)
+		}
+	}
+	// Hong Kong: Google's "Other Legal Requests" disclosed, and Meta's total.
+	pct := func(company, period, process string) any {
+		for _, f := range peers("--company", company, "--jurisdiction", "HK", "--period", period) {
+			if f["legal_process"] == process {
+				return f["percent_some_data"]
+			}
+		}
+		return "missing"
+	}
+	for _, tc := range []struct {
+		company, period, process string
+		want                     float64
+	}{
+		{"google", "2020-H1", "other_legal", 81}, {"google", "2020-H2", "other_legal", 5}, {"google", "2021-H1", "other_legal", 0},
+		{"meta", "2020-H1", "total", 24}, {"meta", "2020-H2", "total", 0},
+	} {
+		if got := pct(tc.company, tc.period, tc.process); got != tc.want {
+			t.Errorf("%s HK %s %s: %v%%, want %v%%", tc.company, tc.period, tc.process, got, tc.want)
+		}
+	}
+
+	// Every record has the documented keys, null where nothing was published.
+	for _, f := range peers("--jurisdiction", "HK")[:5] {
+		for _, k := range []string{"company", "period", "jurisdiction", "legal_process", "requests", "accounts", "percent_some_data"} {
+			if _, ok := f[k]; !ok {
+				t.Errorf("record %v has no %q", f, k)
+			}
+		}
+	}
+	csvOut, err := cmd(t, vars, "report", "peers", "--format", "csv", "--jurisdiction", "HK", "--company", "meta")
+	if err != nil || !strings.HasPrefix(csvOut, "company,product,period,jurisdiction,legal_process,requests,accounts,percent_some_data") {
+		t.Errorf("csv: %v\n%.300s", err, csvOut)
+	}
+
+	// A bad file is named, and nothing from the batch is stored.
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("Period Ending,Country/Region\n2023-06-30,Nowhere\n"), 0o644)
+	before := len(peers())
+	if _, err := cmd(t, vars, "import", "published", "--company", "google", google[0], bad); err == nil || !strings.Contains(err.Error(), "bad.csv") {
+		t.Errorf("import of a bad file: %v; want an error naming bad.csv", err)
+	}
+	if after := len(peers()); after != before {
+		t.Errorf("a failed import changed the figures: %d → %d", before, after)
+	}
+}
