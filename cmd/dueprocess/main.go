@@ -68,6 +68,7 @@ func commands() []command {
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
 		{"import", "import other companies' published figures (published)", importCmd},
 		{"report", "print reports: other companies' figures (peers)", reportCmd},
+		{"audit", "the audit log: key, checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -24,6 +25,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
 	policyPath := c.policyFlag(fs)
+	origin := c.originFlag(fs)
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
@@ -47,13 +49,23 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	signer, _, vkey, err := auditKeys(*data, *origin)
+	if err != nil {
+		return err
+	}
+	// Checkpoints are signed on request and at least hourly while entries
+	// arrive; the loop ends before the database closes.
+	checkpoints := &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name(), Log: log}
+	checkpoints.Start()
+	defer checkpoints.Close()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	srv := &http.Server{
-		Handler:           web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide}),
+		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
+			Checkpoints: checkpoints, VerifierKey: vkey}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,
@@ -61,7 +73,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	c.say("listening on http://%s (database: %s, data: %s)", ln.Addr(), db, *data)
+	c.say("listening on http://%s (database: %s, data: %s, audit log %s)", ln.Addr(), db, *data, signer.Name())
 	if err := c.offerSetup(ctx, db, ln.Addr().String()); err != nil {
 		return err
 	}

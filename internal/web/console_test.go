@@ -41,7 +41,8 @@ func newBrowser(t *testing.T, db *store.DB) *browser {
 	}
 	b := &browser{t: t}
 	db.Now = b.now // the store's clock and the server's move together
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Now: b.now}))
+	cp, _ := checkpointer(t, db)
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Checkpoints: cp, Now: b.now}))
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	b.url, b.client = srv.URL, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

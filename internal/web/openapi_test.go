@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -79,7 +80,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(New(Config{DB: db, Blobs: blobs, Decide: testDecide}))
+	srv := httptest.NewServer(New(Config{DB: db, Blobs: blobs, Decide: testDecide, Checkpoints: &audit.Checkpointer{Store: db.AuditLog()}}))
 	defer srv.Close()
 	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/requests", strings.NewReader(string(example)))
 	req.Header.Set("Authorization", "Bearer "+token)

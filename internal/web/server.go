@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -32,6 +33,9 @@ type Server struct {
 	perCaller  *limiter
 	failedAuth *limiter
 	decide     store.Decider
+
+	checkpoints *audit.Checkpointer
+	verifierKey string
 
 	now           func() time.Time
 	issuer        string
@@ -59,14 +63,20 @@ type Config struct {
 	SecureCookies bool
 	SessionIdle   time.Duration
 	SessionMax    time.Duration
+	// Checkpoints signs the audit log's checkpoints; VerifierKey is its
+	// public key in note's text form, served at /api/v1/audit/key.
+	// Required.
+	Checkpoints *audit.Checkpointer
+	VerifierKey string
+
 	// Now is the clock (default the database's); tests set it.
 	Now func() time.Time
 }
 
 // New returns a server built from c.
 func New(c Config) *Server {
-	if c.Decide == nil {
-		panic("web: Config.Decide is required")
+	if c.Decide == nil || c.Checkpoints == nil {
+		panic("web: Config.Decide and Config.Checkpoints are required")
 	}
 	log := c.Log
 	if log == nil {
@@ -76,6 +86,8 @@ func New(c Config) *Server {
 		perCaller:  newLimiter(c.Limits.PerCaller, c.Limits.Burst),
 		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
 		decide:     c.Decide,
+
+		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey,
 
 		now: c.Now, issuer: cmp.Or(c.Issuer, "dueprocess"), secureCookies: c.SecureCookies,
 		sessionIdle: cmp.Or(c.SessionIdle, 30*time.Minute), sessionMax: cmp.Or(c.SessionMax, 12*time.Hour),

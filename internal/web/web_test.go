@@ -35,6 +35,8 @@ type env struct {
 	intake      string // an intake clerk's token
 	admin       string // an administrator's token
 	approver    string // an approver's token
+	auditor     string // an auditor's token
+	verifierKey string // the audit log's
 	humanRights string // the human-rights officer's token
 }
 
@@ -49,9 +51,10 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy}))
+	cp, vkey := checkpointer(t, db)
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy, Checkpoints: cp, VerifierKey: vkey}))
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, url: srv.URL}
+	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
 			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
@@ -89,6 +92,9 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 			return err
 		}
 		if e.approver, err = staff("approver@example.com", dueprocess.RoleApprover); err != nil {
+			return err
+		}
+		if e.auditor, err = staff("auditor@example.com", dueprocess.RoleAuditor); err != nil {
 			return err
 		}
 		e.humanRights, err = staff("hr@example.com", dueprocess.RoleHumanRights)
