@@ -26,6 +26,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	data := c.dataFlag(fs)
 	policyPath := c.policyFlag(fs)
 	origin := c.originFlag(fs)
+	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
+		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
@@ -65,7 +67,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
-			Checkpoints: checkpoints, VerifierKey: vkey}),
+			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,
