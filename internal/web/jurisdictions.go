@@ -88,12 +88,8 @@ func (s *Server) pauseJurisdiction(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	in := dueprocess.NewPause{}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	in.Jurisdiction = code
@@ -125,14 +121,10 @@ func (s *Server) resumeJurisdiction(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	reason, err := dueprocess.CheckReason(in.Reason)

@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -281,21 +282,9 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, after, limit)")
 		}
 	}
-	var f dueprocess.RequestFilter
-	if v := q.Get("status"); v != "" {
-		if f.Status, err = parseEnum("status", v, dueprocess.Statuses); err != nil {
-			return err
-		}
-	}
-	if v := q.Get("kind"); v != "" {
-		if f.Kind, err = parseEnum("kind", v, dueprocess.RequestKinds); err != nil {
-			return err
-		}
-	}
-	if v := q.Get("jurisdiction"); v != "" {
-		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
-			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
-		}
+	f, err := queueFilter(q)
+	if err != nil {
+		return err
 	}
 	f.After = q.Get("after")
 	f.Limit = 50
@@ -330,6 +319,38 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// queueFilter reads the status, kind and jurisdiction filters of a
+// queue listing, for the API and the console alike.
+func queueFilter(q url.Values) (dueprocess.RequestFilter, error) {
+	var f dueprocess.RequestFilter
+	var err error
+	if v := q.Get("status"); v != "" {
+		if f.Status, err = parseEnum("status", v, dueprocess.Statuses); err != nil {
+			return f, err
+		}
+	}
+	if v := q.Get("kind"); v != "" {
+		if f.Kind, err = parseEnum("kind", v, dueprocess.RequestKinds); err != nil {
+			return f, err
+		}
+	}
+	if v := q.Get("jurisdiction"); v != "" {
+		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
+			return f, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
+		}
+	}
+	return f, nil
+}
+
+// readStrict reads a small JSON body into v, refusing unknown fields.
+func readStrict(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readJSONBody(w, r, 64<<10)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
 }
 
 func parseEnum[T ~string](field, v string, allowed []T) (T, error) {

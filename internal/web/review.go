@@ -63,12 +63,8 @@ func (s *Server) reviewRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	var in dueprocess.NewProposal
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	var rv *dueprocess.Review
@@ -88,14 +84,10 @@ func (s *Server) approveRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		Note string `json:"note"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	var rv *dueprocess.Review
@@ -116,12 +108,8 @@ func (s *Server) assessHumanRights(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	var in dueprocess.NewAssessment
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	conclusion, a, note, err := in.Check()
@@ -145,14 +133,10 @@ func (s *Server) assignRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
 	var in struct {
 		StaffID string `json:"staff_id"`
 	}
-	if err := decodeStrict(body, &in); err != nil {
+	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
 	if in.StaffID == "" {

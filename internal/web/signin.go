@@ -360,24 +360,11 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 
 // home is the console's first page: the queue, filtered.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	q := r.URL.Query()
-	f := dueprocess.RequestFilter{Limit: 100}
-	var err error
-	if v := q.Get("status"); v != "" {
-		if f.Status, err = parseEnum("status", v, dueprocess.Statuses); err != nil {
-			return err
-		}
+	f, err := queueFilter(r.URL.Query())
+	if err != nil {
+		return err
 	}
-	if v := q.Get("kind"); v != "" {
-		if f.Kind, err = parseEnum("kind", v, dueprocess.RequestKinds); err != nil {
-			return err
-		}
-	}
-	if v := q.Get("jurisdiction"); v != "" {
-		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
-			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
-		}
-	}
+	f.Limit = 100
 	list, err := s.db.Requests(r.Context(), f)
 	if err != nil {
 		return err
