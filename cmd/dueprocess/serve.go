@@ -118,7 +118,7 @@ func (c *cli) offerSetup(ctx context.Context, db *store.DB, addr string) error {
 	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateSetupToken(ctx, hash) }); err != nil {
 		return err
 	}
-	c.say("no administrator yet: open http://%s/console/setup?token=%s within %s to create the first one",
-		addr, url.QueryEscape(secret), web.SetupLinkLifetime)
+	c.say("no administrator yet: open http://%s/console/setup?token=%s within %d hours to create the first one",
+		addr, url.QueryEscape(secret), int(web.SetupLinkLifetime.Hours()))
 	return nil
 }
