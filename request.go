@@ -167,6 +167,18 @@ type Request struct {
 	ReceivedAt     time.Time       `json:"received_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
 	Documents      []Document      `json:"documents"`
+	// Withheld says why targets and documents are left out: staff see them
+	// only on a case assigned to them (admins always).
+	Withheld string `json:"withheld,omitempty"`
+}
+
+// CaseBound is the Withheld text of a request shown to staff who are not
+// on its case.
+const CaseBound = "targets and documents are shown only to staff assigned to this request, and to admins"
+
+// Redact removes what only a request's assigned staff may see.
+func (r *Request) Redact() {
+	r.Targets, r.Documents, r.Withheld = []Target{}, []Document{}, CaseBound
 }
 
 // Document is a file attached to a request, usually the legal instrument.

@@ -216,3 +216,33 @@ func (db *DB) Assignees(ctx context.Context, requestID string) ([]string, error)
 	}
 	return ids, mapError(rows.Err())
 }
+
+// AssignedAmong returns which of ids are assigned to staffID.
+func (db *DB) AssignedAmong(ctx context.Context, staffID string, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{staffID}
+	in := ""
+	for i, id := range ids {
+		if i > 0 {
+			in += ", "
+		}
+		args = append(args, id)
+		in += fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := db.sql.QueryContext(ctx, `SELECT request_id FROM assignments WHERE staff_id = $1 AND request_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapError(err)
+		}
+		out[id] = true
+	}
+	return out, mapError(rows.Err())
+}

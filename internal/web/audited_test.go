@@ -82,6 +82,10 @@ func TestEveryActionIsAudited(t *testing.T) {
 				docID = d.ID
 				return expect(status, 201, string(b))
 			}},
+			{dueprocess.ActionRequestAssigned, func() error {
+				status, b := e.do("POST", "/api/v1/requests/"+id+"/assign", e.admin, strings.NewReader(`{"staff_id": "`+mustPrincipal(t, db, e.staff).Staff.ID+`"}`))
+				return expect(status, 200, string(b))
+			}},
 			{dueprocess.ActionDocumentViewed, func() error {
 				status, b := e.do("GET", "/api/v1/requests/"+id+"/documents/"+docID, e.staff, nil)
 				return expect(status, 200, len(b))
@@ -101,10 +105,6 @@ func TestEveryActionIsAudited(t *testing.T) {
 						Figures: []published.Figure{{Company: published.Meta, Period: "2019-H2", Jurisdiction: "HK", LegalProcess: "total", Requests: &n}}}}, dueprocess.System)
 					return err
 				})
-			}},
-			{dueprocess.ActionRequestAssigned, func() error {
-				status, b := e.do("POST", "/api/v1/requests/"+id+"/assign", e.admin, strings.NewReader(`{"staff_id": "`+mustPrincipal(t, db, e.staff).Staff.ID+`"}`))
-				return expect(status, 200, string(b))
 			}},
 			{dueprocess.ActionHumanRightsAssessed, func() error {
 				// hkRequest alleges subversion, which the policy escalates.

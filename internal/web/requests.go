@@ -261,7 +261,40 @@ func (s *Server) visibleRequest(r *http.Request, p *dueprocess.Principal, id str
 	if p.Official != nil && req.AgencyID != p.Agency.ID {
 		return nil, dueprocess.Errorf(dueprocess.NotFound, "request %s not found", id)
 	}
+	if err := s.redact(r, p, []*dueprocess.Request{req}); err != nil {
+		return nil, err
+	}
 	return req, nil
+}
+
+// redact withholds targets and documents from staff not on a request's
+// case: case-bound access. Admins and the requesting agency see all.
+func (s *Server) redact(r *http.Request, p *dueprocess.Principal, list []*dueprocess.Request) error {
+	if p.Staff == nil || p.Staff.HasRole(dueprocess.RoleAdmin) || len(list) == 0 {
+		return nil
+	}
+	ids := make([]string, len(list))
+	for i, req := range list {
+		ids[i] = req.ID
+	}
+	assigned, err := s.db.AssignedAmong(r.Context(), p.Staff.ID, ids)
+	if err != nil {
+		return err
+	}
+	for _, req := range list {
+		if !assigned[req.ID] {
+			req.Redact()
+		}
+	}
+	return nil
+}
+
+// onCase refuses a staff member who is not on a request's case.
+func onCase(p *dueprocess.Principal, req *dueprocess.Request) error {
+	if req.Withheld != "" {
+		return dueprocess.Errorf(dueprocess.Forbidden, "%s; ask a reviewer or an admin to assign you", dueprocess.CaseBound)
+	}
+	return nil
 }
 
 // listRequests is the staff queue: filters by status, jurisdiction and
@@ -299,7 +332,10 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A listing shows every request's targets, so it is a read of each.
+	if err := s.redact(r, p, list); err != nil {
+		return err
+	}
+	// A listing shows requests' details, so it is a read of each.
 	ids := make([]string, len(list))
 	for i, req := range list {
 		ids[i] = req.ID

@@ -288,10 +288,17 @@ func TestSubmitAndRead(t *testing.T) {
 				t.Errorf("%s = %s, want %s", k, got, mustJSON(v))
 			}
 		}
+		// Staff not on the case see the request without its targets;
+		// once assigned, they see what the official sees.
 		_, own := e.do("GET", "/api/v1/requests/"+id, e.hk, nil)
+		_, unassigned := e.request(e.staff, id)
+		if unassigned["withheld"] != dueprocess.CaseBound || len(unassigned["targets"].([]any)) != 0 {
+			t.Errorf("unassigned staff read targets: %v", unassigned)
+		}
+		e.assign(id, e.staff)
 		_, created := e.do("GET", "/api/v1/requests/"+id, e.staff, nil)
 		if !bytes.Equal(own, created) {
-			t.Errorf("official and staff read different requests:\n%s\n%s", own, created)
+			t.Errorf("official and assigned staff read different requests:\n%s\n%s", own, created)
 		}
 		// Another agency's official gets exactly what a missing id gets.
 		st1, other := e.do("GET", "/api/v1/requests/"+id, e.de, nil)
@@ -436,6 +443,10 @@ func TestDocuments(t *testing.T) {
 		if doc.Size != int64(len(file)) || len(doc.SHA256) != 64 || doc.Filename != "order.pdf" {
 			t.Errorf("document = %+v", doc)
 		}
+		if st, _ := e.do("GET", path+"/"+doc.ID, e.staff, nil); st != 403 {
+			t.Errorf("download by staff not on the case: %d, want 403", st)
+		}
+		e.assign(id, e.staff)
 		st, got := e.do("GET", path+"/"+doc.ID, e.staff, nil)
 		if st != 200 || !bytes.Equal(got, file) {
 			t.Errorf("download: status %d, %d bytes; want 200 and the %d bytes uploaded", st, len(got), len(file))
@@ -522,5 +533,18 @@ func TestRateLimits(t *testing.T) {
 	st, body := e.do("GET", "/api/v1/requests/DP-2026-000001", e.hk, nil)
 	if st != 429 || !strings.Contains(string(body), "rate_limited") {
 		t.Errorf("after 20 failed authentications: %d %s, want 429", st, body)
+	}
+}
+
+// assign puts the staff member holding token on request id's case.
+func (e *env) assign(id, token string) {
+	e.t.Helper()
+	p, err := e.db.PrincipalByTokenHash(ctx, auth.HashToken(token))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	status, b := e.do("POST", "/api/v1/requests/"+id+"/assign", e.admin, strings.NewReader(`{"staff_id": "`+p.Staff.ID+`"}`))
+	if status != 200 {
+		e.t.Fatalf("assign: %d %s", status, b)
 	}
 }
