@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -74,10 +75,27 @@ type view struct {
 	// Page-specific fields.
 	QR       template.URL // a data: URL of the PNG, made here, never from input
 	Secret   string
-	Requests []*dueprocess.Request
 	Filter   dueprocess.RequestFilter
 	Statuses []dueprocess.Status
 	Kinds    []dueprocess.RequestKind
+	Rows     []queueRow
+
+	Request         *dueprocess.Request
+	Can             struct{ Review, Approve, Assess, Assign bool }
+	ReviewDecisions []dueprocess.ReviewDecision
+	Allowed         []dueprocess.DataCategory
+	Proposal        string
+	Timeline        []audit.Entry
+
+	IsAdmin bool
+	Pauses  []dueprocess.Pause
+	History []dueprocess.Pause
+}
+
+// queueRow is one request in the queue, with its deadline's urgency.
+type queueRow struct {
+	*dueprocess.Request
+	Due string // "overdue", "due-soon" or ""
 }
 
 // render executes a page into a buffer, then writes it: a template error
@@ -239,6 +257,7 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 			return nil
 		}
 		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 			if err := checkCSRF(r, se.CSRF); err != nil {
 				return err
 			}

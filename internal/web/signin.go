@@ -378,7 +378,20 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 		"ids": ids, "status": f.Status, "jurisdiction": f.Jurisdiction, "kind": f.Kind, "view": "console"}); err != nil {
 		return err
 	}
-	s.render(w, r, "home", &view{Title: "Queue", Staff: staff, CSRF: se.CSRF, Requests: list, Filter: f,
+	today := dueprocess.DateOf(s.now())
+	rows := make([]queueRow, len(list))
+	for i, req := range list {
+		rows[i].Request = req
+		if !req.Deadline.IsZero() && req.Status.Open() {
+			switch days := req.Deadline.Sub(today.Time).Hours() / 24; {
+			case days < 0:
+				rows[i].Due = "overdue"
+			case days <= 3:
+				rows[i].Due = "due-soon"
+			}
+		}
+	}
+	s.render(w, r, "home", &view{Title: "Queue", Staff: staff, CSRF: se.CSRF, Rows: rows, Filter: f,
 		Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds})
 	return nil
 }

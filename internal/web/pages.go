@@ -1,0 +1,240 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// The console's request and jurisdiction pages. Their forms call the same
+// store operations as the API, so the rules (roles, four eyes, the
+// workflow) are the same whichever way staff work.
+
+// requestView builds the request page for staff: the request (redacted
+// off the case), its decision, its timeline from the audit log, and the
+// actions the staff member may take now.
+func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueprocess.Staff, id string) (*view, error) {
+	p := &dueprocess.Principal{Staff: staff}
+	req, err := s.visibleRequest(r, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.recordRead(r, p, dueprocess.ActionRequestViewed, req.ID, map[string]any{"view": "console"}); err != nil {
+		return nil, err
+	}
+	_, datas, err := s.db.AuditLog().ObjectEntries(r.Context(), "request:"+req.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &view{Title: req.ID, Staff: staff, CSRF: se.CSRF, Request: req, ReviewDecisions: dueprocess.ReviewDecisions}
+	for _, data := range datas {
+		e, err := audit.Decode(data)
+		if err != nil {
+			return nil, err
+		}
+		v.Timeline = append(v.Timeline, e)
+	}
+	if req.Decision != nil {
+		v.Allowed = req.Decision.Allowed()
+	}
+	v.Can.Review = staff.HasRole(dueprocess.RoleReviewer) && req.Status == dueprocess.StatusInReview
+	v.Can.Approve = staff.HasRole(dueprocess.RoleApprover) && req.Status == dueprocess.StatusAwaitingApproval
+	v.Can.Assess = staff.HasRole(dueprocess.RoleHumanRights) && req.Status == dueprocess.StatusEscalated
+	v.Can.Assign = req.Withheld != "" && staff.HasRole(dueprocess.RoleReviewer)
+	if v.Can.Approve {
+		reviews, err := s.db.Reviews(r.Context(), req.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, rv := range reviews {
+			if rv.Kind == dueprocess.ReviewKindProposal {
+				v.Proposal = fmt.Sprintf("Proposed by %s: %s %v. %s", rv.StaffID, rv.Decision, rv.Categories, rv.Note)
+			}
+		}
+	}
+	switch r.URL.Query().Get("done") {
+	case "recorded":
+		v.Flash = "Recorded."
+	}
+	return v, nil
+}
+
+func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	v, err := s.requestView(r, se, staff, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "request", v)
+	return nil
+}
+
+// act runs a console form's action on request id. A refusal (wrong role,
+// four eyes, a move the workflow does not allow, bad input) shows the
+// request page again with the reason; success goes back to the page.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, fn func(tx *store.Tx, id string) error) error {
+	id := r.PathValue("id")
+	err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return fn(tx, id) })
+	if err == nil {
+		http.Redirect(w, r, "/console/requests/"+id+"?done=recorded", http.StatusSeeOther)
+		return nil
+	}
+	switch dueprocess.ErrorKind(err) {
+	case dueprocess.Internal, dueprocess.Unavailable, dueprocess.NotFound:
+		return err
+	}
+	v, verr := s.requestView(r, se, staff, id)
+	if verr != nil {
+		return verr
+	}
+	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
+	if f := dueprocess.ErrorField(err); f != "" {
+		v.Error = f + ": " + v.Error
+	}
+	s.render(w, r, "request", v)
+	return nil
+}
+
+func needRole(staff *dueprocess.Staff, what string, roles ...dueprocess.Role) error {
+	for _, role := range roles {
+		if staff.HasRole(role) {
+			return nil
+		}
+	}
+	names := make([]string, len(roles))
+	for i, role := range roles {
+		names[i] = string(role)
+	}
+	return dueprocess.Errorf(dueprocess.Forbidden, "only staff with the %s role may %s", joinOr(names), what)
+}
+
+func (s *Server) consoleReview(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
+		if err := needRole(staff, "review a request", dueprocess.RoleReviewer); err != nil {
+			return err
+		}
+		p := &dueprocess.NewProposal{Decision: r.PostFormValue("decision"), Categories: r.PostForm["categories"], Note: r.PostFormValue("note")}
+		_, err := tx.Propose(r.Context(), id, staff, p)
+		return err
+	})
+}
+
+func (s *Server) consoleApprove(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
+		if err := needRole(staff, "approve a request", dueprocess.RoleApprover); err != nil {
+			return err
+		}
+		_, err := tx.Approve(r.Context(), id, staff, r.PostFormValue("note"))
+		return err
+	})
+}
+
+func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
+		if err := needRole(staff, "assess a request's human-rights impact", dueprocess.RoleHumanRights); err != nil {
+			return err
+		}
+		in := dueprocess.NewAssessment{Conclusion: r.PostFormValue("conclusion"), Legality: r.PostFormValue("legality"),
+			Necessity: r.PostFormValue("necessity"), Proportionality: r.PostFormValue("proportionality"), Note: r.PostFormValue("note")}
+		conclusion, a, note, err := in.Check()
+		if err != nil {
+			return err
+		}
+		_, err = tx.AssessHumanRights(r.Context(), id, staff, conclusion, a, note)
+		return err
+	})
+}
+
+func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
+		if err := needRole(staff, "assign a request", dueprocess.RoleReviewer, dueprocess.RoleAdmin); err != nil {
+			return err
+		}
+		return tx.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
+	})
+}
+
+func (s *Server) jurisdictionsView(r *http.Request, se *store.Session, staff *dueprocess.Staff) (*view, error) {
+	inForce, err := s.db.PausesInForce(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	history, err := s.db.Pauses(r.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	v := &view{Title: "Jurisdictions", Staff: staff, CSRF: se.CSRF, Pauses: inForce, History: history,
+		IsAdmin: staff.HasRole(dueprocess.RoleAdmin), Kinds: dueprocess.RequestKinds}
+	switch r.URL.Query().Get("done") {
+	case "paused":
+		v.Flash = "Paused. Every open request in scope is now paused, and new ones arrive paused."
+	case "resumed":
+		v.Flash = "Resumed. The requests it held were evaluated again."
+	}
+	return v, nil
+}
+
+func (s *Server) jurisdictionsPage(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	v, err := s.jurisdictionsView(r, se, staff)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "jurisdictions", v)
+	return nil
+}
+
+// jurisdictionAction runs a pause or resume from the console: admins only.
+func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, done string, fn func(tx *store.Tx) error) error {
+	err := needRole(staff, "pause or resume a jurisdiction", dueprocess.RoleAdmin)
+	if err == nil {
+		err = s.db.Transact(r.Context(), fn)
+	}
+	if err == nil {
+		http.Redirect(w, r, "/console/jurisdictions?done="+done, http.StatusSeeOther)
+		return nil
+	}
+	if k := dueprocess.ErrorKind(err); k == dueprocess.Internal || k == dueprocess.Unavailable {
+		return err
+	}
+	v, verr := s.jurisdictionsView(r, se, staff)
+	if verr != nil {
+		return verr
+	}
+	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
+	if f := dueprocess.ErrorField(err); f != "" {
+		v.Error = f + ": " + v.Error
+	}
+	s.render(w, r, "jurisdictions", v)
+	return nil
+}
+
+func (s *Server) consolePause(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	in := dueprocess.NewPause{Jurisdiction: r.PostFormValue("code"), Reason: r.PostFormValue("reason"),
+		Kinds: r.PostForm["kinds"], Routes: r.PostForm["routes"], ExceptEmergency: r.PostFormValue("except_emergency") == "true"}
+	return s.jurisdictionAction(w, r, se, staff, "paused", func(tx *store.Tx) error {
+		p, err := in.Check()
+		if err != nil {
+			return err
+		}
+		p.StartedBy = dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
+		_, err = tx.Pause(r.Context(), p)
+		return err
+	})
+}
+
+func (s *Server) consoleResume(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.jurisdictionAction(w, r, se, staff, "resumed", func(tx *store.Tx) error {
+		code, err := dueprocess.ParseJurisdiction(r.PathValue("code"))
+		if err != nil {
+			return err
+		}
+		reason, err := dueprocess.CheckReason(r.PostFormValue("reason"))
+		if err != nil {
+			return err
+		}
+		_, _, err = tx.Resume(r.Context(), code, reason, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}, s.decide)
+		return err
+	})
+}
