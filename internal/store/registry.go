@@ -155,6 +155,33 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff, by dueproces
 	return tx.Record(ctx, by, dueprocess.ActionStaffCreated, "staff:"+s.ID, map[string]any{"roles": s.Roles})
 }
 
+// StaffMembers lists every staff member with their roles, by e-mail.
+func (db *DB) StaffMembers(ctx context.Context) ([]*dueprocess.Staff, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, email, name, created_at FROM staff ORDER BY email`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var list []*dueprocess.Staff
+	for rows.Next() {
+		s := &dueprocess.Staff{}
+		if err := rows.Scan(&s.ID, &s.Email, &s.Name, timeCol{&s.CreatedAt}); err != nil {
+			rows.Close()
+			return nil, mapError(err)
+		}
+		list = append(list, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	for _, s := range list {
+		if s.Roles, err = db.staffRoles(ctx, db.sql, s.ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
 // Staff returns the staff member with the given id.
 func (db *DB) Staff(ctx context.Context, id string) (*dueprocess.Staff, error) {
 	return db.staff(ctx, db.sql, id)

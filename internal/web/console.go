@@ -87,6 +87,9 @@ type view struct {
 	Proposal        string
 	Timeline        []audit.Entry
 
+	Members []*dueprocess.Staff
+	Roles   []dueprocess.Role
+
 	IsAdmin bool
 	Pauses  []dueprocess.Pause
 	History []dueprocess.Pause

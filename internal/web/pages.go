@@ -3,9 +3,11 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -237,4 +239,63 @@ func (s *Server) consoleResume(w http.ResponseWriter, r *http.Request, se *store
 		_, _, err = tx.Resume(r.Context(), code, reason, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}, s.decide)
 		return err
 	})
+}
+
+func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.renderStaff(w, r, se, staff, nil, "", 0)
+}
+
+func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, form map[string]string, msg string, status int) error {
+	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+		return err
+	}
+	members, err := s.db.StaffMembers(r.Context())
+	if err != nil {
+		return err
+	}
+	v := &view{Title: "Staff", Staff: staff, CSRF: se.CSRF, Members: members, Roles: dueprocess.Roles, Form: form, Error: msg, Status: status}
+	if r.URL.Query().Get("done") == "added" {
+		v.Flash = "Added. They set up an authenticator app at their first sign-in."
+	}
+	s.render(w, r, "staff", v)
+	return nil
+}
+
+// addStaff creates a staff member with roles and an initial password.
+func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+		return err
+	}
+	form := map[string]string{"name": r.PostFormValue("name"), "email": r.PostFormValue("email")}
+	m := &dueprocess.Staff{Name: strings.TrimSpace(form["name"]), Email: strings.ToLower(strings.TrimSpace(form["email"]))}
+	for _, role := range r.PostForm["roles"] {
+		m.Roles = append(m.Roles, dueprocess.Role(role))
+	}
+	password := r.PostFormValue("password")
+	err := m.Check()
+	if err == nil {
+		err = auth.CheckPasswordStrength(password, m.Email)
+	}
+	if err == nil {
+		hash := auth.HashPassword(password)
+		me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
+		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+			if err := tx.CreateStaff(r.Context(), m, me); err != nil {
+				return err
+			}
+			return tx.SetPassword(r.Context(), m.ID, hash, me)
+		})
+	}
+	if k := dueprocess.ErrorKind(err); k == dueprocess.Invalid || k == dueprocess.Conflict {
+		msg := dueprocess.ErrorMessage(err)
+		if f := dueprocess.ErrorField(err); f != "" {
+			msg = f + ": " + msg
+		}
+		return s.renderStaff(w, r, se, staff, form, msg, statusOf[k])
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/staff?done=added", http.StatusSeeOther)
+	return nil
 }

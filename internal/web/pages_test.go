@@ -141,3 +141,33 @@ func regexpFind(t *testing.T, s, pattern string) string {
 	}
 	return m[1]
 }
+
+// TestConsoleAddsStaff: an admin adds a staff member, who signs in with
+// the initial password and is sent to set up an authenticator app.
+func TestConsoleAddsStaff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ada := newBrowser(t, db)
+		_, secret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", secret)
+		csrf := ada.form("/console/staff")
+		bad := url.Values{"csrf": {csrf}, "name": {"Rae"}, "email": {"rae@example.com"}, "roles": {"reviewer", "janitor"}, "password": {adminPassword}}
+		if status, _, page := ada.post("/console/staff", bad); status != 400 || !strings.Contains(page, "janitor") {
+			t.Errorf("an unknown role: %d\n%.300s", status, errorText.FindString(page))
+		}
+		good := url.Values{"csrf": {csrf}, "name": {"Rae"}, "email": {"rae@example.com"}, "roles": {"reviewer", "approver"}, "password": {adminPassword}}
+		if status, loc, _ := ada.post("/console/staff", good); status != 303 || loc != "/console/staff?done=added" {
+			t.Fatalf("add: %d %s", status, loc)
+		}
+		if status, _, _ := ada.post("/console/staff", good); status != 409 {
+			t.Errorf("adding the same e-mail twice: %d, want 409", status)
+		}
+		if _, _, page := ada.get("/console/staff"); !strings.Contains(page, "rae@example.com") || !strings.Contains(page, "approver, reviewer") {
+			t.Errorf("staff list:\n%.1500s", page)
+		}
+		rae := newBrowser(t, db)
+		csrf = rae.form("/console/signin")
+		if status, loc, _ := rae.post("/console/signin", url.Values{"csrf": {csrf}, "email": {"rae@example.com"}, "password": {adminPassword}}); status != 303 || loc != "/console/enrol" {
+			t.Errorf("the new member's first sign-in: %d to %q, want the enrolment", status, loc)
+		}
+	})
+}

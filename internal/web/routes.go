@@ -54,6 +54,8 @@ func (s *Server) routes() []route {
 		{"GET", "/console/jurisdictions", s.signedIn(s.jurisdictionsPage), false},
 		{"POST", "/console/jurisdictions/pause", s.signedIn(s.consolePause), false},
 		{"POST", "/console/jurisdictions/{code}/resume", s.signedIn(s.consoleResume), false},
+		{"GET", "/console/staff", s.signedIn(s.staffPage), false},
+		{"POST", "/console/staff", s.signedIn(s.addStaff), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"POST", "/console/setup", s.page(s.setup), false},
 		{"", "/", s.api(s.notFound), false},
