@@ -246,3 +246,16 @@ func (db *DB) AssignedAmong(ctx context.Context, staffID string, ids []string) (
 	}
 	return out, mapError(rows.Err())
 }
+
+// Withdraw records that the requesting agency withdrew an unfinished
+// request.
+func (tx *Tx) Withdraw(ctx context.Context, requestID, reason string, by dueprocess.Actor) error {
+	r, err := tx.lockRequest(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if !r.Status.Open() {
+		return dueprocess.Errorf(dueprocess.Conflict, "%s is %s, which is final; it cannot be withdrawn", r.ID, r.Status)
+	}
+	return tx.SetStatus(ctx, r.ID, dueprocess.StatusWithdrawn, by, "withdrawn: "+reason)
+}

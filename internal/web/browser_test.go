@@ -38,7 +38,7 @@ func chrome(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -84,7 +84,11 @@ func TestBrowserConsole(t *testing.T) {
 	run := func(what string, actions ...chromedp.Action) {
 		t.Helper()
 		if err := chromedp.Run(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
+			// Leave a picture of where it stopped.
+			short, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			chromedp.Run(short, shot("failed-"+strings.ReplaceAll(what, " ", "-")))
+			t.Fatalf("%s: %v (see %s)", what, err, shots)
 		}
 	}
 	heading := func(text string) chromedp.Action {
@@ -139,6 +143,9 @@ func TestBrowserConsole(t *testing.T) {
 	// A request to work, and two more staff members.
 	_, m := e.submit(e.hk, strings.Replace(with("offence", map[string]string{"category": "fraud"}), `"subpoena"`, `"court_order"`, 1))
 	id := m["id"].(string)
+	if m["status"] != "in_review" {
+		t.Fatalf("the request to work is %v, want in_review: %v", m["status"], m["decision"])
+	}
 	_, raeSecret := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer, dueprocess.RoleApprover)
 	_, annSecret := staffMember(t, db, "ann@example.com", dueprocess.RoleApprover)
 
@@ -147,6 +154,9 @@ func TestBrowserConsole(t *testing.T) {
 	run("review",
 		chromedp.SetValue(`select[name=status]`, "in_review", chromedp.ByQuery),
 		chromedp.Click(`form.filters button`, chromedp.ByQuery),
+		// Wait for the filtered page itself, not the link on the page
+		// before it, which a click could hit just as it goes away.
+		chromedp.WaitReady(`//select[@name="status"]/option[@selected and .="in_review"]`, chromedp.BySearch),
 		chromedp.WaitVisible(`a[href="/console/requests/`+id+`"]`, chromedp.ByQuery),
 		shot("03-queue"),
 		chromedp.Click(`a[href="/console/requests/`+id+`"]`, chromedp.ByQuery),

@@ -153,3 +153,38 @@ func (s *Server) assignRequest(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"request_id": id, "assignees": ids})
 	return nil
 }
+
+// withdrawRequest lets the requesting agency withdraw its request while
+// it is unfinished.
+func (s *Server) withdrawRequest(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.principal(r)
+	if err != nil {
+		return err
+	}
+	if p.Official == nil {
+		return dueprocess.Errorf(dueprocess.Forbidden, "only the requesting agency withdraws a request")
+	}
+	req, err := s.visibleRequest(r, p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := readStrict(w, r, &in); err != nil {
+		return err
+	}
+	reason, err := dueprocess.CheckReason(in.Reason)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.Withdraw(r.Context(), req.ID, reason, p.Actor()) }); err != nil {
+		return err
+	}
+	req, err = s.visibleRequest(r, p, req.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, req)
+	return nil
+}

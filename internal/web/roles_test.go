@@ -36,6 +36,7 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/approve":        "approver",
 	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
+	"POST /api/v1/requests/{id}/withdraw":       "own",
 	"GET /api/v1/jurisdictions":                 "*",
 	"GET /api/v1/jurisdictions/{code}":          "*",
 	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
@@ -96,6 +97,9 @@ func TestRoleMatrix(t *testing.T) {
 					return "application/json", strings.NewReader(strings.ReplaceAll(hkRequest, `"HK"`, `"DE"`))
 				}
 				return "application/json", strings.NewReader(hkRequest)
+			},
+			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
+				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},
 			"POST /api/v1/requests/{id}/documents": func(string) (string, io.Reader) {
 				return "application/pdf", bytes.NewReader(pdf(2000))

@@ -24,6 +24,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/requests/{id}/approve", s.api(s.approveRequest), true},
 		{"POST", "/api/v1/requests/{id}/human-rights", s.api(s.assessHumanRights), true},
 		{"POST", "/api/v1/requests/{id}/assign", s.api(s.assignRequest), true},
+		{"POST", "/api/v1/requests/{id}/withdraw", s.api(s.withdrawRequest), true},
 		{"GET", "/api/v1/jurisdictions", s.api(s.listPauses), true},
 		{"GET", "/api/v1/jurisdictions/{code}", s.api(s.getJurisdiction), true},
 		{"POST", "/api/v1/jurisdictions/{code}/pause", s.api(s.pauseJurisdiction), true},
