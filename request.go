@@ -217,6 +217,7 @@ type RequestFilter struct {
 	Jurisdiction string
 	Kind         RequestKind
 	AgencyID     string
+	DueBy        Date   // unfinished requests whose deadline is on or before this date
 	After        string // a request ID: list those that come after it
 	Limit        int
 }

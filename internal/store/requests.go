@@ -264,6 +264,17 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if f.AgencyID != "" {
 		add("agency_id = $%d", f.AgencyID)
 	}
+	if !f.DueBy.IsZero() {
+		add("deadline <= $%d", dateOrNil(f.DueBy))
+		var open []string
+		for _, st := range dueprocess.Statuses {
+			if st.Open() {
+				args = append(args, string(st))
+				open = append(open, fmt.Sprintf("$%d", len(args)))
+			}
+		}
+		where = append(where, "status IN ("+strings.Join(open, ", ")+")")
+	}
 	if f.After != "" {
 		add("id > $%d", f.After)
 	}

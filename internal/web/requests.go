@@ -310,9 +310,9 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for name := range q {
 		switch name {
-		case "status", "jurisdiction", "kind", "after", "limit":
+		case "status", "jurisdiction", "kind", "due_by", "after", "limit":
 		default:
-			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, after, limit)")
+			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, due_by, after, limit)")
 		}
 	}
 	f, err := queueFilter(q)
@@ -375,6 +375,11 @@ func queueFilter(q url.Values) (dueprocess.RequestFilter, error) {
 	if v := q.Get("jurisdiction"); v != "" {
 		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
 			return f, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
+		}
+	}
+	if v := q.Get("due_by"); v != "" {
+		if f.DueBy, err = dueprocess.ParseDate(v); err != nil {
+			return f, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "due_by", Message: err.Error()}
 		}
 	}
 	return f, nil

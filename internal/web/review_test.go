@@ -67,3 +67,28 @@ func TestFourEyesOverAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestQueueDueBy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, m := e.submit(e.hk, with("offence", map[string]string{"category": "fraud"})) // deadline 2026-04-01
+		id := m["id"].(string)
+		for _, tc := range []struct {
+			q    string
+			want bool
+		}{{"due_by=2026-03-31", false}, {"due_by=2026-04-01", true}, {"due_by=2027-01-01", true}} {
+			status, b := e.do("GET", "/api/v1/requests?"+tc.q, e.staff, nil)
+			if status != 200 || strings.Contains(string(b), id) != tc.want {
+				t.Errorf("%s: %d, listed %v, want %v", tc.q, status, strings.Contains(string(b), id), tc.want)
+			}
+		}
+		if status, _ := e.do("GET", "/api/v1/requests?due_by=April", e.staff, nil); status != 400 {
+			t.Errorf("a bad date: %d, want 400", status)
+		}
+		// A finished request is not due.
+		e.do("POST", "/api/v1/requests/"+id+"/withdraw", e.hk, strings.NewReader(`{"reason": "closed"}`))
+		if _, b := e.do("GET", "/api/v1/requests?due_by=2027-01-01", e.staff, nil); strings.Contains(string(b), id) {
+			t.Errorf("a withdrawn request is listed as due")
+		}
+	})
+}
