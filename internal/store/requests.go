@@ -63,6 +63,9 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 	if err := tx.insertTargets(ctx, r.ID, r.Targets); err != nil {
 		return err
 	}
+	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
+		return err
+	}
 	if r.Documents == nil {
 		r.Documents = []dueprocess.Document{}
 	}
@@ -117,11 +120,23 @@ func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
 // SetStatus moves a request to a new status and records the change. A move
 // the workflow does not allow (dueprocess.CheckMove) is a Conflict.
 func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string) error {
-	var old string
-	if err := tx.queryRow(ctx, `SELECT status FROM requests WHERE id = $1`, id).Scan(&old); err != nil {
+	var old, juris, kind, process string
+	var received time.Time
+	var accounts int64
+	err := tx.queryRow(ctx, `SELECT status, received_at, jurisdiction, kind, process_type,
+		(SELECT COUNT(*) FROM request_targets WHERE request_id = $1) FROM requests WHERE id = $1`, id).
+		Scan(&old, timeCol{&received}, &juris, &kind, &process, &accounts)
+	if err != nil {
 		return notFound(err, "request "+id)
 	}
 	if err := dueprocess.CheckMove(dueprocess.Status(old), status); err != nil {
+		return err
+	}
+	k, p := dueprocess.RequestKind(kind), dueprocess.LegalProcessType(process)
+	if err := tx.count(ctx, received, juris, k, p, dueprocess.Status(old), -1, accounts); err != nil {
+		return err
+	}
+	if err := tx.count(ctx, received, juris, k, p, status, 1, accounts); err != nil {
 		return err
 	}
 	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3`, string(status), tx.db.ts(tx.now), id); err != nil {

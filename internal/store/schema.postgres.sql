@@ -130,6 +130,17 @@ CREATE TABLE peer_figures (
 CREATE INDEX peer_figures_jurisdiction ON peer_figures USING btree (jurisdiction, period);
 CREATE UNIQUE INDEX peer_figures_pkey ON peer_figures USING btree (company, product, period, jurisdiction, legal_process);
 
+CREATE TABLE report_counts (
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    kind text NOT NULL,
+    process text NOT NULL,
+    status text NOT NULL,
+    requests bigint NOT NULL,
+    accounts bigint NOT NULL
+);
+CREATE UNIQUE INDEX report_counts_pkey ON report_counts USING btree (period, jurisdiction, kind, process, status);
+
 CREATE TABLE request_events (
     request_id text NOT NULL,
     seq integer NOT NULL,

@@ -114,6 +114,17 @@ CREATE TABLE peer_figures (
     PRIMARY KEY (company, product, period, jurisdiction, legal_process)
 );
 
+CREATE TABLE report_counts (
+    period       TEXT NOT NULL,
+    jurisdiction TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    process      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    requests     BIGINT NOT NULL,
+    accounts     BIGINT NOT NULL,
+    PRIMARY KEY (period, jurisdiction, kind, process, status)
+);
+
 CREATE TABLE request_events (
     request_id TEXT NOT NULL REFERENCES requests (id),
     seq        INTEGER NOT NULL,

@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// ReportCount is one cell of the transparency report's counts: how many
+// requests of a kind and legal process, from a country, received in a
+// half-year, stand at a status now, and how many accounts they name.
+type ReportCount struct {
+	Period       string
+	Jurisdiction string // the country
+	Kind         dueprocess.RequestKind
+	Process      dueprocess.LegalProcessType
+	Status       dueprocess.Status
+	Requests     int64
+	Accounts     int64
+}
+
+// count adds delta requests naming accounts accounts to a cell. Every
+// request created and every status change goes through it, in its own
+// transaction, so the counts never drift from the requests.
+func (tx *Tx) count(ctx context.Context, received time.Time, jurisdiction string, kind dueprocess.RequestKind,
+	process dueprocess.LegalProcessType, status dueprocess.Status, delta, accounts int64) error {
+	_, err := tx.exec(ctx, `INSERT INTO report_counts (period, jurisdiction, kind, process, status, requests, accounts)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (period, jurisdiction, kind, process, status) DO UPDATE SET
+			requests = report_counts.requests + excluded.requests, accounts = report_counts.accounts + excluded.accounts`,
+		dueprocess.HalfYear(received), dueprocess.Country(jurisdiction), string(kind), string(process), string(status), delta, delta*accounts)
+	if err != nil {
+		return fmt.Errorf("report counts: %w", err)
+	}
+	return nil
+}
+
+// ReportCounts returns the counts of a half-year ("2026-H1"), or of every
+// half-year for an empty period, leaving out empty cells.
+func (db *DB) ReportCounts(ctx context.Context, period string) ([]ReportCount, error) {
+	q := `SELECT period, jurisdiction, kind, process, status, requests, accounts FROM report_counts WHERE requests <> 0`
+	var args []any
+	if period != "" {
+		q += ` AND period = $1`
+		args = append(args, period)
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY period, jurisdiction, kind, process, status`, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	list := []ReportCount{}
+	for rows.Next() {
+		var c ReportCount
+		var kind, process, status string
+		if err := rows.Scan(&c.Period, &c.Jurisdiction, &kind, &process, &status, &c.Requests, &c.Accounts); err != nil {
+			return nil, mapError(err)
+		}
+		c.Kind, c.Process, c.Status = dueprocess.RequestKind(kind), dueprocess.LegalProcessType(process), dueprocess.Status(status)
+		list = append(list, c)
+	}
+	return list, mapError(rows.Err())
+}
+
+// RecountReport computes the counts of a half-year (or of all, for an
+// empty period) from the requests themselves, the slow way, to check the
+// kept counts against: they must be equal.
+func (db *DB) RecountReport(ctx context.Context, period string) ([]ReportCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction, r.kind, r.process_type, r.status,
+		(SELECT COUNT(*) FROM request_targets t WHERE t.request_id = r.id) FROM requests r`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	cells := map[ReportCount]*ReportCount{}
+	for rows.Next() {
+		var received time.Time
+		var juris, kind, process, status string
+		var accounts int64
+		if err := rows.Scan(timeCol{&received}, &juris, &kind, &process, &status, &accounts); err != nil {
+			return nil, mapError(err)
+		}
+		key := ReportCount{Period: dueprocess.HalfYear(received), Jurisdiction: dueprocess.Country(juris),
+			Kind: dueprocess.RequestKind(kind), Process: dueprocess.LegalProcessType(process), Status: dueprocess.Status(status)}
+		if period != "" && key.Period != period {
+			continue
+		}
+		c := cells[key]
+		if c == nil {
+			c = &ReportCount{Period: key.Period, Jurisdiction: key.Jurisdiction, Kind: key.Kind, Process: key.Process, Status: key.Status}
+			cells[key] = c
+		}
+		c.Requests++
+		c.Accounts += accounts
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	list := make([]ReportCount, 0, len(cells))
+	for _, c := range cells {
+		list = append(list, *c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		return fmt.Sprint(a.Period, "\x00", a.Jurisdiction, "\x00", a.Kind, "\x00", a.Process, "\x00", a.Status) <
+			fmt.Sprint(b.Period, "\x00", b.Jurisdiction, "\x00", b.Kind, "\x00", b.Process, "\x00", b.Status)
+	})
+	return list, nil
+}

@@ -1,0 +1,17 @@
+package dueprocess
+
+import (
+	"fmt"
+	"time"
+)
+
+// HalfYear returns the half-year t falls in, in UTC, as reports name it:
+// "2026-H1" (January to June) or "2026-H2".
+func HalfYear(t time.Time) string {
+	t = t.UTC()
+	h := 1
+	if t.Month() > time.June {
+		h = 2
+	}
+	return fmt.Sprintf("%d-H%d", t.Year(), h)
+}
