@@ -15,3 +15,16 @@ func HalfYear(t time.Time) string {
 	}
 	return fmt.Sprintf("%d-H%d", t.Year(), h)
 }
+
+// ReportCount is one cell of the transparency report's counts: how many
+// requests of a kind and legal process, from a country, received in a
+// half-year, stand at a status now, and how many accounts they name.
+type ReportCount struct {
+	Period       string
+	Jurisdiction string // the country
+	Kind         RequestKind
+	Process      LegalProcessType
+	Status       Status
+	Requests     int64
+	Accounts     int64
+}

@@ -67,7 +67,7 @@ func commands() []command {
 		{"token", "issue and revoke API tokens (issue, revoke)", tokenCmd},
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
 		{"import", "import other companies' published figures (published)", importCmd},
-		{"report", "print reports: other companies' figures (peers)", reportCmd},
+		{"report", "print a half-year's transparency report, or peers' figures (report peers)", reportCmd},
 		{"audit", "the audit log: key, checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
 	}

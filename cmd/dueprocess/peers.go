@@ -6,13 +6,18 @@ import (
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -116,9 +121,94 @@ func (c *cli) progress(what string, done, total int64) {
 }
 
 func reportCmd(ctx context.Context, c *cli, args []string) error {
-	return subcommand(ctx, c, "report", args, map[string]func(context.Context, *cli, []string) error{
-		"peers": reportPeers,
-	}, "peers")
+	if len(args) > 0 && args[0] == "peers" {
+		return reportPeers(ctx, c, args[1:])
+	}
+	return reportBuild(ctx, c, args)
+}
+
+func reportBuild(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("report", "report --period 2026-H1 [--format json|csv] [--out FILE]   |   report peers …",
+		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
+			"by legal process with accounts and the share answered with some data; emergency,\n"+
+			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
+			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
+			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
+			"\"report peers\" prints other companies' imported figures.")
+	period := fs.String("period", "", "the half-year, e.g. 2026-H1 (required)")
+	format := fs.String("format", "json", "json or csv (Google's layout)")
+	out := fs.String("out", "", "write to FILE instead of standard output")
+	dsn, data, origin := c.auditFlags(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *format != "json" && *format != "csv" {
+		return usageError{fmt.Sprintf("--format: %q is not json or csv", *format)}
+	}
+	if _, _, err := report.ParsePeriod(*period); err != nil {
+		return flagError(err)
+	}
+	db, cp, _, err := c.openAudit(ctx, *dsn, *data, *origin)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	counts, err := db.ReportCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
+	pauses, err := db.Pauses(ctx, "")
+	if err != nil {
+		return err
+	}
+	// The checkpoint is signed after the counts are read, so it covers
+	// every change they count.
+	checkpoint, err := reportCheckpoint(ctx, cp)
+	if err != nil {
+		return err
+	}
+	rep, err := report.Build(*period, counts, pauses, checkpoint)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if *format == "csv" {
+		err = report.WriteGoogleCSV(&buf, rep)
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	}
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = c.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	c.say("wrote %s to %s", rep, *out)
+	return nil
+}
+
+// reportCheckpoint returns the latest checkpoint, signed now if the log
+// grew, for a report to name.
+func reportCheckpoint(ctx context.Context, cp *audit.Checkpointer) (report.Checkpoint, error) {
+	size, text, err := cp.Latest(ctx)
+	if errors.Is(err, dueprocess.ErrNotFound) {
+		return report.Checkpoint{}, nil
+	}
+	if err != nil {
+		return report.Checkpoint{}, err
+	}
+	lines := strings.SplitN(string(text), "\n", 4)
+	root := ""
+	if len(lines) > 2 {
+		root = lines[2]
+	}
+	return report.Checkpoint{Size: size, Root: root, Text: string(text)}, nil
 }
 
 func reportPeers(ctx context.Context, c *cli, args []string) error {

@@ -6,6 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report"
 )
 
 // TestImportPublished imports the files Google and Meta published, kept in
@@ -93,5 +97,31 @@ func TestImportPublished(t *testing.T) {
 	}
 	if after := len(peers()); after != before {
 		t.Errorf("a failed import changed the figures: %d → %d", before, after)
+	}
+}
+
+func TestReportCommand(t *testing.T) {
+	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "r.db"), "DUEPROCESS_DATA": t.TempDir()}
+	agency, _ := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
+	token, _ := cmd(t, vars, "official", "add", "--agency", agency, "--email", "officer@police.gov.hk", "--name", "Officer Chan")
+	url, stop := serve(t, vars)
+	for range 3 {
+		if st, m := post(t, url+"/api/v1/requests", token, policyWalkthroughRequest); st != 201 {
+			t.Fatalf("submit: %d %v", st, m)
+		}
+	}
+	stop()
+	period := dueprocess.HalfYear(time.Now())
+	csvOut, err := cmd(t, vars, "report", "--period", period, "--format", "csv")
+	if err != nil || !strings.HasPrefix(csvOut, report.GoogleHeader+"\n") || !strings.Contains(csvOut, ",Hong Kong,HK,Subpoenas,3,0,3") {
+		t.Errorf("csv report: %v\n%s", err, csvOut)
+	}
+	jsonOut, err := cmd(t, vars, "report", "--period", period)
+	var rep report.Report
+	if err != nil || json.Unmarshal([]byte(jsonOut), &rep) != nil || rep.Checkpoint.Size == 0 || rep.Total.UserData.Requests != 3 {
+		t.Errorf("json report: %v\n%.500s", err, jsonOut)
+	}
+	if _, err := cmd(t, vars, "report", "--period", "2026-H3"); err == nil || !strings.Contains(err.Error(), "--period") {
+		t.Errorf("a bad period: %v", err)
 	}
 }

@@ -9,19 +9,6 @@ import (
 	"github.com/dueprocess/dueprocess"
 )
 
-// ReportCount is one cell of the transparency report's counts: how many
-// requests of a kind and legal process, from a country, received in a
-// half-year, stand at a status now, and how many accounts they name.
-type ReportCount struct {
-	Period       string
-	Jurisdiction string // the country
-	Kind         dueprocess.RequestKind
-	Process      dueprocess.LegalProcessType
-	Status       dueprocess.Status
-	Requests     int64
-	Accounts     int64
-}
-
 // count adds delta requests naming accounts accounts to a cell. Every
 // request created and every status change goes through it, in its own
 // transaction, so the counts never drift from the requests.
@@ -40,7 +27,7 @@ func (tx *Tx) count(ctx context.Context, received time.Time, jurisdiction string
 
 // ReportCounts returns the counts of a half-year ("2026-H1"), or of every
 // half-year for an empty period, leaving out empty cells.
-func (db *DB) ReportCounts(ctx context.Context, period string) ([]ReportCount, error) {
+func (db *DB) ReportCounts(ctx context.Context, period string) ([]dueprocess.ReportCount, error) {
 	q := `SELECT period, jurisdiction, kind, process, status, requests, accounts FROM report_counts WHERE requests <> 0`
 	var args []any
 	if period != "" {
@@ -52,9 +39,9 @@ func (db *DB) ReportCounts(ctx context.Context, period string) ([]ReportCount, e
 		return nil, mapError(err)
 	}
 	defer rows.Close()
-	list := []ReportCount{}
+	list := []dueprocess.ReportCount{}
 	for rows.Next() {
-		var c ReportCount
+		var c dueprocess.ReportCount
 		var kind, process, status string
 		if err := rows.Scan(&c.Period, &c.Jurisdiction, &kind, &process, &status, &c.Requests, &c.Accounts); err != nil {
 			return nil, mapError(err)
@@ -68,14 +55,14 @@ func (db *DB) ReportCounts(ctx context.Context, period string) ([]ReportCount, e
 // RecountReport computes the counts of a half-year (or of all, for an
 // empty period) from the requests themselves, the slow way, to check the
 // kept counts against: they must be equal.
-func (db *DB) RecountReport(ctx context.Context, period string) ([]ReportCount, error) {
+func (db *DB) RecountReport(ctx context.Context, period string) ([]dueprocess.ReportCount, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction, r.kind, r.process_type, r.status,
 		(SELECT COUNT(*) FROM request_targets t WHERE t.request_id = r.id) FROM requests r`)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
-	cells := map[ReportCount]*ReportCount{}
+	cells := map[dueprocess.ReportCount]*dueprocess.ReportCount{}
 	for rows.Next() {
 		var received time.Time
 		var juris, kind, process, status string
@@ -83,14 +70,14 @@ func (db *DB) RecountReport(ctx context.Context, period string) ([]ReportCount, 
 		if err := rows.Scan(timeCol{&received}, &juris, &kind, &process, &status, &accounts); err != nil {
 			return nil, mapError(err)
 		}
-		key := ReportCount{Period: dueprocess.HalfYear(received), Jurisdiction: dueprocess.Country(juris),
+		key := dueprocess.ReportCount{Period: dueprocess.HalfYear(received), Jurisdiction: dueprocess.Country(juris),
 			Kind: dueprocess.RequestKind(kind), Process: dueprocess.LegalProcessType(process), Status: dueprocess.Status(status)}
 		if period != "" && key.Period != period {
 			continue
 		}
 		c := cells[key]
 		if c == nil {
-			c = &ReportCount{Period: key.Period, Jurisdiction: key.Jurisdiction, Kind: key.Kind, Process: key.Process, Status: key.Status}
+			c = &dueprocess.ReportCount{Period: key.Period, Jurisdiction: key.Jurisdiction, Kind: key.Kind, Process: key.Process, Status: key.Status}
 			cells[key] = c
 		}
 		c.Requests++
@@ -99,7 +86,7 @@ func (db *DB) RecountReport(ctx context.Context, period string) ([]ReportCount, 
 	if err := rows.Err(); err != nil {
 		return nil, mapError(err)
 	}
-	list := make([]ReportCount, 0, len(cells))
+	list := make([]dueprocess.ReportCount, 0, len(cells))
 	for _, c := range cells {
 		list = append(list, *c)
 	}

@@ -1,0 +1,120 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report/published"
+)
+
+func counts() []dueprocess.ReportCount {
+	c := func(j string, k dueprocess.RequestKind, p dueprocess.LegalProcessType, s dueprocess.Status, n, accounts int64) dueprocess.ReportCount {
+		return dueprocess.ReportCount{Period: "2020-H2", Jurisdiction: j, Kind: k, Process: p, Status: s, Requests: n, Accounts: accounts}
+	}
+	return []dueprocess.ReportCount{
+		c("HK", dueprocess.KindUserData, dueprocess.ProcessOther, dueprocess.StatusPaused, 40, 55),
+		c("HK", dueprocess.KindUserData, dueprocess.ProcessOther, dueprocess.StatusRefused, 2, 2),
+		c("HK", dueprocess.KindContentRestriction, dueprocess.ProcessCourtOrder, dueprocess.StatusApproved, 3, 7),
+		c("HK", dueprocess.KindContentRestriction, dueprocess.ProcessCourtOrder, dueprocess.StatusInReview, 1, 2),
+		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusDisclosed, 30, 40),
+		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusNoData, 10, 10),
+		c("US", dueprocess.KindUserData, dueprocess.ProcessSearchWarrant, dueprocess.StatusPartiallyApproved, 4, 4),
+		c("US", dueprocess.KindEmergency, dueprocess.ProcessEmergency, dueprocess.StatusApproved, 2, 2),
+		c("US", dueprocess.KindPreservation, dueprocess.ProcessOther, dueprocess.StatusApproved, 5, 9),
+		{Period: "2021-H1", Jurisdiction: "US", Kind: dueprocess.KindUserData, Process: dueprocess.ProcessSubpoena, Status: dueprocess.StatusDisclosed, Requests: 99, Accounts: 99},
+	}
+}
+
+func TestBuild(t *testing.T) {
+	ended := time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC)
+	pauses := []dueprocess.Pause{
+		{ID: "pz_hk", Jurisdiction: "HK", StartedAt: time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC), Reason: "NSL"},
+		{ID: "pz_old", Jurisdiction: "XX", StartedAt: time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC), EndedAt: &ended, Reason: "old"},
+		{ID: "pz_later", Jurisdiction: "YY", StartedAt: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), Reason: "later"},
+	}
+	r, err := Build("2020-H2", counts(), pauses, Checkpoint{Size: 42, Root: "abc="})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Start.String() != "2020-07-01" || r.End.String() != "2020-12-31" || len(r.Rows) != 2 {
+		t.Fatalf("report %s: %d rows", r, len(r.Rows))
+	}
+	hk, us := r.Rows[0], r.Rows[1]
+	if hk.Name != "Hong Kong" || hk.UserData.Requests != 42 || hk.UserData.SomeData != 0 || *hk.UserData.PercentSomeData != 0 ||
+		hk.Paused != 40 || hk.Refused != 2 {
+		t.Errorf("HK: %+v", hk)
+	}
+	if hk.ContentRestriction.Requests != 4 || hk.ContentRestriction.Items != 9 || hk.ContentRestriction.ItemsActedOn != 7 {
+		t.Errorf("HK content restriction: %+v", hk.ContentRestriction)
+	}
+	if us.UserData.Requests != 44 || us.UserData.SomeData != 34 || us.NoData != 10 || us.Emergency.Requests != 2 ||
+		us.Preservation.Requests != 5 || us.Preservation.AccountsPreserved != 9 {
+		t.Errorf("US: %+v", us)
+	}
+	if sw := us.ByProcess[dueprocess.ProcessSubpoena]; sw.Requests != 40 || *sw.PercentSomeData != 75 {
+		t.Errorf("US subpoenas: %+v", sw)
+	}
+	if r.Total.UserData.Requests != 86 {
+		t.Errorf("total user-data requests %d, want 86 (2021-H1 left out)", r.Total.UserData.Requests)
+	}
+	if len(r.Pauses) != 2 || r.Pauses[0].ID != "pz_hk" || r.Pauses[1].ID != "pz_old" {
+		t.Errorf("pauses during the period: %+v", r.Pauses)
+	}
+	for _, bad := range []string{"2020-H3", "2020", "20-H1", "1999-H1"} {
+		if _, err := Build(bad, nil, nil, Checkpoint{}); dueprocess.ErrorField(err) != "period" {
+			t.Errorf("period %q: %v", bad, err)
+		}
+	}
+}
+
+func TestGoogleCSV(t *testing.T) {
+	r, _ := Build("2020-H2", counts(), nil, Checkpoint{})
+	var buf bytes.Buffer
+	if err := WriteGoogleCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	// The header is Google's, byte for byte (see ../../shared/data).
+	if first, _, _ := strings.Cut(out, "\n"); first != "Period Ending,Country/Region,CLDR Territory Code,Legal Process,User Data Requests,Percentage disclosed,Accounts" {
+		t.Errorf("header %q", first)
+	}
+	want := `2020-12-31,Hong Kong,HK,Other Legal Requests,42,0,57
+2020-12-31,United States,US,Emergency Disclosure Requests,2,100,2
+2020-12-31,United States,US,Preservation Requests,5,0,9
+2020-12-31,United States,US,Subpoenas,40,75,50
+2020-12-31,United States,US,Search Warrants,4,100,4
+`
+	if _, body, _ := strings.Cut(out, "\n"); body != want {
+		t.Errorf("rows:\n%s\nwant:\n%s", body, want)
+	}
+	// And our file reads back with the same reader as Google's.
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(recs) != 6 || len(recs[0]) != 7 {
+		t.Errorf("re-reading: %d records, %v", len(recs), err)
+	}
+}
+
+// TestGoogleCSVReadsAsGoogle reads our file with the importer of Google's
+// own files: a peer's tools can read ours.
+func TestGoogleCSVReadsAsGoogle(t *testing.T) {
+	r, _ := Build("2020-H2", counts(), nil, Checkpoint{})
+	var buf bytes.Buffer
+	WriteGoogleCSV(&buf, r)
+	figs, err := published.Parse(published.Google, &buf, "ours.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range figs {
+		if f.Jurisdiction == "US" && f.LegalProcess == "subpoena" && f.Period == "2020-H2" {
+			found = *f.Requests == 40 && *f.PercentSomeData == 75 && *f.Accounts == 50
+		}
+	}
+	if !found {
+		t.Errorf("US subpoenas not read back as 40 requests, 75%%, 50 accounts: %+v", figs)
+	}
+}
