@@ -15,6 +15,8 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/report/chart"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -28,6 +30,18 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
+// funcs are the templates' helpers: numbers with thousands separators,
+// and percentages, "–" where there is none.
+var funcs = template.FuncMap{
+	"num": func(n int64) string { return chart.Number(float64(n)) },
+	"pct": func(p *float64) string {
+		if p == nil {
+			return "–"
+		}
+		return chart.Number(*p) + "%"
+	},
+}
+
 // pages holds one template per page, each joined with the layout.
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
@@ -40,7 +54,7 @@ var pages = func() map[string]*template.Template {
 		if base == "layout" {
 			continue
 		}
-		m[base] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", name))
+		m[base] = template.Must(template.New(base).Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", name))
 	}
 	return m
 }()
@@ -89,6 +103,12 @@ type view struct {
 
 	Members []*dueprocess.Staff
 	Roles   []dueprocess.Role
+
+	Report       *report.Report
+	ReportRows   []report.Row
+	Periods      []string
+	Jurisdiction string
+	Trend, Bars  template.HTML // SVG drawn here, from numbers only
 
 	IsAdmin bool
 	Pauses  []dueprocess.Pause

@@ -58,6 +58,8 @@ func (s *Server) routes() []route {
 		{"GET", "/console/staff", s.signedIn(s.staffPage), false},
 		{"POST", "/console/staff", s.signedIn(s.addStaff), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
+		{"GET", "/transparency", s.page(s.transparency), false},
+		{"GET", "/transparency/{file}", s.api(s.transparencyFile), false},
 		{"POST", "/console/setup", s.page(s.setup), false},
 		{"", "/", s.api(s.notFound), false},
 	}

@@ -138,7 +138,7 @@ func (c *Line) SVG() ([]byte, error) {
 	if h == 0 {
 		h = 320
 	}
-	left, right, top, bottom := 64, 16, 48, 48
+	left, right, top, bottom := 64, 36, 48, 48
 	pw, ph := w-left-right, h-top-bottom
 	max := 0.0
 	for _, s := range c.Series {

@@ -1,0 +1,182 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/report/chart"
+)
+
+// The public transparency report: no sign-in, nothing loaded from other
+// hosts, charts drawn on the server.
+
+// buildReport builds the report of period from the kept counts, naming the
+// checkpoint signed after they were read.
+func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.ReportCount) (*report.Report, error) {
+	pauses, err := s.db.Pauses(r.Context(), "")
+	if err != nil {
+		return nil, err
+	}
+	var cp report.Checkpoint
+	size, text, err := s.checkpoints.Latest(r.Context())
+	switch {
+	case err == nil:
+		lines := strings.SplitN(string(text), "\n", 4)
+		cp = report.Checkpoint{Size: size, Root: lines[min(2, len(lines)-1)], Text: string(text)}
+	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
+		return nil, err
+	}
+	return report.Build(period, all, pauses, cp)
+}
+
+// periods lists every half-year from the oldest with counts to the
+// current one, oldest first: a half-year without requests is a zero in
+// the trend, not a gap.
+func periods(all []dueprocess.ReportCount, now time.Time) []string {
+	cur := dueprocess.HalfYear(now)
+	first := cur
+	for _, c := range all {
+		first = min(first, c.Period)
+	}
+	var out []string
+	start, _, err := report.ParsePeriod(first)
+	if err != nil {
+		return []string{cur}
+	}
+	for t := start.Time; ; t = t.AddDate(0, 6, 0) {
+		p := dueprocess.HalfYear(t)
+		out = append(out, p)
+		if p >= cur {
+			return out
+		}
+	}
+}
+
+func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
+	all, err := s.db.ReportCounts(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	list := periods(all, s.now())
+	q := r.URL.Query()
+	period := q.Get("period")
+	if period == "" {
+		period = list[len(list)-1]
+	}
+	rep, err := s.buildReport(r, period, all)
+	if err != nil {
+		return err
+	}
+	juris := ""
+	if v := q.Get("jurisdiction"); v != "" {
+		if juris, err = dueprocess.ParseJurisdiction(v); err != nil {
+			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
+		}
+		juris = dueprocess.Country(juris)
+	}
+	rows := slices.Clone(rep.Rows)
+	switch q.Get("sort") {
+	case "requests":
+		slices.SortStableFunc(rows, func(a, b report.Row) int { return int(b.UserData.Requests - a.UserData.Requests) })
+	case "refused":
+		slices.SortStableFunc(rows, func(a, b report.Row) int { return int(b.Refused - a.Refused) })
+	case "answered":
+		slices.SortStableFunc(rows, func(a, b report.Row) int {
+			return int(b.UserData.SomeData*1000/max(b.UserData.Requests, 1) - a.UserData.SomeData*1000/max(a.UserData.Requests, 1))
+		})
+	}
+
+	// The trend: every period, for the jurisdiction chosen or all.
+	trend := chart.Line{Title: "User-data requests and those answered with some data", YLabel: "requests", Labels: list,
+		Series: []chart.Series{{Name: "Requests", Values: make([]float64, len(list))}, {Name: "Answered with some data", Values: make([]float64, len(list))}}}
+	if juris != "" {
+		trend.Title = dueprocess.Countries[juris] + ": " + trend.Title
+	}
+	for i, p := range list {
+		pr, err := report.Build(p, all, nil, report.Checkpoint{})
+		if err != nil {
+			return err
+		}
+		row := pr.Total
+		if juris != "" {
+			row = report.Row{}
+			for _, x := range pr.Rows {
+				if x.Jurisdiction == juris {
+					row = x
+				}
+			}
+		}
+		trend.Series[0].Values[i] = float64(row.UserData.Requests)
+		trend.Series[1].Values[i] = float64(row.UserData.SomeData)
+	}
+	history, err := s.db.Pauses(r.Context(), juris)
+	if err != nil {
+		return err
+	}
+	for _, p := range history {
+		if i := slices.Index(list, dueprocess.HalfYear(p.StartedAt)); i >= 0 {
+			trend.Marks = append(trend.Marks, chart.Mark{Label: p.Jurisdiction + " paused", At: i})
+		}
+	}
+	trend.Desc = "Half-years " + list[0] + " to " + list[len(list)-1]
+	bars := chart.Bar{Title: "User-data requests by jurisdiction, " + period, Desc: "answered with some data, and not",
+		Series: []chart.Series{{Name: "Answered with some data"}, {Name: "Not answered"}}}
+	for _, row := range rows {
+		bars.Labels = append(bars.Labels, row.Name)
+		bars.Series[0].Values = append(bars.Series[0].Values, float64(row.UserData.SomeData))
+		bars.Series[1].Values = append(bars.Series[1].Values, float64(row.UserData.Requests-row.UserData.SomeData))
+	}
+	trendSVG, err := trend.SVG()
+	if err != nil {
+		return err
+	}
+	barSVG, err := bars.SVG()
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "transparency", &view{Title: "Transparency report " + period, Report: rep, ReportRows: rows, Periods: list,
+		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG)})
+	return nil
+}
+
+// transparencyFile serves /transparency/{period}.csv (Google's layout)
+// and /transparency/{period}.json.
+func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
+	name := r.PathValue("file")
+	period, format, ok := strings.Cut(name, ".")
+	if !ok || (format != "csv" && format != "json") {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv or .json", name)
+	}
+	all, err := s.db.ReportCounts(r.Context(), period)
+	if err != nil {
+		return err
+	}
+	rep, err := s.buildReport(r, period, all)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if format == "csv" {
+		if err := report.WriteGoogleCSV(&buf, rep); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`.csv"`)
+	} else {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/json")
+	}
+	w.Write(buf.Bytes())
+	return nil
+}

@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+)
+
+// seedHistory stores requests from Hong Kong and Germany received over
+// three half-years, Hong Kong's answered before July 2020 and held after.
+func seedHistory(t *testing.T, e *env) {
+	t.Helper()
+	hk := mustPrincipal(t, e.db, e.hk)
+	de := mustPrincipal(t, e.db, e.de)
+	add := func(p *dueprocess.Principal, j string, at time.Time, status dueprocess.Status) {
+		r := &dueprocess.Request{Kind: dueprocess.KindUserData, Jurisdiction: j, AgencyID: p.Agency.ID, OfficialID: p.Official.ID,
+			LegalProcess: dueprocess.LegalProcess{Type: dueprocess.ProcessCourtOrder, Reference: "R", IssuedBy: "Court"},
+			Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "someone"}},
+			DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber}, ReceivedAt: at, Status: status}
+		if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateRequest(ctx, r, dueprocess.System) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		add(hk, "HK", time.Date(2020, 2, 1+i, 0, 0, 0, 0, time.UTC), dueprocess.StatusApproved)
+		add(hk, "HK", time.Date(2020, 9, 1+i, 0, 0, 0, 0, time.UTC), dueprocess.StatusPaused)
+		add(de, "DE", time.Date(2020, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC), dueprocess.StatusApproved)
+		add(de, "DE", time.Date(2021, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC), dueprocess.StatusNoData)
+	}
+}
+
+func TestTransparencyPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		seedHistory(t, e)
+		status, page := e.do("GET", "/transparency?period=2020-H2", "", nil)
+		s := string(page)
+		if status != 200 || !strings.Contains(s, "Transparency report, 2020-H2") || strings.Count(s, "<svg") != 2 ||
+			!strings.Contains(s, "Hong Kong") || strings.Contains(s, "<script") || strings.Contains(s, "http://") && !strings.Contains(s, "http://www.w3.org/2000/svg") {
+			t.Fatalf("page: %d\n%.2000s", status, s)
+		}
+		if status, _ := e.do("GET", "/transparency?period=2020-H3", "", nil); status != 400 {
+			t.Errorf("a bad period: %d, want 400", status)
+		}
+		status, csvBody := e.do("GET", "/transparency/2020-H2.csv", "", nil)
+		if status != 200 || !strings.HasPrefix(string(csvBody), report.GoogleHeader+"\n") ||
+			!strings.Contains(string(csvBody), "2020-12-31,Hong Kong,HK,Other Court Orders,6,0,6") {
+			t.Errorf("csv: %d\n%s", status, csvBody)
+		}
+		status, js := e.do("GET", "/transparency/2020-H1.json", "", nil)
+		var rep report.Report
+		if status != 200 || json.Unmarshal(js, &rep) != nil || rep.Total.UserData.Requests != 12 || rep.Checkpoint.Size == 0 {
+			t.Errorf("json: %d %.500s", status, js)
+		}
+		if status, _ := e.do("GET", "/transparency/2020-H2.xml", "", nil); status != 404 {
+			t.Errorf("an unknown format: %d, want 404", status)
+		}
+		_, sorted := e.do("GET", "/transparency?period=2020-H1&sort=requests&jurisdiction=HK", "", nil)
+		if !strings.Contains(string(sorted), "Hong Kong: User-data requests") {
+			t.Errorf("the jurisdiction's trend is missing")
+		}
+	})
+}
+
+// TestBrowserTransparency renders the public page in Chromium and saves a
+// screenshot.
+func TestBrowserTransparency(t *testing.T) {
+	ctx := chrome(t)
+	db := storetest.Open(t, store.SQLite)
+	e := newEnv(t, db)
+	seedHistory(t, e)
+	var title string
+	var shot []byte
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(e.url+"/transparency?period=2020-H2&jurisdiction=HK"),
+		chromedp.WaitVisible(`figure svg`, chromedp.ByQuery),
+		chromedp.Text(`h1`, &title, chromedp.ByQuery),
+		chromedp.FullScreenshot(&shot, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(title, "2020-H2") {
+		t.Errorf("title %q", title)
+	}
+	if err := os.WriteFile(filepath.Join(artifacts(t), "08-transparency.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
