@@ -24,7 +24,7 @@ func seedHistory(t *testing.T, e *env) {
 	de := mustPrincipal(t, e.db, e.de)
 	add := func(p *dueprocess.Principal, j string, at time.Time, status dueprocess.Status) {
 		r := &dueprocess.Request{Kind: dueprocess.KindUserData, Jurisdiction: j, AgencyID: p.Agency.ID, OfficialID: p.Official.ID,
-			LegalProcess: dueprocess.LegalProcess{Type: dueprocess.ProcessCourtOrder, Reference: "R", IssuedBy: "Court"},
+			LegalProcess:   dueprocess.LegalProcess{Type: dueprocess.ProcessCourtOrder, Reference: "R", IssuedBy: "Court"},
 			Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "someone"}},
 			DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber}, ReceivedAt: at, Status: status}
 		if err := e.db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateRequest(ctx, r, dueprocess.System) }); err != nil {
