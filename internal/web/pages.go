@@ -91,10 +91,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, 
 	if verr != nil {
 		return verr
 	}
-	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
-	if f := dueprocess.ErrorField(err); f != "" {
-		v.Error = f + ": " + v.Error
-	}
+	v.refuse(err)
 	s.render(w, r, "request", v)
 	return nil
 }
@@ -204,10 +201,7 @@ func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *
 	if verr != nil {
 		return verr
 	}
-	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
-	if f := dueprocess.ErrorField(err); f != "" {
-		v.Error = f + ": " + v.Error
-	}
+	v.refuse(err)
 	s.render(w, r, "jurisdictions", v)
 	return nil
 }
@@ -298,4 +292,13 @@ func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Sess
 	}
 	http.Redirect(w, r, "/console/staff?done=added", http.StatusSeeOther)
 	return nil
+}
+
+// refuse shows err on the page again, with the status of its kind and the
+// field at fault.
+func (v *view) refuse(err error) {
+	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
+	if f := dueprocess.ErrorField(err); f != "" {
+		v.Error = f + ": " + v.Error
+	}
 }

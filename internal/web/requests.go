@@ -394,6 +394,17 @@ func readStrict(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeStrict(body, v)
 }
 
+// readReason reads a body of {"reason": "…"}, the reason required.
+func readReason(w http.ResponseWriter, r *http.Request) (string, error) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := readStrict(w, r, &in); err != nil {
+		return "", err
+	}
+	return dueprocess.CheckReason(in.Reason)
+}
+
 func parseEnum[T ~string](field, v string, allowed []T) (T, error) {
 	for _, a := range allowed {
 		if string(a) == v {

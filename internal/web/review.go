@@ -168,13 +168,7 @@ func (s *Server) withdrawRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Reason string `json:"reason"`
-	}
-	if err := readStrict(w, r, &in); err != nil {
-		return err
-	}
-	reason, err := dueprocess.CheckReason(in.Reason)
+	reason, err := readReason(w, r)
 	if err != nil {
 		return err
 	}
