@@ -29,6 +29,7 @@ const (
 	ActionRequestApproved     = "request.approved"
 	ActionHumanRightsAssessed = "request.human_rights_assessed"
 	ActionRequestAssigned     = "request.assigned"
+	ActionRequestsImported    = "requests.imported"
 )
 
 // Actions lists every action the audit log records.
@@ -38,4 +39,5 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
+	ActionRequestsImported,
 }

@@ -66,7 +66,7 @@ func commands() []command {
 		{"staff", "add staff members and issue their tokens (add)", staffCmd},
 		{"token", "issue and revoke API tokens (issue, revoke)", tokenCmd},
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
-		{"import", "import other companies' published figures (published)", importCmd},
+		{"import", "import request history (requests) or other companies' figures (published)", importCmd},
 		{"report", "print a half-year's transparency report, or peers' figures (report peers)", reportCmd},
 		{"audit", "the audit log: key, checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},

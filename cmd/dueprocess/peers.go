@@ -24,8 +24,8 @@ import (
 
 func importCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "import", args, map[string]func(context.Context, *cli, []string) error{
-		"published": importPublished,
-	}, "published")
+		"published": importPublished, "requests": importRequests,
+	}, "published|requests")
 }
 
 // maxPublishedFile bounds one published CSV file; the largest real one is

@@ -122,6 +122,18 @@ func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official, by due
 	return tx.Record(ctx, by, dueprocess.ActionOfficialCreated, "official:"+o.ID, map[string]any{"agency_id": o.AgencyID})
 }
 
+// OfficialByEmail returns the official with this e-mail address, compared
+// without regard to case.
+func (db *DB) OfficialByEmail(ctx context.Context, email string) (*dueprocess.Official, error) {
+	o := &dueprocess.Official{}
+	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at FROM officials WHERE lower(email) = $1`,
+		strings.ToLower(strings.TrimSpace(email))).Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt})
+	if err != nil {
+		return nil, notFound(err, "official "+email)
+	}
+	return o, nil
+}
+
 // Official returns the official with the given id.
 func (db *DB) Official(ctx context.Context, id string) (*dueprocess.Official, error) {
 	o := &dueprocess.Official{}

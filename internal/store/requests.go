@@ -80,6 +80,25 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 		"received_at": r.ReceivedAt, "status": r.Status})
 }
 
+// ImportRequests stores requests from an earlier system's records, each
+// keeping its received date and status, all in this transaction, and
+// records the import (file name, its sha256, the ids) in the audit log.
+// Each request also gets its own request.created entry.
+func (tx *Tx) ImportRequests(ctx context.Context, file, sha256 string, list []*dueprocess.Request, by dueprocess.Actor) error {
+	if len(list) == 0 {
+		return dueprocess.Errorf(dueprocess.Invalid, "%s holds no requests", file)
+	}
+	ids := make([]string, len(list))
+	for i, r := range list {
+		if err := tx.CreateRequest(ctx, r, by); err != nil {
+			return fmt.Errorf("request %d of %s: %w", i+1, file, err)
+		}
+		ids[i] = r.ID
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestsImported, "import:"+sha256, map[string]any{
+		"file": file, "sha256": sha256, "requests": len(list), "first": ids[0], "last": ids[len(ids)-1]})
+}
+
 // insertTargets writes targets in batches: one statement per hundred rows
 // rather than one per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
@@ -119,6 +120,17 @@ func TestEveryActionIsAudited(t *testing.T) {
 			{dueprocess.ActionRequestApproved, func() error {
 				status, b := e.do("POST", "/api/v1/requests/"+id+"/approve", e.approver, strings.NewReader(`{"note": "checked"}`))
 				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionRequestsImported, func() error {
+				p := mustPrincipal(t, db, e.hk)
+				r := &dueprocess.Request{Kind: dueprocess.KindUserData, Jurisdiction: "HK", AgencyID: p.Agency.ID, OfficialID: p.Official.ID,
+					LegalProcess:   dueprocess.LegalProcess{Type: dueprocess.ProcessSubpoena, Reference: "OLD-1", IssuedBy: "HKPF"},
+					Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "old"}},
+					DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber},
+					ReceivedAt:     time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC), Status: dueprocess.StatusDisclosed}
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
+				})
 			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.
