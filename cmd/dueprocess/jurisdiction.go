@@ -55,7 +55,7 @@ func (c *cli) operator() dueprocess.Actor {
 }
 
 func jurisdictionPause(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("jurisdiction pause", "jurisdiction pause CODE --reason TEXT [--kinds KIND,…] [--routes ROUTE,…] [--except-emergency]",
+	fs := c.newFlags("jurisdiction pause", "jurisdiction pause CODE --reason TEXT [--kinds KIND,…] [--routes ROUTE,…] [--except-emergency] [--since DATE]",
 		"Pauses a jurisdiction: every unfinished request in scope moves to paused, and new\n"+
 			"ones arrive paused, until \"jurisdiction resume\". Running servers apply it to the\n"+
 			"next request they receive. Requests out of scope (e.g. content restriction when\n"+
@@ -66,6 +66,7 @@ func jurisdictionPause(ctx context.Context, c *cli, args []string) error {
 	fs.Var(&kinds, "kinds", "request kinds held: user_data, preservation, emergency, content_restriction (default all)")
 	fs.Var(&routes, "routes", "routes held: direct, mlat (default both)")
 	fs.BoolVar(&in.ExceptEmergency, "except-emergency", false, "let emergency requests through to review")
+	since := fs.String("since", "", "record a pause that began before dueprocess was in use: its start, YYYY-MM-DD")
 	dsn := c.dbFlag(fs)
 	code, err := parseOne(fs, args, "jurisdiction code (e.g. HK)")
 	if err != nil {
@@ -77,6 +78,13 @@ func jurisdictionPause(ctx context.Context, c *cli, args []string) error {
 		return flagError(err, "kinds", "routes")
 	}
 	p.StartedBy = c.operator()
+	if *since != "" {
+		d, err := dueprocess.ParseDate(*since)
+		if err != nil || d.After(time.Now()) {
+			return usageError{fmt.Sprintf("--since: %q is not a past date such as 2020-07-01", *since)}
+		}
+		p.StartedAt = d.Time
+	}
 	db, err := c.openDB(ctx, *dsn)
 	if err != nil {
 		return err

@@ -60,6 +60,7 @@ type cli struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server (API, pages, background work)", serveCmd},
+		{"demo", "fill a new database with a generated history and serve it", demoCmd},
 		{"migrate", "bring the database schema up to date", migrateCmd},
 		{"agency", "register and list agencies (add, list)", agencyCmd},
 		{"official", "add officials of an agency and issue their tokens (add)", officialCmd},

@@ -172,7 +172,8 @@ func (tx *Tx) openRequests(ctx context.Context, jurisdiction string, statuses []
 	return list, nil
 }
 
-// Pause puts p in force from now: it stores the pause, records it in the
+// Pause puts p in force from now (or from p.StartedAt, if that is in the
+// past, to record history): it stores the pause, records it in the
 // audit log, and moves every unfinished request in its scope to paused.
 // It fills in p's id and start and returns the ids of the requests it
 // moved. A jurisdiction already paused is a Conflict: resume it first to
@@ -182,7 +183,11 @@ func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) 
 		return nil, err
 	}
 	p.ID = newID("pz")
-	p.StartedAt = tx.now
+	// A pause starts now, unless it records history: one that began
+	// before dueprocess was in use keeps its start.
+	if p.StartedAt.IsZero() || p.StartedAt.After(tx.now) {
+		p.StartedAt = tx.now
+	}
 	p.EndedAt, p.EndedBy, p.EndReason = nil, nil, ""
 	_, err := tx.exec(ctx, `INSERT INTO jurisdiction_pauses (id, jurisdiction, kinds, routes, except_emergency, reason,
 		started_at, started_by_type, started_by_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
@@ -196,7 +201,7 @@ func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) 
 		return nil, fmt.Errorf("pause %s: %w", p.Jurisdiction, err)
 	}
 	if err := tx.Record(ctx, p.StartedBy, dueprocess.ActionJurisdictionPaused, "jurisdiction:"+p.Jurisdiction, map[string]any{
-		"pause_id": p.ID, "scope": p.Scope, "reason": p.Reason}); err != nil {
+		"pause_id": p.ID, "scope": p.Scope, "reason": p.Reason, "since": p.StartedAt}); err != nil {
 		return nil, err
 	}
 	open, err := tx.openRequests(ctx, p.Jurisdiction, pausable)

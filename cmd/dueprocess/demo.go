@@ -1,0 +1,254 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// The demo: a fresh database filled with a generated but realistic
+// history, so that a newcomer sees a living console and transparency
+// report in one command. The proportions follow what the large companies
+// publish: the United States far ahead, most requests answered in part,
+// and Hong Kong's data requests held from 1 July 2020.
+
+// demoAgency is one requesting country of the demo, with its agency, how
+// many requests it sends a half-year, and the share answered.
+type demoAgency struct {
+	code, name, domain string
+	perHalf            int
+	answered           float64
+	processes          []dueprocess.LegalProcessType
+}
+
+var demoAgencies = []demoAgency{
+	{"US", "Federal Bureau of Investigation", "fbi.gov", 90, 0.82, []dueprocess.LegalProcessType{dueprocess.ProcessSubpoena, dueprocess.ProcessSubpoena, dueprocess.ProcessCourtOrder, dueprocess.ProcessSearchWarrant, dueprocess.ProcessSearchWarrant}},
+	{"GB", "Metropolitan Police Service", "met.police.uk", 30, 0.85, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther}},
+	{"DE", "Bundeskriminalamt", "bka.bund.de", 35, 0.68, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther, dueprocess.ProcessMLAT}},
+	{"FR", "Police nationale", "interieur.gouv.fr", 28, 0.71, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther}},
+	{"IN", "Central Bureau of Investigation", "cbi.gov.in", 40, 0.55, []dueprocess.LegalProcessType{dueprocess.ProcessOther, dueprocess.ProcessCourtOrder}},
+	{"BR", "Polícia Federal", "pf.gov.br", 25, 0.60, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther}},
+	{"HK", "Hong Kong Police Force", "police.gov.hk", 12, 0.46, []dueprocess.LegalProcessType{dueprocess.ProcessOther, dueprocess.ProcessCourtOrder}},
+	{"JP", "National Police Agency", "npa.go.jp", 10, 0.75, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther}},
+	{"AU", "Australian Federal Police", "afp.gov.au", 12, 0.72, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessOther}},
+	{"CA", "Royal Canadian Mounted Police", "rcmp-grc.gc.ca", 10, 0.70, []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder, dueprocess.ProcessSearchWarrant}},
+	{"MX", "Fiscalía General de la República", "fgr.org.mx", 8, 0.50, []dueprocess.LegalProcessType{dueprocess.ProcessOther, dueprocess.ProcessCourtOrder}},
+	{"TR", "Emniyet Genel Müdürlüğü", "egm.gov.tr", 9, 0.30, []dueprocess.LegalProcessType{dueprocess.ProcessOther, dueprocess.ProcessCourtOrder}},
+}
+
+// hkPause is the day Hong Kong's National Security Law took effect.
+var hkPause = time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC)
+
+// seedDemo fills db with the demo history from 2019 to now and returns how
+// many requests it stored. It refuses a database that holds requests.
+func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.Time) (int, error) {
+	if existing, err := db.Requests(ctx, dueprocess.RequestFilter{Limit: 1}); err != nil {
+		return 0, err
+	} else if len(existing) > 0 {
+		return 0, fmt.Errorf("the demo needs an empty database; this one holds requests (use --db with a new file)")
+	}
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	by := dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "demo"}
+	officials := map[string]*dueprocess.Official{}
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		for _, d := range demoAgencies {
+			a := &dueprocess.Agency{Name: d.name, Jurisdiction: d.code, Kind: dueprocess.AgencyPolice, Domains: []string{d.domain}}
+			if err := tx.CreateAgency(ctx, a, by); err != nil {
+				return err
+			}
+			o := &dueprocess.Official{AgencyID: a.ID, Email: "liaison@" + d.domain, Name: "Liaison officer"}
+			if err := tx.CreateOfficial(ctx, o, by); err != nil {
+				return err
+			}
+			officials[d.code] = o
+		}
+		_, err := tx.Pause(ctx, &dueprocess.Pause{Jurisdiction: "HK", StartedAt: hkPause, StartedBy: by,
+			Reason: "National Security Law in force from 1 July 2020: data requests held pending human-rights due diligence",
+			Scope:  dueprocess.PauseScope{Kinds: []dueprocess.RequestKind{dueprocess.KindUserData, dueprocess.KindPreservation, dueprocess.KindEmergency}}})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+
+	total := 0
+	start := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+	var halves []time.Time
+	for t := start; t.Before(now); t = t.AddDate(0, 6, 0) {
+		halves = append(halves, t)
+	}
+	for hi, half := range halves {
+		var batch []*dueprocess.Request
+		for _, d := range demoAgencies {
+			n := d.perHalf/2 + rng.IntN(d.perHalf+1)
+			for range n {
+				at := half.Add(time.Duration(rng.Int64N(int64(half.AddDate(0, 6, 0).Sub(half)))))
+				if !at.Before(now) {
+					continue
+				}
+				batch = append(batch, demoRequest(rng, d, officials[d.code], at, now))
+			}
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			for _, r := range batch {
+				r.ID = ""
+			}
+			return tx.ImportRequests(ctx, "demo", fmt.Sprintf("demo-%d", hi), batch, by)
+		})
+		if err != nil {
+			return total, err
+		}
+		total += len(batch)
+		c.progress("generating", int64(hi+1), int64(len(halves)))
+	}
+	return total, nil
+}
+
+// demoRequest makes one request of agency d received at at.
+func demoRequest(rng *rand.Rand, d demoAgency, o *dueprocess.Official, at, now time.Time) *dueprocess.Request {
+	r := &dueprocess.Request{AgencyID: o.AgencyID, OfficialID: o.ID, Jurisdiction: d.code, ReceivedAt: at,
+		LegalProcess: dueprocess.LegalProcess{Reference: fmt.Sprintf("%s-%d-%04d", strings.ToUpper(d.domain[:3]), at.Year(), rng.IntN(10000)), IssuedBy: d.name}}
+	switch x := rng.Float64(); {
+	case x < 0.80:
+		r.Kind = dueprocess.KindUserData
+	case x < 0.88:
+		r.Kind = dueprocess.KindEmergency
+	case x < 0.96:
+		r.Kind = dueprocess.KindPreservation
+	default:
+		r.Kind = dueprocess.KindContentRestriction
+	}
+	r.LegalProcess.Type = d.processes[rng.IntN(len(d.processes))]
+	switch r.Kind {
+	case dueprocess.KindEmergency:
+		r.LegalProcess.Type = dueprocess.ProcessEmergency
+		r.Emergency = &dueprocess.EmergencyClaim{Harm: dueprocess.HarmDeath, Justification: "A person in immediate danger."}
+		r.DataCategories = []dueprocess.DataCategory{dueprocess.CategorySubscriber, dueprocess.CategoryLocation}
+	case dueprocess.KindContentRestriction:
+		r.Offence = &dueprocess.Offence{Category: "defamation"}
+	default:
+		r.DataCategories = []dueprocess.DataCategory{dueprocess.CategorySubscriber}
+		if rng.IntN(3) == 0 {
+			r.DataCategories = append(r.DataCategories, dueprocess.CategoryIPLogs)
+		}
+		r.Offence = &dueprocess.Offence{Category: []string{"fraud", "child sexual abuse material", "drug trafficking", "harassment", "homicide"}[rng.IntN(5)]}
+	}
+	for i := range 1 + rng.IntN(3) {
+		typ := dueprocess.TargetUsername
+		if r.Kind == dueprocess.KindContentRestriction {
+			typ = dueprocess.TargetURL
+		}
+		v := fmt.Sprintf("user%05d", rng.IntN(100000)+i)
+		if typ == dueprocess.TargetURL {
+			v = "https://example.com/posts/" + v
+		}
+		r.Targets = append(r.Targets, dueprocess.Target{Type: typ, Value: v})
+	}
+	// Where it ended: recent requests are still open; Hong Kong's data
+	// requests from the pause on are held.
+	age := now.Sub(at)
+	switch x := rng.Float64(); {
+	case d.code == "HK" && !at.Before(hkPause) && r.Kind != dueprocess.KindContentRestriction:
+		r.Status = dueprocess.StatusPaused
+	case age < 20*24*time.Hour:
+		r.Status = []dueprocess.Status{dueprocess.StatusInReview, dueprocess.StatusAwaitingApproval, dueprocess.StatusEscalated}[rng.IntN(3)]
+	case x < d.answered:
+		r.Status = dueprocess.StatusDisclosed
+		if r.Kind == dueprocess.KindPreservation || r.Kind == dueprocess.KindContentRestriction {
+			r.Status = dueprocess.StatusApproved
+		}
+	case x < d.answered+0.10:
+		r.Status = dueprocess.StatusNoData
+	case x < d.answered+0.18:
+		r.Status = dueprocess.StatusRejected
+	case x < d.answered+0.24:
+		r.Status = dueprocess.StatusRefused
+	default:
+		r.Status = dueprocess.StatusWithdrawn
+	}
+	return r
+}
+
+// demoStaff adds an administrator, a reviewer and an approver with one
+// password, for trying the console, and returns it.
+func demoStaff(ctx context.Context, db *store.DB) (string, error) {
+	const password = "demo password, not for real use"
+	hash := auth.HashPassword(password)
+	by := dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "demo"}
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		for _, s := range []*dueprocess.Staff{
+			{Email: "admin@demo.example", Name: "Ada Admin", Roles: []dueprocess.Role{dueprocess.RoleAdmin}},
+			{Email: "reviewer@demo.example", Name: "Rae Reviewer", Roles: []dueprocess.Role{dueprocess.RoleReviewer}},
+			{Email: "approver@demo.example", Name: "Ann Approver", Roles: []dueprocess.Role{dueprocess.RoleApprover}},
+			{Email: "hr@demo.example", Name: "Hana Rights", Roles: []dueprocess.Role{dueprocess.RoleHumanRights}},
+		} {
+			if err := tx.CreateStaff(ctx, s, by); err != nil {
+				return err
+			}
+			if err := tx.SetPassword(ctx, s.ID, hash, by); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return password, err
+}
+
+func demoCmd(ctx context.Context, c *cli, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		fmt.Fprintf(c.stderr, "Usage: dueprocess demo [serve flags]\n\n"+
+			"Fills a new database (default ./dueprocess-demo.db) with a generated history\n"+
+			"(agencies in a dozen countries, requests of every kind since 2019, the Hong Kong\n"+
+			"pause from 1 July 2020) and demo staff, then serves it. Open /transparency and\n"+
+			"/console. Takes the flags of \"dueprocess serve\".\n")
+		return nil
+	}
+	dsn := c.setting("DUEPROCESS_DB", "dueprocess-demo.db")
+	for i, a := range args {
+		if a == "--db" && i+1 < len(args) {
+			dsn = args[i+1]
+		} else if v, ok := strings.CutPrefix(a, "--db="); ok {
+			dsn = v
+		}
+	}
+	db, err := c.openDB(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	n, err := seedDemo(ctx, c, db, 2020, time.Now())
+	if err == nil {
+		var password string
+		if password, err = demoStaff(ctx, db); err == nil {
+			c.say("the demo holds %d requests; sign in to /console as admin@demo.example, reviewer@demo.example or approver@demo.example with the password %q", n, password)
+		}
+	}
+	db.Close()
+	if err != nil {
+		return err
+	}
+	return serveCmd(ctx, c, append([]string{"--db", dsn}, withoutDB(args)...))
+}
+
+// withoutDB drops --db from args, which demo passes on itself.
+func withoutDB(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--db":
+			i++
+		case strings.HasPrefix(args[i], "--db="):
+		default:
+			out = append(out, args[i])
+		}
+	}
+	return out
+}
