@@ -128,7 +128,7 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report --period 2026-H1 [--format json|csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report --period 2026-H1 [--format json|csv|meta-csv] [--out FILE]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
@@ -136,14 +136,14 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", "", "the half-year, e.g. 2026-H1 (required)")
-	format := fs.String("format", "json", "json or csv (Google's layout)")
+	format := fs.String("format", "json", "json, csv (Google's layout) or meta-csv (Meta's)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	dsn, data, origin := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" {
-		return usageError{fmt.Sprintf("--format: %q is not json or csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" {
+		return usageError{fmt.Sprintf("--format: %q is not json, csv or meta-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -172,9 +172,12 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if *format == "csv" {
+	switch *format {
+	case "csv":
 		err = report.WriteGoogleCSV(&buf, rep)
-	} else {
+	case "meta-csv":
+		err = report.WriteMetaCSV(&buf, rep)
+	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)

@@ -118,3 +118,33 @@ func TestGoogleCSVReadsAsGoogle(t *testing.T) {
 		t.Errorf("US subpoenas not read back as 40 requests, 75%%, 50 accounts: %+v", figs)
 	}
 }
+
+func TestMetaCSV(t *testing.T) {
+	r, _ := Build("2020-H2", counts(), nil, Checkpoint{})
+	var buf bytes.Buffer
+	if err := WriteMetaCSV(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	header, body, _ := strings.Cut(out, "\n")
+	if header != MetaHeader || strings.Count(header, ",") != 47 {
+		t.Errorf("header %q", header)
+	}
+	if !strings.HasPrefix(body, "Hong Kong,0,0,42,0,57,0%,42,0,57,0%,0,0,0,0%,,,,,,,,,,,") {
+		t.Errorf("Hong Kong line: %q", strings.Split(body, "\n")[0])
+	}
+	// Meta's own importer reads our file as it reads Meta's.
+	figs, err := published.Parse(published.Meta, strings.NewReader(out), "dueprocess-Government-Report-2020_H2.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := false
+	for _, f := range figs {
+		if f.Jurisdiction == "US" && f.LegalProcess == "subpoena" {
+			ok = *f.Requests == 40 && *f.Accounts == 50 && *f.PercentSomeData == 75
+		}
+	}
+	if !ok {
+		t.Errorf("US subpoenas not read back: %+v", figs)
+	}
+}

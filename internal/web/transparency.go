@@ -151,8 +151,11 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
 	period, format, ok := strings.Cut(name, ".")
-	if !ok || (format != "csv" && format != "json") {
-		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv or .json", name)
+	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
+		period, format = p, "meta-csv"
+	}
+	if !ok || (format != "csv" && format != "json" && format != "meta-csv") {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv or 2026-H1.json", name)
 	}
 	all, err := s.db.ReportCounts(r.Context(), period)
 	if err != nil {
@@ -163,13 +166,18 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	var buf bytes.Buffer
-	if format == "csv" {
-		if err := report.WriteGoogleCSV(&buf, rep); err != nil {
+	switch format {
+	case "csv", "meta-csv":
+		write, file := report.WriteGoogleCSV, "dueprocess-"+period+".csv"
+		if format == "meta-csv" {
+			write, file = report.WriteMetaCSV, "dueprocess-"+period+"-meta.csv"
+		}
+		if err := write(&buf, rep); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`.csv"`)
-	} else {
+		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
+	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {

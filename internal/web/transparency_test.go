@@ -62,6 +62,10 @@ func TestTransparencyPage(t *testing.T) {
 		if status != 200 || json.Unmarshal(js, &rep) != nil || rep.Total.UserData.Requests != 12 || rep.Checkpoint.Size == 0 {
 			t.Errorf("json: %d %.500s", status, js)
 		}
+		if status, meta := e.do("GET", "/transparency/2020-H2-meta.csv", "", nil); status != 200 || !strings.HasPrefix(string(meta), report.MetaHeader+"\n") ||
+			!strings.Contains(string(meta), "\nHong Kong,0,0,6,0,6,0%") {
+			t.Errorf("meta csv: %d\n%s", status, meta)
+		}
 		if status, _ := e.do("GET", "/transparency/2020-H2.xml", "", nil); status != 404 {
 			t.Errorf("an unknown format: %d, want 404", status)
 		}
