@@ -17,6 +17,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/chart"
+	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -34,6 +35,12 @@ var staticFiles embed.FS
 // and percentages, "–" where there is none.
 var funcs = template.FuncMap{
 	"num": func(n int64) string { return chart.Number(float64(n)) },
+	"opt": func(n *int64) string {
+		if n == nil {
+			return "–"
+		}
+		return chart.Number(float64(*n))
+	},
 	"pct": func(p *float64) string {
 		if p == nil {
 			return "–"
@@ -109,6 +116,7 @@ type view struct {
 	Periods      []string
 	Jurisdiction string
 	Trend, Bars  template.HTML // SVG drawn here, from numbers only
+	Peers        []published.Figure
 
 	IsAdmin bool
 	Pauses  []dueprocess.Pause

@@ -12,6 +12,8 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/chart"
+	"github.com/dueprocess/dueprocess/internal/report/published"
+	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // The public transparency report: no sign-in, nothing loaded from other
@@ -141,8 +143,14 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var peers []published.Figure
+	if juris != "" {
+		if peers, err = s.db.PeerFigures(r.Context(), store.PeerFilter{Jurisdiction: juris, Period: period}); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, "transparency", &view{Title: "Transparency report " + period, Report: rep, ReportRows: rows, Periods: list,
-		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG)})
+		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers})
 	return nil
 }
 

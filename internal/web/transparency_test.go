@@ -12,6 +12,7 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
@@ -69,7 +70,19 @@ func TestTransparencyPage(t *testing.T) {
 		if status, _ := e.do("GET", "/transparency/2020-H2.xml", "", nil); status != 404 {
 			t.Errorf("an unknown format: %d, want 404", status)
 		}
+		n, pct := int64(202), 0.0
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			_, err := tx.ImportPeerFigures(ctx, "meta", []store.PeerFile{{Name: "meta.csv", Figures: []published.Figure{
+				{Company: "meta", Period: "2020-H1", Jurisdiction: "HK", LegalProcess: "total", Requests: &n, PercentSomeData: &pct}}}}, dueprocess.System)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 		_, sorted := e.do("GET", "/transparency?period=2020-H1&sort=requests&jurisdiction=HK", "", nil)
+		if !strings.Contains(string(sorted), "<td>meta</td><td>total</td><td>202</td>") {
+			t.Errorf("peers' figures are not beside ours")
+		}
 		if !strings.Contains(string(sorted), "Hong Kong: User-data requests") {
 			t.Errorf("the jurisdiction's trend is missing")
 		}
