@@ -17,7 +17,7 @@ import (
 var ctx = context.Background()
 
 // fixture registers an agency with one official and returns them.
-func fixture(t *testing.T, db *store.DB, jurisdiction, domain string) (*dueprocess.Agency, *dueprocess.Official) {
+func fixture(t testing.TB, db *store.DB, jurisdiction, domain string) (*dueprocess.Agency, *dueprocess.Official) {
 	t.Helper()
 	a := &dueprocess.Agency{Name: "Police of " + jurisdiction, Jurisdiction: jurisdiction, Kind: dueprocess.AgencyPolice, Domains: []string{domain}, CallbackPhone: "+852 2860 2000"}
 	o := &dueprocess.Official{Email: "officer@" + domain, Name: "An Officer"}
