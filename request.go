@@ -25,10 +25,14 @@ const (
 	ProcessMLAT          LegalProcessType = "mlat"
 	ProcessEmergency     LegalProcessType = "emergency"
 	ProcessOther         LegalProcessType = "other"
+	// ProcessNationalSecurity is a US national-security demand: a FISA
+	// order or a National Security Letter. The law lets providers publish
+	// these only in bands, never as exact counts, and reports do so.
+	ProcessNationalSecurity LegalProcessType = "national_security"
 )
 
 // LegalProcessTypes lists every legal process type.
-var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther}
+var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity}
 
 // DataCategory is a class of user data that a request may ask for. The
 // categories differ in how much legal process they need: subscriber records

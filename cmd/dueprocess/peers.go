@@ -138,6 +138,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	period := fs.String("period", "", "the half-year, e.g. 2026-H1 (required)")
 	format := fs.String("format", "json", "json, csv (Google's layout) or meta-csv (Meta's)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
+	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
 	dsn, data, origin := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -167,7 +168,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := report.Build(*period, counts, pauses, checkpoint)
+	rep, err := report.BuildBanded(*period, counts, pauses, checkpoint, *width)
 	if err != nil {
 		return err
 	}

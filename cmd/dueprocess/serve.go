@@ -26,6 +26,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	data := c.dataFlag(fs)
 	policyPath := c.policyFlag(fs)
 	origin := c.originFlag(fs)
+	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
 	limits := web.DefaultLimits
@@ -33,6 +34,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *band != 250 && *band != 500 && *band != 1000 {
+		return usageError{fmt.Sprintf("--ns-band: %d is not 250, 500 or 1000", *band)}
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	// A broken policy file stops the server before it listens, with the
@@ -67,7 +71,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
-			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure}),
+			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

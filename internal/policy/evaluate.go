@@ -135,6 +135,8 @@ func aProcess(t dueprocess.LegalProcessType) string {
 		return "an MLAT request"
 	case dueprocess.ProcessEmergency:
 		return "an emergency request"
+	case dueprocess.ProcessNationalSecurity:
+		return "a national-security demand"
 	}
 	return "other legal process"
 }

@@ -77,6 +77,28 @@ type Row struct {
 	NoData    int64 `json:"no_data"` // no data held on the targets
 	Withdrawn int64 `json:"withdrawn"`
 	Pending   int64 `json:"pending"` // still being handled
+	// NationalSecurity gives US national-security demands (FISA orders,
+	// National Security Letters) only as bands, as the law requires; they
+	// are counted nowhere else in the report, so that no exact figure can
+	// be worked out by subtraction. Set for the United States and the total.
+	NationalSecurity *Bands `json:"national_security,omitempty"`
+
+	nsRequests, nsAccounts int64
+}
+
+// Bands are ranges in place of exact counts, such as "0-249".
+type Bands struct {
+	Width    int    `json:"width"`
+	Requests string `json:"requests"`
+	Accounts string `json:"accounts"`
+}
+
+// BandWidths are the widths US law allows for national-security figures.
+var BandWidths = []int{250, 500, 1000}
+
+func band(n int64, width int) string {
+	lo := n / int64(width) * int64(width)
+	return fmt.Sprintf("%d-%d", lo, lo+int64(width)-1)
 }
 
 var periodForm = regexp.MustCompile(`^(\d{4})-H([12])$`)
@@ -104,11 +126,21 @@ var answered = []dueprocess.Status{dueprocess.StatusApproved, dueprocess.StatusP
 
 // Build makes the report of period from its counts, with the pauses of
 // any time (those in force during the period are kept) and the checkpoint
-// the counts were read at.
+// the counts were read at, giving national-security figures in bands of
+// 250.
 func Build(period string, counts []dueprocess.ReportCount, pauses []dueprocess.Pause, cp Checkpoint) (*Report, error) {
+	return BuildBanded(period, counts, pauses, cp, BandWidths[0])
+}
+
+// BuildBanded is Build with national-security bands of width, one of
+// BandWidths.
+func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []dueprocess.Pause, cp Checkpoint, width int) (*Report, error) {
 	start, end, err := ParsePeriod(period)
 	if err != nil {
 		return nil, err
+	}
+	if !slices.Contains(BandWidths, width) {
+		return nil, dueprocess.FieldError("band", "national-security bands are %d wide; the law allows 250, 500 or 1000", width)
 	}
 	rep := &Report{Period: period, Start: start, End: end, Checkpoint: cp, Pauses: []dueprocess.Pause{}}
 	rows := map[string]*Row{}
@@ -140,8 +172,12 @@ func Build(period string, counts []dueprocess.ReportCount, pauses []dueprocess.P
 	})
 	for i := range rep.Rows {
 		percentages(&rep.Rows[i])
+		if rep.Rows[i].Jurisdiction == "US" {
+			rep.Rows[i].bands(width)
+		}
 	}
 	percentages(&rep.Total)
+	rep.Total.bands(width)
 	endOfPeriod := end.Time.AddDate(0, 0, 1)
 	for _, p := range pauses {
 		if p.StartedAt.Before(endOfPeriod) && (p.EndedAt == nil || !p.EndedAt.Before(start.Time)) {
@@ -155,7 +191,16 @@ func newRow(code, name string) Row {
 	return Row{Jurisdiction: code, Name: name, ByProcess: map[dueprocess.LegalProcessType]Figures{}}
 }
 
+func (row *Row) bands(width int) {
+	row.NationalSecurity = &Bands{Width: width, Requests: band(row.nsRequests, width), Accounts: band(row.nsAccounts, width)}
+}
+
 func add(row *Row, c dueprocess.ReportCount) {
+	if c.Process == dueprocess.ProcessNationalSecurity {
+		row.nsRequests += c.Requests
+		row.nsAccounts += c.Accounts
+		return
+	}
 	some := slices.Contains(answered, c.Status)
 	fig := func(f *Figures) {
 		f.Requests += c.Requests

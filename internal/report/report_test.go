@@ -148,3 +148,43 @@ func TestMetaCSV(t *testing.T) {
 		t.Errorf("US subpoenas not read back: %+v", figs)
 	}
 }
+
+// TestNationalSecurityBands: national-security demands appear only as
+// bands, and in no exact figure.
+func TestNationalSecurityBands(t *testing.T) {
+	ns := func(n, accounts int64, s dueprocess.Status) dueprocess.ReportCount {
+		return dueprocess.ReportCount{Period: "2020-H2", Jurisdiction: "US", Kind: dueprocess.KindUserData,
+			Process: dueprocess.ProcessNationalSecurity, Status: s, Requests: n, Accounts: accounts}
+	}
+	list := append(counts(), ns(260, 900, dueprocess.StatusDisclosed), ns(3, 3, dueprocess.StatusRefused))
+	plain, _ := Build("2020-H2", counts(), nil, Checkpoint{})
+	r, err := Build("2020-H2", list, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	us := r.Rows[1]
+	if us.NationalSecurity == nil || us.NationalSecurity.Requests != "250-499" || us.NationalSecurity.Accounts != "750-999" {
+		t.Errorf("US bands: %+v", us.NationalSecurity)
+	}
+	same := func(a, b Figures) bool {
+		return a.Requests == b.Requests && a.Accounts == b.Accounts && a.SomeData == b.SomeData
+	}
+	if !same(us.UserData, plain.Rows[1].UserData) || us.Refused != plain.Rows[1].Refused || !same(r.Total.UserData, plain.Total.UserData) {
+		t.Errorf("national-security demands leak into exact figures: %+v", us)
+	}
+	if r.Rows[0].NationalSecurity != nil {
+		t.Error("Hong Kong has national-security bands")
+	}
+	wide, _ := BuildBanded("2020-H2", list, nil, Checkpoint{}, 1000)
+	if wide.Rows[1].NationalSecurity.Requests != "0-999" {
+		t.Errorf("1000-wide band: %+v", wide.Rows[1].NationalSecurity)
+	}
+	if _, err := BuildBanded("2020-H2", list, nil, Checkpoint{}, 100); dueprocess.ErrorField(err) != "band" {
+		t.Errorf("a 100-wide band: %v", err)
+	}
+	var buf bytes.Buffer
+	WriteGoogleCSV(&buf, r)
+	if strings.Contains(buf.String(), "263") || strings.Contains(buf.String(), "260") {
+		t.Errorf("the CSV holds an exact national-security figure:\n%s", buf.String())
+	}
+}

@@ -36,6 +36,7 @@ type Server struct {
 
 	checkpoints *audit.Checkpointer
 	verifierKey string
+	bandWidth   int
 
 	now           func() time.Time
 	issuer        string
@@ -69,6 +70,10 @@ type Config struct {
 	Checkpoints *audit.Checkpointer
 	VerifierKey string
 
+	// BandWidth is the width of the bands US national-security figures
+	// are published in: 250 (the default), 500 or 1000.
+	BandWidth int
+
 	// Now is the clock (default the database's); tests set it.
 	Now func() time.Time
 }
@@ -87,7 +92,7 @@ func New(c Config) *Server {
 		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
 		decide:     c.Decide,
 
-		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey,
+		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey, bandWidth: cmp.Or(c.BandWidth, 250),
 
 		now: c.Now, issuer: cmp.Or(c.Issuer, "dueprocess"), secureCookies: c.SecureCookies,
 		sessionIdle: cmp.Or(c.SessionIdle, 30*time.Minute), sessionMax: cmp.Or(c.SessionMax, 12*time.Hour),

@@ -35,7 +35,7 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
 		return nil, err
 	}
-	return report.Build(period, all, pauses, cp)
+	return report.BuildBanded(period, all, pauses, cp, s.bandWidth)
 }
 
 // periods lists every half-year from the oldest with counts to the
