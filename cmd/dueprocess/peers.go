@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -20,6 +21,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 func importCmd(ctx context.Context, c *cli, args []string) error {
@@ -128,7 +130,7 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report --period 2026-H1 [--format json|csv|meta-csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report --period 2026-H1 [--format json|html|csv|meta-csv] [--out FILE]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
@@ -136,15 +138,15 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", "", "the half-year, e.g. 2026-H1 (required)")
-	format := fs.String("format", "json", "json, csv (Google's layout) or meta-csv (Meta's)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
 	dsn, data, origin := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" {
-		return usageError{fmt.Sprintf("--format: %q is not json, csv or meta-csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv or meta-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -174,6 +176,19 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	}
 	var buf bytes.Buffer
 	switch *format {
+	case "html":
+		// The public page itself, rendered by the server's own handler.
+		decide, err := c.decider(c.getenv("DUEPROCESS_POLICY"))
+		if err != nil {
+			return err
+		}
+		srv := web.New(web.Config{DB: db, Checkpoints: cp, BandWidth: *width, Decide: decide})
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/transparency?period="+*period, nil))
+		if rec.Code != 200 {
+			return fmt.Errorf("rendering the page: %d %s", rec.Code, rec.Body.String())
+		}
+		buf = *rec.Body
 	case "csv":
 		err = report.WriteGoogleCSV(&buf, rep)
 	case "meta-csv":

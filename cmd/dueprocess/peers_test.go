@@ -121,6 +121,10 @@ func TestReportCommand(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(jsonOut), &rep) != nil || rep.Checkpoint.Size == 0 || rep.Total.UserData.Requests != 3 {
 		t.Errorf("json report: %v\n%.500s", err, jsonOut)
 	}
+	page, err := cmd(t, vars, "report", "--period", period, "--format", "html")
+	if err != nil || !strings.Contains(page, "<h1>Transparency report, "+period+"</h1>") || !strings.Contains(page, "<svg") {
+		t.Errorf("html report: %v\n%.300s", err, page)
+	}
 	if _, err := cmd(t, vars, "report", "--period", "2026-H3"); err == nil || !strings.Contains(err.Error(), "--period") {
 		t.Errorf("a bad period: %v", err)
 	}
