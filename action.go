@@ -30,6 +30,7 @@ const (
 	ActionHumanRightsAssessed = "request.human_rights_assessed"
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
+	ActionStaffDisabled       = "staff.disabled"
 )
 
 // Actions lists every action the audit log records.
@@ -39,5 +40,5 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported,
+	ActionRequestsImported, ActionStaffDisabled,
 }

@@ -61,6 +61,7 @@ type Staff struct {
 	Name      string    `json:"name"`
 	Roles     []Role    `json:"roles"`
 	CreatedAt time.Time `json:"created_at"`
+	Disabled  bool      `json:"disabled,omitempty"` // may no longer sign in or use tokens
 }
 
 // HasRole reports whether s holds role r.

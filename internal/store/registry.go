@@ -169,14 +169,14 @@ func (tx *Tx) CreateStaff(ctx context.Context, s *dueprocess.Staff, by dueproces
 
 // StaffMembers lists every staff member with their roles, by e-mail.
 func (db *DB) StaffMembers(ctx context.Context) ([]*dueprocess.Staff, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, email, name, created_at FROM staff ORDER BY email`)
+	rows, err := db.sql.QueryContext(ctx, `SELECT id, email, name, created_at, disabled_at IS NOT NULL FROM staff ORDER BY email`)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	var list []*dueprocess.Staff
 	for rows.Next() {
 		s := &dueprocess.Staff{}
-		if err := rows.Scan(&s.ID, &s.Email, &s.Name, timeCol{&s.CreatedAt}); err != nil {
+		if err := rows.Scan(&s.ID, &s.Email, &s.Name, timeCol{&s.CreatedAt}, &s.Disabled); err != nil {
 			rows.Close()
 			return nil, mapError(err)
 		}
@@ -278,7 +278,7 @@ func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueproces
 		LEFT JOIN officials o ON o.id = t.official_id
 		LEFT JOIN agencies a ON a.id = o.agency_id
 		LEFT JOIN staff s ON s.id = t.staff_id
-		WHERE t.hash = $1 AND t.revoked_at IS NULL`, hash).
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND s.disabled_at IS NULL`, hash).
 		Scan(&tokenID, nullString{&officialID}, nullString{&staffID},
 			nullString{&o.AgencyID}, nullString{&o.Email}, nullString{&o.Name}, nullTimeCol{&oCreated},
 			nullString{&a.Name}, nullString{&a.Jurisdiction}, nullString{&agencyKind}, nullString{&a.CallbackPhone}, nullTimeCol{&aCreated},

@@ -258,3 +258,22 @@ func (tx *Tx) UseSetupToken(ctx context.Context, hash []byte, maxAge time.Durati
 	}
 	return nil
 }
+
+// DisableStaff stops a staff member from signing in or using tokens, and
+// ends their sessions; the record stays, for the audit log's sake.
+func (tx *Tx) DisableStaff(ctx context.Context, staffID string, by dueprocess.Actor) error {
+	res, err := tx.exec(ctx, `UPDATE staff SET disabled_at = $1 WHERE id = $2 AND disabled_at IS NULL`, tx.db.ts(tx.now), staffID)
+	if err != nil {
+		return fmt.Errorf("disable staff %s: %w", staffID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.Conflict, "staff member %s does not exist or is disabled already", staffID)
+	}
+	if _, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE staff_id = $2 AND revoked_at IS NULL`, tx.db.ts(tx.now), staffID); err != nil {
+		return fmt.Errorf("disable staff %s: %w", staffID, err)
+	}
+	if _, err := tx.EndSessions(ctx, staffID, "", by); err != nil {
+		return err
+	}
+	return tx.Record(ctx, by, dueprocess.ActionStaffDisabled, "staff:"+staffID, nil)
+}

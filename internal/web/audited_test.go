@@ -132,6 +132,15 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionStaffDisabled, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}
+					if err := tx.CreateStaff(ctx, s, dueprocess.System); err != nil {
+						return err
+					}
+					return tx.DisableStaff(ctx, s.ID, dueprocess.System)
+				})
+			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.
 			{dueprocess.ActionPasswordSet, func() error {

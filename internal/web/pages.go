@@ -248,8 +248,11 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, se *store.S
 		return err
 	}
 	v := &view{Title: "Staff", Staff: staff, CSRF: se.CSRF, Members: members, Roles: dueprocess.Roles, Form: form, Error: msg, Status: status}
-	if r.URL.Query().Get("done") == "added" {
+	switch r.URL.Query().Get("done") {
+	case "added":
 		v.Flash = "Added. They set up an authenticator app at their first sign-in."
+	case "disabled":
+		v.Flash = "Disabled: their sessions are ended and their tokens revoked."
 	}
 	s.render(w, r, "staff", v)
 	return nil
@@ -301,4 +304,28 @@ func (v *view) refuse(err error) {
 	if f := dueprocess.ErrorField(err); f != "" {
 		v.Error = f + ": " + v.Error
 	}
+}
+
+// disableStaff stops a staff member from signing in: admins only, and
+// never oneself, so that the last admin cannot lock everyone out by
+// mistake.
+func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	var err error = dueprocess.Errorf(dueprocess.Conflict, "you cannot disable yourself; ask another admin")
+	if id != staff.ID {
+		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+			return tx.DisableStaff(r.Context(), id, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
+		})
+	}
+	if k := dueprocess.ErrorKind(err); k == dueprocess.Conflict || k == dueprocess.NotFound {
+		return s.renderStaff(w, r, se, staff, nil, dueprocess.ErrorMessage(err), statusOf[k])
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/console/staff?done=disabled", http.StatusSeeOther)
+	return nil
 }

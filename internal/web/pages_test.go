@@ -165,9 +165,21 @@ func TestConsoleAddsStaff(t *testing.T) {
 			t.Errorf("staff list:\n%.1500s", page)
 		}
 		rae := newBrowser(t, db)
-		csrf = rae.form("/console/signin")
-		if status, loc, _ := rae.post("/console/signin", url.Values{"csrf": {csrf}, "email": {"rae@example.com"}, "password": {adminPassword}}); status != 303 || loc != "/console/enrol" {
+		raeCSRF := rae.form("/console/signin")
+		if status, loc, _ := rae.post("/console/signin", url.Values{"csrf": {raeCSRF}, "email": {"rae@example.com"}, "password": {adminPassword}}); status != 303 || loc != "/console/enrol" {
 			t.Errorf("the new member's first sign-in: %d to %q, want the enrolment", status, loc)
+		}
+		// Disabling ends her session at once, and she cannot sign in again.
+		_, _, page := ada.get("/console/staff")
+		raeID := regexpFind(t, page, `action="/console/staff/([^"]+)/disable"`)
+		if status, loc, _ := ada.post("/console/staff/"+raeID+"/disable", url.Values{"csrf": {csrf}}); status != 303 || loc != "/console/staff?done=disabled" {
+			t.Fatalf("disable: %d %s", status, loc)
+		}
+		if status, loc, _ := rae.get("/console/enrol"); status != 303 || !strings.HasPrefix(loc, "/console/signin") {
+			t.Errorf("the disabled member's session: %d to %q", status, loc)
+		}
+		if status, _, _ := rae.post("/console/signin", url.Values{"csrf": {raeCSRF}, "email": {"rae@example.com"}, "password": {adminPassword}}); status != 401 {
+			t.Errorf("the disabled member signing in: %d, want 401", status)
 		}
 	})
 }

@@ -194,7 +194,7 @@ func TestConsoleRoleMatrix(t *testing.T) {
 			sort.Strings(routes) // signout-everywhere sorts after the others it would end
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
-				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p)
+				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member
 				var status int
 				var loc string
 				if method == "GET" {

@@ -57,6 +57,7 @@ func (s *Server) routes() []route {
 		{"POST", "/console/jurisdictions/{code}/resume", s.signedIn(s.consoleResume), false},
 		{"GET", "/console/staff", s.signedIn(s.staffPage), false},
 		{"POST", "/console/staff", s.signedIn(s.addStaff), false},
+		{"POST", "/console/staff/{id}/disable", s.signedIn(s.disableStaff), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"GET", "/transparency", s.page(s.transparency), false},
 		{"GET", "/transparency/{file}", s.api(s.transparencyFile), false},
