@@ -47,6 +47,41 @@ type DB struct {
 	once sync.Once
 
 	commits, committedOps atomic.Int64
+
+	// SQLite parses every statement it runs; writes reuse prepared ones
+	// (see prepared). pgx keeps its own cache for PostgreSQL.
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+// maxStmts bounds the prepared-statement cache: statements built for a
+// number of rows (batched inserts, IN lists) vary, and only the common
+// shapes are worth keeping.
+const maxStmts = 256
+
+// prepared returns query prepared on the database, or nil if it is not
+// worth caching or cannot be prepared (the caller then runs the text).
+func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
+	if db.dialect != SQLite {
+		return nil
+	}
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if st, ok := db.stmts[query]; ok {
+		return st
+	}
+	if len(db.stmts) >= maxStmts {
+		return nil
+	}
+	st, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if db.stmts == nil {
+		db.stmts = map[string]*sql.Stmt{}
+	}
+	db.stmts[query] = st
+	return st
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -126,6 +161,12 @@ func (db *DB) String() string { return string(db.dialect) + " " + redact(db.dsn)
 // database.
 func (db *DB) Close() error {
 	db.stopCommitter()
+	db.stmtMu.Lock()
+	for _, st := range db.stmts {
+		st.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
 	return db.sql.Close()
 }
 
@@ -146,7 +187,13 @@ func (db *DB) Ping(ctx context.Context) error {
 func (db *DB) SQL() *sql.DB { return db.sql }
 
 func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	var res sql.Result
+	var err error
+	if st := tx.db.prepared(ctx, query); st != nil {
+		res, err = tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = tx.tx.ExecContext(ctx, query, args...)
+	}
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -154,6 +201,9 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 }
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := tx.db.prepared(ctx, query); st != nil {
+		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
 }
 
