@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -28,8 +29,13 @@ type AuditTx struct {
 func (tx *Tx) Audit(object string) *AuditTx { return &AuditTx{tx: tx, object: object} }
 
 // TreeSize returns the number of entries, locking the log until the
-// transaction ends.
+// transaction ends. The first append of a transaction reads and locks the
+// head; later ones in the same transaction know it already.
 func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
+	g := a.tx.group
+	if g.auditLocked {
+		return g.auditSize, nil
+	}
 	q := `SELECT size FROM audit_head WHERE id = 1`
 	if a.tx.db.dialect == Postgres {
 		q += ` FOR UPDATE`
@@ -38,6 +44,7 @@ func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
 	if err := a.tx.queryRow(ctx, q).Scan(&n); err != nil {
 		return 0, mapError(fmt.Errorf("audit tree size: %w", err))
 	}
+	g.auditLocked, g.auditStart, g.auditSize = true, n, n
 	return n, nil
 }
 
@@ -49,6 +56,9 @@ func (a *AuditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash,
 // AppendEntry writes entry number index and the stored hashes it adds,
 // which start at tlog.StoredHashIndex(0, index).
 func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, hashes []tlog.Hash) error {
+	if g := a.tx.group; !g.auditLocked || index != g.auditSize {
+		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended without the log's lock", index)}
+	}
 	if _, err := a.tx.exec(ctx, `INSERT INTO audit_entries (idx, object, data) VALUES ($1, $2, $3)`, index, a.object, data); err != nil {
 		return fmt.Errorf("append audit entry %d: %w", index, err)
 	}
@@ -66,13 +76,24 @@ func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, has
 	if _, err := a.tx.exec(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("append audit hashes at %d: %w", index, err)
 	}
-	res, err := a.tx.exec(ctx, `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, index+1, index)
+	a.tx.group.auditSize = index + 1
+	return nil
+}
+
+// advanceAuditHead writes the log's new size once, before the group's
+// commit. The head must still be where the first append found it: if
+// anyone appended without the lock, the group fails rather than fork the
+// log.
+func (db *DB) advanceAuditHead(sqlTx *sql.Tx, g *group) error {
+	if !g.auditLocked || g.auditSize == g.auditStart {
+		return nil
+	}
+	res, err := sqlTx.ExecContext(context.Background(), `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, g.auditSize, g.auditStart)
 	if err != nil {
-		return fmt.Errorf("advance audit head to %d: %w", index+1, err)
+		return mapError(fmt.Errorf("advance audit head to %d: %w", g.auditSize, err))
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		// Someone appended without the lock: refuse rather than fork.
-		return &dueprocess.Error{Kind: dueprocess.Conflict, Message: fmt.Sprintf("audit log head moved while appending entry %d", index)}
+		return &dueprocess.Error{Kind: dueprocess.Conflict, Message: fmt.Sprintf("audit log head moved while appending entries %d to %d", g.auditStart, g.auditSize-1)}
 	}
 	return nil
 }

@@ -38,9 +38,18 @@ type op struct {
 // state goes through one, so that the change and its history commit
 // together.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx    *sql.Tx
+	db    *DB
+	now   time.Time
+	group *group
+}
+
+// group is what the ops of one database transaction share: the audit
+// log's head, read and locked once by the first append and written once
+// before the commit, rather than read and written for every entry.
+type group struct {
+	auditLocked           bool
+	auditStart, auditSize int64
 }
 
 // Now returns the time the op began, in UTC, at microsecond precision.
@@ -140,11 +149,16 @@ func (db *DB) tryGroup(batch []*op) (int, error) {
 	if err != nil {
 		return -1, mapError(fmt.Errorf("begin: %w", err))
 	}
+	g := &group{}
 	for i, o := range batch {
-		if err := db.runOp(sqlTx, o); err != nil {
+		if err := db.runOp(sqlTx, g, o); err != nil {
 			sqlTx.Rollback()
 			return i, err
 		}
+	}
+	if err := db.advanceAuditHead(sqlTx, g); err != nil {
+		sqlTx.Rollback()
+		return -1, err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return -1, mapError(fmt.Errorf("commit: %w", err))
@@ -162,11 +176,11 @@ func (db *DB) CommitStats() (commits, ops int64) {
 
 // runOp runs one op, turning a panic into an error so that one bad op
 // cannot take the committer, and every other caller, down with it.
-func (db *DB) runOp(sqlTx *sql.Tx, o *op) (err error) {
+func (db *DB) runOp(sqlTx *sql.Tx, g *group, o *op) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	return o.fn(&Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)})
+	return o.fn(&Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
 }
