@@ -150,6 +150,22 @@ func (s *Server) pending(w http.ResponseWriter, r *http.Request) (*store.Session
 	return se, creds, nil
 }
 
+// pendingForm is pending for a posted form: it also reads the form and
+// checks its CSRF token.
+func (s *Server) pendingForm(w http.ResponseWriter, r *http.Request) (*store.Session, *store.Credentials, error) {
+	se, creds, err := s.pending(w, r)
+	if se == nil {
+		return nil, nil, err
+	}
+	if err := s.parseForm(w, r); err != nil {
+		return nil, nil, err
+	}
+	if err := checkCSRF(r, se.CSRF); err != nil {
+		return nil, nil, err
+	}
+	return se, creds, nil
+}
+
 func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) error {
 	se, creds, err := s.pending(w, r)
 	if se == nil {
@@ -173,14 +189,8 @@ func (s *Server) secondFactorFailed(r *http.Request, creds *store.Credentials, w
 }
 
 func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pending(w, r)
+	se, creds, err := s.pendingForm(w, r)
 	if se == nil {
-		return err
-	}
-	if err := s.parseForm(w, r); err != nil {
-		return err
-	}
-	if err := checkCSRF(r, se.CSRF); err != nil {
 		return err
 	}
 	again := func(status int, msg string) error {
@@ -250,14 +260,8 @@ func (s *Server) showEnrolment(w http.ResponseWriter, r *http.Request, se *store
 }
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pending(w, r)
+	se, creds, err := s.pendingForm(w, r)
 	if se == nil {
-		return err
-	}
-	if err := s.parseForm(w, r); err != nil {
-		return err
-	}
-	if err := checkCSRF(r, se.CSRF); err != nil {
 		return err
 	}
 	if creds.TOTPSecret != "" || se.TOTPPending == "" {
