@@ -64,7 +64,7 @@ func commands() []command {
 		{"migrate", "bring the database schema up to date", migrateCmd},
 		{"agency", "register and list agencies (add, list)", agencyCmd},
 		{"official", "add officials of an agency and issue their tokens (add)", officialCmd},
-		{"staff", "add staff members and issue their tokens (add)", staffCmd},
+		{"staff", "add staff members, issue their tokens, set passwords (add, password)", staffCmd},
 		{"token", "issue and revoke API tokens (issue, revoke)", tokenCmd},
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
 		{"import", "import request history (requests) or other companies' figures (published)", importCmd},
