@@ -98,7 +98,11 @@ func jurisdictionPause(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.say("paused %s (%s): %d open requests moved to paused", p.Jurisdiction, p.Scope.Describe(), len(moved))
+	noun := "open requests"
+	if len(moved) == 1 {
+		noun = "open request"
+	}
+	c.say("paused %s (%s): %d %s moved to paused", p.Jurisdiction, p.Scope.Describe(), len(moved), noun)
 	fmt.Fprintln(c.stdout, p.ID)
 	return nil
 }
@@ -158,7 +162,7 @@ func jurisdictionShow(ctx context.Context, c *cli, args []string) error {
 	if code, err = dueprocess.ParseJurisdiction(code); err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, *dsn)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -192,7 +196,7 @@ func jurisdictionList(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, *dsn)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}

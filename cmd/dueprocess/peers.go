@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
@@ -130,14 +131,14 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report --period 2026-H1 [--format json|html|csv|meta-csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv] [--out FILE]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"\"report peers\" prints other companies' imported figures.")
-	period := fs.String("period", "", "the half-year, e.g. 2026-H1 (required)")
+	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
 	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
@@ -247,7 +248,7 @@ func reportPeers(ctx context.Context, c *cli, args []string) error {
 	if *format != "json" && *format != "csv" {
 		return usageError{fmt.Sprintf("--format: %q is not json or csv", *format)}
 	}
-	db, err := c.openDB(ctx, *dsn)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -117,7 +117,7 @@ func policySimulate(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, *dsn)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}

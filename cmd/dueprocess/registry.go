@@ -86,7 +86,7 @@ func agencyList(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, *dsn)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
@@ -131,11 +131,16 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 	if o.AgencyID == "" {
 		return usageError{"--agency is required"}
 	}
-	db, err := c.openDB(ctx, *dsn)
+	// An official belongs to an agency that exists, so the database must
+	// exist already.
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if err := agencyExists(ctx, db, o.AgencyID); err != nil {
+		return err
+	}
 	var secret string
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateOfficial(ctx, &o, c.operator()); err != nil {
@@ -151,6 +156,26 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 	c.say("added official %s <%s> as %s; the token below is shown only once", o.Name, o.Email, o.ID)
 	fmt.Fprintln(c.stdout, secret)
 	return nil
+}
+
+// agencyExists explains an --agency that names no agency: people often
+// pass the agency's name where its id belongs.
+func agencyExists(ctx context.Context, db *store.DB, id string) error {
+	_, err := db.Agency(ctx, id)
+	if !errors.Is(err, dueprocess.ErrNotFound) {
+		return err
+	}
+	msg := fmt.Sprintf("--agency: there is no agency with the id %q; --agency takes the id that \"dueprocess agency add\" printed "+
+		"(\"dueprocess agency list\" shows every agency with its id)", id)
+	if agencies, lerr := db.Agencies(ctx); lerr == nil {
+		for _, a := range agencies {
+			if strings.EqualFold(strings.TrimSpace(a.Name), strings.TrimSpace(id)) {
+				msg += fmt.Sprintf("; the agency named %q has the id %s", a.Name, a.ID)
+				break
+			}
+		}
+	}
+	return usageError{msg}
 }
 
 func staffCmd(ctx context.Context, c *cli, args []string) error {

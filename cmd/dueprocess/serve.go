@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/dueprocess/dueprocess/internal/audit"
@@ -67,7 +68,11 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", *addr, err)
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("cannot listen on %s: the address is in use, perhaps by another dueprocess serve; "+
+				"stop it or choose another address with --addr HOST:PORT (env DUEPROCESS_ADDR)", *addr)
+		}
+		return fmt.Errorf("cannot listen on --addr %s: %w", *addr, err)
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,

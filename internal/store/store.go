@@ -99,7 +99,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.dialect = Postgres
 		db.sql, err = sql.Open("pgx", dsn)
 		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", redact(dsn), err)
+			return nil, fmt.Errorf("open %s: %w", Redact(dsn), err)
 		}
 		db.sql.SetMaxOpenConns(32)
 		db.sql.SetMaxIdleConns(32)
@@ -119,7 +119,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	defer cancel()
 	if err := db.sql.PingContext(pingCtx); err != nil {
 		db.sql.Close()
-		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + redact(dsn), Err: err}
+		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + Redact(dsn), Err: err}
 	}
 	db.startCommitter()
 	return db, nil
@@ -139,8 +139,8 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// redact hides the password in a database URL so it can be shown or logged.
-func redact(dsn string) string {
+// Redact hides the password in a database URL so it can be shown or logged.
+func Redact(dsn string) string {
 	u, err := url.Parse(dsn)
 	if err != nil || u.User == nil {
 		return dsn
@@ -155,7 +155,7 @@ func redact(dsn string) string {
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // String describes db without secrets, for messages.
-func (db *DB) String() string { return string(db.dialect) + " " + redact(db.dsn) }
+func (db *DB) String() string { return string(db.dialect) + " " + Redact(db.dsn) }
 
 // Close stops the committer, after the work already queued, and closes the
 // database.
