@@ -69,6 +69,7 @@ func commands() []command {
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},
 		{"import", "import request history (requests) or other companies' figures (published)", importCmd},
 		{"report", "print a half-year's transparency report, or peers' figures (report peers)", reportCmd},
+		{"backup", "write a consistent copy of the SQLite database while the server runs", backupCmd},
 		{"audit", "the audit log: key, checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
 	}
