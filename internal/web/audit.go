@@ -74,7 +74,7 @@ func (s *Server) auditEntry(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	// The exact stored bytes: their tlog.RecordHash is the leaf.
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Write(data)
 	return nil

@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
@@ -66,10 +67,17 @@ var pages = func() map[string]*template.Template {
 	return m
 }()
 
-func staticHandler() http.Handler {
+// staticHandler serves the embedded files under /static/. A directory
+// answers 404 rather than a listing: only files that pages link are served.
+func (s *Server) staticHandler() http.Handler {
 	sub, _ := fs.Sub(staticFiles, "static")
 	h := http.StripPrefix("/static/", http.FileServerFS(sub))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if fi, err := fs.Stat(sub, strings.TrimSuffix(name, "/")); name == "" || err != nil || fi.IsDir() {
+			s.writeError(w, r, dueprocess.Errorf(dueprocess.NotFound, "no such file: %s", r.URL.Path))
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		h.ServeHTTP(w, r)
 	})
@@ -157,7 +165,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, v *
 func pageHeaders(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Cache-Control", "no-store")

@@ -37,7 +37,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/openapi.json", http.HandlerFunc(serveOpenAPI), true},
 		{"GET", "/healthz", s.api(s.healthz), true},
 		{"GET", "/metrics", s.metricsHandler(), false},
-		{"GET", "/static/", staticHandler(), false},
+		{"GET", "/static/", s.staticHandler(), false},
 		{"GET", "/console", s.signedIn(s.home), false},
 		{"GET", "/console/signin", s.page(s.signinPage), false},
 		{"POST", "/console/signin", s.page(s.signin), false},

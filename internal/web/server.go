@@ -110,7 +110,7 @@ func New(c Config) *Server {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	s.securityHeaders(w, r)
 	s.mux.ServeHTTP(sw, r)
 	route := r.Pattern
 	if route == "" {
@@ -121,6 +121,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
 	s.log.LogAttrs(r.Context(), slog.LevelInfo, "http", slog.String("method", r.Method), slog.String("route", route),
 		slog.String("path", r.URL.Path), slog.Int("status", sw.status), slog.Duration("elapsed", elapsed))
+}
+
+// apiPolicy is the Content-Security-Policy of every answer that is not a
+// console page (JSON, CSV, documents, redirects, errors): such an answer
+// loads nothing and may not be framed, so that a browser sent to one
+// directly can neither run anything in it nor embed it in another site.
+// Pages replace it with their own (see pageHeaders).
+const apiPolicy = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+// securityHeaders sets the headers every answer carries. HSTS is sent only
+// where the browser came over TLS, or the server is told that a proxy in
+// front terminates TLS (SecureCookies): on plain HTTP it would be ignored,
+// and a server on localhost must stay reachable without it.
+func (s *Server) securityHeaders(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", apiPolicy)
+	if r.TLS != nil || s.secureCookies {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 }
 
 type statusWriter struct {

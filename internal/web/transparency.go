@@ -191,7 +191,7 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 		if err := enc.Encode(rep); err != nil {
 			return err
 		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
 	w.Write(buf.Bytes())
 	return nil
