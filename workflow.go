@@ -10,12 +10,15 @@ import (
 // The workflow is the set of moves a request's status may make (see
 // docs/workflow.md). The policy engine makes the first move out of
 // received; staff make the rest; a pause or a resume may interrupt any
-// unfinished request. A move not in this table is refused.
+// unfinished request. A move not in this table is refused. A paused
+// request goes back to awaiting_approval, approved or partially_approved
+// only if that is where the pause found it (CheckUnpause): a pause must
+// never stand in for an approval.
 var transitions = map[Status][]Status{
 	StatusReceived:           {StatusInReview, StatusPaused, StatusEscalated, StatusRefused, StatusNarrowingRequested, StatusWithdrawn},
 	StatusInReview:           {StatusAwaitingApproval, StatusRejected, StatusNarrowingRequested, StatusNoData, StatusEscalated, StatusPaused, StatusWithdrawn},
 	StatusEscalated:          {StatusInReview, StatusRefused, StatusPaused, StatusWithdrawn},
-	StatusPaused:             {StatusInReview, StatusEscalated, StatusRefused, StatusNarrowingRequested, StatusWithdrawn},
+	StatusPaused:             {StatusInReview, StatusEscalated, StatusRefused, StatusNarrowingRequested, StatusAwaitingApproval, StatusApproved, StatusPartiallyApproved, StatusWithdrawn},
 	StatusNarrowingRequested: {StatusInReview, StatusPaused, StatusWithdrawn, StatusClosed},
 	StatusAwaitingApproval:   {StatusApproved, StatusPartiallyApproved, StatusInReview, StatusPaused, StatusWithdrawn},
 	StatusApproved:           {StatusDisclosed, StatusPaused, StatusWithdrawn},
@@ -41,6 +44,34 @@ func CheckMove(from, to Status) error {
 		names[i] = string(s)
 	}
 	return Errorf(Conflict, "a request that is %s cannot become %s; from %s it can become %s", from, to, from, strings.Join(names, ", "))
+}
+
+// CheckUnpause returns a Conflict error if a paused request that a pause
+// found in status from may not leave paused for status to. The moves the
+// policy makes when it evaluates a request again (in_review, escalated,
+// refused, narrowing_requested) and a withdrawal are always allowed; the
+// statuses only staff reach, awaiting_approval and the approvals, only
+// when the request stood there before. from is empty when nothing was
+// recorded (the request arrived paused).
+func CheckUnpause(from, to Status) error {
+	if err := CheckMove(StatusPaused, to); err != nil {
+		return err
+	}
+	switch to {
+	case StatusAwaitingApproval, StatusApproved, StatusPartiallyApproved:
+		if from != to {
+			return Errorf(Conflict, "a paused request returns to %s only if it was %s when the pause held it", to, to)
+		}
+	}
+	return nil
+}
+
+// Pausable reports whether a pause holds a request in status s: every
+// status of a request still being handled, approved ones included, since
+// an approved request's data has not left yet. A paused request is held
+// already, and a finished one is never touched.
+func (s Status) Pausable() bool {
+	return s.Open() && s != StatusPaused
 }
 
 // Open reports whether a request in status s is still being handled.

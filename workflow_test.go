@@ -66,3 +66,43 @@ func TestNewProposalCheck(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckUnpause checks that a paused request returns to a status only
+// staff reach (awaiting approval, an approval) only if the pause found it
+// there, while the policy's outcomes and a withdrawal stay open to it.
+func TestCheckUnpause(t *testing.T) {
+	for _, tc := range []struct {
+		from, to Status
+		ok       bool
+	}{
+		{StatusApproved, StatusApproved, true},
+		{StatusPartiallyApproved, StatusPartiallyApproved, true},
+		{StatusAwaitingApproval, StatusAwaitingApproval, true},
+		{StatusAwaitingApproval, StatusApproved, false},
+		{StatusInReview, StatusApproved, false},
+		{"", StatusApproved, false},
+		{StatusReceived, StatusAwaitingApproval, false},
+		{"", StatusInReview, true},
+		{StatusApproved, StatusRefused, true},
+		{StatusEscalated, StatusEscalated, true},
+		{StatusApproved, StatusWithdrawn, true},
+		{StatusApproved, StatusDisclosed, false},
+		{StatusClosed, StatusClosed, false},
+	} {
+		err := CheckUnpause(tc.from, tc.to)
+		if (err == nil) != tc.ok || (err != nil && ErrorKind(err) != Conflict) {
+			t.Errorf("paused (from %q) → %s: %v, want ok=%v", tc.from, tc.to, err, tc.ok)
+		}
+	}
+	// A pause holds every unfinished status, and each can return there.
+	for _, s := range Statuses {
+		if s.Pausable() != (s.Open() && s != StatusPaused) {
+			t.Errorf("%s: Pausable %v", s, s.Pausable())
+		}
+		if s.Pausable() && s != StatusReceived {
+			if err := CheckUnpause(s, s); err != nil {
+				t.Errorf("paused cannot return to %s: %v", s, err)
+			}
+		}
+	}
+}

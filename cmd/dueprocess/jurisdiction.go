@@ -109,9 +109,10 @@ func jurisdictionPause(ctx context.Context, c *cli, args []string) error {
 
 func jurisdictionResume(ctx context.Context, c *cli, args []string) error {
 	fs := c.newFlags("jurisdiction resume", "jurisdiction resume CODE --reason TEXT [--policy FILE]",
-		"Ends the pause in force in a jurisdiction. Each request it held is evaluated again\n"+
-			"against the policy and normally returns to in_review (or to escalated, refused…\n"+
-			"if the policy says so).")
+		"Ends the pause in force in a jurisdiction. Each request it held that no other pause\n"+
+			"covers returns to the status the pause found it in (approved stays approved,\n"+
+			"escalated stays escalated), unless the policy has become stricter for it; one that\n"+
+			"arrived paused is evaluated as new and normally goes to in_review.")
 	reason := fs.String("reason", "", "why, for the record and the public report (required)")
 	dsn := c.dbFlag(fs)
 	policyPath := c.policyFlag(fs)
@@ -144,7 +145,7 @@ func jurisdictionResume(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	c.say("resumed %s after %s: %d paused requests returned to review", code,
+	c.say("resumed %s after %s: %d paused requests released", code,
 		ended.EndedAt.Sub(ended.StartedAt).Round(time.Second), len(moved))
 	fmt.Fprintln(c.stdout, ended.ID)
 	return nil

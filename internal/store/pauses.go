@@ -50,14 +50,18 @@ func (tx *Tx) Decide(ctx context.Context, r *dueprocess.Request, d dueprocess.De
 	return nil
 }
 
-// pausable lists the statuses a pause holds: every status of a request
-// not yet finished. A request approved but not yet disclosed is held too,
-// so that nothing is answered while a jurisdiction is paused.
-var pausable = []dueprocess.Status{
-	dueprocess.StatusReceived, dueprocess.StatusInReview, dueprocess.StatusEscalated,
-	dueprocess.StatusNarrowingRequested, dueprocess.StatusAwaitingApproval,
-	dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved,
-}
+// pausable lists the statuses a pause holds (dueprocess.Status.Pausable):
+// every status of a request not yet finished, approved ones included, so
+// that nothing is answered while a jurisdiction is paused.
+var pausable = func() []dueprocess.Status {
+	var list []dueprocess.Status
+	for _, s := range dueprocess.Statuses {
+		if s.Pausable() {
+			list = append(list, s)
+		}
+	}
+	return list
+}()
 
 const pauseColumns = `id, jurisdiction, kinds, routes, except_emergency, reason, started_at, started_by_type, started_by_id,
 	ended_at, ended_by_type, ended_by_id, end_reason`
@@ -174,10 +178,12 @@ func (tx *Tx) openRequests(ctx context.Context, jurisdiction string, statuses []
 
 // Pause puts p in force from now (or from p.StartedAt, if that is in the
 // past, to record history): it stores the pause, records it in the
-// audit log, and moves every unfinished request in its scope to paused.
-// It fills in p's id and start and returns the ids of the requests it
-// moved. A jurisdiction already paused is a Conflict: resume it first to
-// change the scope.
+// audit log, and moves every unfinished request in its scope to paused,
+// remembering the status each one had (see Resume). A request already
+// paused, by another pause, keeps the status it had before that one, and a
+// finished request is never touched. It fills in p's id and start and
+// returns the ids of the requests it moved. A jurisdiction already paused
+// is a Conflict: resume it first to change the scope.
 func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) {
 	if err := tx.lockRequests(ctx); err != nil {
 		return nil, err
@@ -223,11 +229,25 @@ func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) 
 }
 
 // Resume ends the pause in force in jurisdiction, records it, and
-// evaluates again every request it held that no other pause in force
-// covers, with decide: such a request normally returns to in_review, but
-// one that the policy escalates, refuses or holds under a pause of the
-// policy file goes where its new decision says. It returns the ended pause
-// and the ids of the requests that left paused.
+// releases every request it held that no other pause in force covers, to
+// the status the first pause found it in: an approved request stays
+// approved, an escalated one escalated, with its proposals, approvals and
+// assessments, since a pause holds work; it does not undo it. Each is
+// judged again with decide, as of now and with the pauses still in force,
+// only to see whether something else must happen instead:
+//
+//   - a pause of the policy file still covers it: it stays paused, and
+//     keeps the status to return to;
+//   - the policy has become stricter for it while it was held (it refuses
+//     it, or its outcome is more restrictive than the stored decision's, or
+//     it denies a category the stored decision allowed): the new decision
+//     is stored and the request goes where it says, so that a resume never
+//     lets out what the policy in force refuses.
+//
+// A request with no status to return to (it arrived paused, or was held
+// before the status was kept) is evaluated as new, and goes where its
+// decision says, normally in_review. It returns the ended pause and the
+// ids of the requests that left paused.
 func (tx *Tx) Resume(ctx context.Context, jurisdiction, reason string, by dueprocess.Actor, decide Decider) (*dueprocess.Pause, []string, error) {
 	if err := tx.lockRequests(ctx); err != nil {
 		return nil, nil, err
@@ -264,18 +284,70 @@ func (tx *Tx) Resume(ctx context.Context, jurisdiction, reason string, by duepro
 		if !p.Covers(r) || slices.ContainsFunc(inForce, func(q dueprocess.Pause) bool { return q.Covers(r) }) {
 			continue
 		}
+		back, err := tx.pausedFrom(ctx, r.ID)
+		if err != nil {
+			return nil, nil, err
+		}
 		// Judge the request as of now, with the pauses still in force,
 		// rather than as of its arrival, when the pause held it.
 		at := r.ReceivedAt
 		r.ReceivedAt = now
 		d := decide(r, inForce)
 		r.ReceivedAt = at
-		if err := tx.Decide(ctx, r, d, by); err != nil {
-			return nil, nil, err
+		switch {
+		case back == "" || back == dueprocess.StatusReceived || d.Outcome == dueprocess.OutcomeRefuse || (!holds(d) && stricter(r.Decision, d)):
+			if err := tx.Decide(ctx, r, d, by); err != nil {
+				return nil, nil, err
+			}
+		case holds(d):
+			// A pause of the policy file holds it still. Its decision is
+			// left alone: it is the one its review was made on.
+			continue
+		default:
+			detail := fmt.Sprintf("jurisdiction pause %s ended: back to %s, where the pause found it", p.ID, back)
+			if err := tx.SetStatus(ctx, r.ID, back, by, detail); err != nil {
+				return nil, nil, err
+			}
+			r.Status = back
 		}
 		if r.Status != dueprocess.StatusPaused {
 			moved = append(moved, r.ID)
 		}
 	}
 	return &p, moved, nil
+}
+
+// pausedFrom returns the status a paused request had when a pause first
+// held it, or "" if none was recorded.
+func (tx *Tx) pausedFrom(ctx context.Context, id string) (dueprocess.Status, error) {
+	var from string
+	if err := tx.queryRow(ctx, `SELECT paused_from FROM requests WHERE id = $1`, id).Scan(nullString{&from}); err != nil {
+		return "", notFound(err, "request "+id)
+	}
+	return dueprocess.Status(from), nil
+}
+
+// holds reports whether some pause (of the policy file, or a rule whose
+// outcome is pause) holds the request d was made for.
+func holds(d dueprocess.Decision) bool {
+	return slices.ContainsFunc(d.Reasons, func(r dueprocess.Reason) bool { return r.Outcome == dueprocess.OutcomePause })
+}
+
+// stricter reports whether the policy's new decision is more restrictive
+// than the stored one, on which the request was reviewed: a more
+// restrictive outcome, or a category denied that was allowed. A request
+// stored without a decision counts as one the policy sent to review.
+func stricter(stored *dueprocess.Decision, now dueprocess.Decision) bool {
+	if stored == nil {
+		return now.Outcome.Severity() > dueprocess.OutcomeReview.Severity()
+	}
+	if now.Outcome.Severity() > stored.Outcome.Severity() {
+		return true
+	}
+	for _, c := range stored.Allowed() {
+		if v, ok := now.Categories[c]; !ok || !v.Allowed {
+			return true
+		}
+	}
+	return false
 }

@@ -137,19 +137,24 @@ func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
 }
 
 // SetStatus moves a request to a new status and records the change. A move
-// the workflow does not allow (dueprocess.CheckMove) is a Conflict.
+// the workflow does not allow (dueprocess.CheckMove) is a Conflict. A move
+// to paused also records the status it left (see Resume).
 func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string) error {
-	var old, juris, kind, process string
+	var old, from, juris, kind, process string
 	var received time.Time
 	var accounts int64
-	err := tx.queryRow(ctx, `SELECT status, received_at, jurisdiction, kind, process_type,
+	err := tx.queryRow(ctx, `SELECT status, paused_from, received_at, jurisdiction, kind, process_type,
 		(SELECT COUNT(*) FROM request_targets WHERE request_id = $1) FROM requests WHERE id = $1`, id).
-		Scan(&old, timeCol{&received}, &juris, &kind, &process, &accounts)
+		Scan(&old, nullString{&from}, timeCol{&received}, &juris, &kind, &process, &accounts)
 	if err != nil {
 		return notFound(err, "request "+id)
 	}
-	if err := dueprocess.CheckMove(dueprocess.Status(old), status); err != nil {
-		return err
+	check := dueprocess.CheckMove(dueprocess.Status(old), status)
+	if dueprocess.Status(old) == dueprocess.StatusPaused {
+		check = dueprocess.CheckUnpause(dueprocess.Status(from), status)
+	}
+	if check != nil {
+		return check
 	}
 	k, p := dueprocess.RequestKind(kind), dueprocess.LegalProcessType(process)
 	if err := tx.count(ctx, received, juris, k, p, dueprocess.Status(old), -1, accounts); err != nil {
@@ -158,7 +163,15 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if err := tx.count(ctx, received, juris, k, p, status, 1, accounts); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2 WHERE id = $3`, string(status), tx.db.ts(tx.now), id); err != nil {
+	// A move into paused remembers where the request stood, so that the
+	// end of the last pause covering it can return it there; any move out
+	// of paused forgets it.
+	var pausedFrom any
+	if status == dueprocess.StatusPaused {
+		pausedFrom = old
+	}
+	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3 WHERE id = $4`,
+		string(status), tx.db.ts(tx.now), pausedFrom, id); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
 	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: cmp.Or(detail, old+" → "+string(status))}); err != nil {

@@ -184,7 +184,8 @@ CREATE TABLE requests (
     deadline date,
     received_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
-    decision text
+    decision text,
+    paused_from text
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);

@@ -167,7 +167,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT);
+, decision TEXT, paused_from TEXT);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,

@@ -110,8 +110,8 @@ func (s *Server) pauseJurisdiction(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
-// resumeJurisdiction ends the pause in force and evaluates again the
-// requests it held.
+// resumeJurisdiction ends the pause in force and releases the requests it
+// held that no other pause covers (see store.Tx.Resume).
 func (s *Server) resumeJurisdiction(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.admin(r, "resume a jurisdiction")
 	if err != nil {

@@ -170,7 +170,7 @@ func (s *Server) jurisdictionsView(r *http.Request, se *store.Session, staff *du
 	case "paused":
 		v.Flash = "Paused. Every open request in scope is now paused, and new ones arrive paused."
 	case "resumed":
-		v.Flash = "Resumed. The requests it held were evaluated again."
+		v.Flash = "Resumed. The requests it held are back where the pause found them; those that arrived paused were evaluated as new."
 	}
 	return v, nil
 }
