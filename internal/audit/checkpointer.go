@@ -25,7 +25,8 @@ type CheckpointStore interface {
 // asked for and the log has grown since the latest, and at least every
 // Every while entries arrive. Several servers sharing one database may each
 // run one: a store keeps the first checkpoint saved for a size, and every
-// server signs with the same key.
+// server signs with the same key. It refuses to sign with a key other than
+// the one that signed the latest stored checkpoint (a *WrongKeyError).
 type Checkpointer struct {
 	Store  CheckpointStore
 	Signer note.Signer
@@ -54,6 +55,14 @@ func (c *Checkpointer) Latest(ctx context.Context) (size int64, text []byte, err
 	}
 	if n == 0 {
 		return 0, nil, dueprocess.Errorf(dueprocess.NotFound, "the audit log is empty; there is no checkpoint yet")
+	}
+	// Never extend the log's checkpoints with another key's signature: a
+	// server whose key was swapped while it ran must not publish a
+	// checkpoint that fails verification for good.
+	if err == nil {
+		if err := checkKey(text, c.Signer); err != nil {
+			return 0, nil, err
+		}
 	}
 	signed, err := NewCheckpoint(ctx, c.Store, c.Signer, c.Origin, n)
 	if err != nil {
