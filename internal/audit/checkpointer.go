@@ -33,7 +33,7 @@ var ErrNoKey = errors.New("the audit log has grown since its latest checkpoint, 
 // the one that signed the latest stored checkpoint (a *WrongKeyError).
 type Checkpointer struct {
 	Store  CheckpointStore
-	Signer note.Signer // nil serves stored checkpoints only (ErrNoKey)
+	Signer note.Signer   // nil serves stored checkpoints only (ErrNoKey)
 	Origin string        // the log's name; the key's name by convention
 	Every  time.Duration // default one hour
 	Log    *slog.Logger  // nil discards
