@@ -19,6 +19,9 @@ func auditedDB(t *testing.T) map[string]string {
 	t.Helper()
 	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "log.db"), "DUEPROCESS_DATA": t.TempDir(),
 		"DUEPROCESS_AUDIT_ORIGIN": "dueprocess.test/audit"}
+	if _, err := cmd(t, vars, "audit", "key", "init"); err != nil {
+		t.Fatal(err)
+	}
 	agency, err := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
 	if err != nil {
 		t.Fatal(err)
@@ -139,7 +142,7 @@ func TestAuditCommands(t *testing.T) {
 			return err
 		}, "checkpoint"},
 		{"another tree of the same size, signed with the right key", func(db *store.DB) error {
-			signer, _, _, err := audit.LoadOrCreateKey(vars["DUEPROCESS_DATA"], "")
+			signer, _, _, err := audit.LoadKey(vars["DUEPROCESS_DATA"])
 			if err != nil {
 				return err
 			}

@@ -91,7 +91,7 @@ func TestBackupUnderLoadRestores(t *testing.T) {
 			t.Fatalf("request %s, acknowledged before the backup, is not in it: %v", id, err)
 		}
 	}
-	_, verifier, _, err := auditKeys(vars["DUEPROCESS_DATA"], DefaultOrigin)
+	_, verifier, _, err := audit.LoadKey(vars["DUEPROCESS_DATA"])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -209,16 +210,33 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 			"Fills a new database (default ./dueprocess-demo.db) with a generated history\n"+
 			"(agencies in a dozen countries, requests of every kind since 2019, the Hong Kong\n"+
 			"pause from 1 July 2020) and demo staff, then serves it. Open /transparency and\n"+
-			"/console. Takes the flags of \"dueprocess serve\".\n")
+			"/console. Takes the flags of \"dueprocess serve\".\n\n"+
+			"The demo keeps its own data folder (documents and its own audit key) beside its\n"+
+			"database: ./dueprocess-demo-data for ./dueprocess-demo.db, DB-data for another\n"+
+			"file DB.db. It ignores DUEPROCESS_DB and DUEPROCESS_DATA, which name a real\n"+
+			"instance's, so that its invented history is never mixed with real data nor\n"+
+			"signed with a real instance's key; only --db and --data choose other places.\n")
 		return nil
 	}
-	dsn := c.setting("DUEPROCESS_DB", "dueprocess-demo.db")
+	// DUEPROCESS_DB and DUEPROCESS_DATA name the real instance's database
+	// and folder when they are set, so the demo ignores them: only its own
+	// flags put it elsewhere.
+	dsn, data := "dueprocess-demo.db", ""
 	for i, a := range args {
 		if a == "--db" && i+1 < len(args) {
 			dsn = args[i+1]
 		} else if v, ok := strings.CutPrefix(a, "--db="); ok {
 			dsn = v
+		} else if (a == "--data" || a == "-data") && i+1 < len(args) {
+			data = args[i+1]
+		} else if v, ok := strings.CutPrefix(a, "--data="); ok {
+			data = v
+		} else if v, ok := strings.CutPrefix(a, "-data="); ok {
+			data = v
 		}
+	}
+	if data == "" {
+		data = demoDataDir(dsn)
 	}
 	db, err := c.openDB(ctx, dsn)
 	if err != nil {
@@ -235,7 +253,19 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveCmd(ctx, c, append([]string{"--db", dsn}, withoutDB(args)...))
+	// --data goes first, so that one given by the caller comes later and wins.
+	return serveCmd(ctx, c, append([]string{"--db", dsn, "--data", data}, withoutDB(args)...))
+}
+
+// demoDataDir returns the demo's data folder for its database dsn: beside
+// a SQLite file, named after it; for PostgreSQL, ./dueprocess-demo-data.
+// Never the real instance's folder: the demo's invented history must not
+// be signed with the real log's key, nor its documents mixed with real ones.
+func demoDataDir(dsn string) string {
+	if store.IsPostgres(dsn) {
+		return "dueprocess-demo-data"
+	}
+	return strings.TrimSuffix(dsn, filepath.Ext(dsn)) + "-data"
 }
 
 // withoutDB drops --db from args, which demo passes on itself.

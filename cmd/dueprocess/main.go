@@ -70,7 +70,7 @@ func commands() []command {
 		{"import", "import request history (requests) or other companies' figures (published)", importCmd},
 		{"report", "print a half-year's transparency report, or peers' figures (report peers)", reportCmd},
 		{"backup", "write a consistent copy of the SQLite database while the server runs", backupCmd},
-		{"audit", "the audit log: key, checkpoint, show, proof, verify", auditCmd},
+		{"audit", "the audit log: key (init), checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
 	}
 }
@@ -110,7 +110,8 @@ Commands:`)
 Run "dueprocess <command> --help" for a command's flags.
 Settings come from flags or the environment: DUEPROCESS_DB (a SQLite file
 or a postgres:// URL; default ./dueprocess.db), DUEPROCESS_ADDR (default
-127.0.0.1:8080), DUEPROCESS_DATA (default ./dueprocess-data) and
+127.0.0.1:8080), DUEPROCESS_DATA (default ./dueprocess-data; it holds the
+audit key, which only serve's first start and "audit key init" create) and
 DUEPROCESS_POLICY (a policy file; default the built-in policy, which
 "dueprocess policy show-default" prints).`)
 }

@@ -205,7 +205,8 @@ func TestHelpAndUsage(t *testing.T) {
 		{"token", "issue", "--help"}, {"token", "revoke", "--help"},
 		{"jurisdiction", "pause", "--help"}, {"jurisdiction", "resume", "--help"}, {"jurisdiction", "show", "--help"},
 		{"jurisdiction", "list", "--help"}, {"policy", "show-default", "--help"}, {"policy", "check", "--help"},
-		{"policy", "simulate", "--help"},
+		{"policy", "simulate", "--help"}, {"audit", "key", "--help"}, {"audit", "key", "init", "--help"},
+		{"audit", "checkpoint", "--help"}, {"audit", "verify", "--help"}, {"report", "--help"}, {"demo", "--help"},
 	} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), args, func(string) string { return "" }, nil, io.Discard, &stderr)

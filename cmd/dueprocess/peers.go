@@ -137,12 +137,15 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
+			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
+			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
+			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
 	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
-	dsn, data, origin := c.auditFlags(fs)
+	dsn, data := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -152,11 +155,22 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
 	}
-	db, cp, _, err := c.openAudit(ctx, *dsn, *data, *origin)
+	db, err := c.openExisting(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	// A report is a reading command: it never creates a key, and signs a
+	// checkpoint only with the log's own key. Without the key it can still
+	// name the latest stored checkpoint, if that covers the whole log.
+	cp := &audit.Checkpointer{Store: db.AuditLog()}
+	signer, _, _, keyErr := signingKey(ctx, db, *data)
+	switch {
+	case keyErr == nil:
+		cp.Signer, cp.Origin = signer, signer.Name()
+	case !errors.Is(keyErr, os.ErrNotExist):
+		return keyErr
+	}
 	counts, err := db.ReportCounts(ctx, *period)
 	if err != nil {
 		return err
@@ -168,6 +182,9 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	// The checkpoint is signed after the counts are read, so it covers
 	// every change they count.
 	checkpoint, err := reportCheckpoint(ctx, cp)
+	if errors.Is(err, audit.ErrNoKey) {
+		return fmt.Errorf("a report must name a checkpoint that covers every entry it counts, and signing one needs the log's key: %w", keyErr)
+	}
 	if err != nil {
 		return err
 	}

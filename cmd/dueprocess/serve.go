@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
@@ -21,7 +24,12 @@ import (
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
 	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR]",
-		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\nserves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.")
+		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
+			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
+			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
+			"signing key in DIR/audit.key, named by --audit-origin. It refuses to start with\n"+
+			"a key that did not sign the log's latest checkpoint, or with none once the log\n"+
+			"has checkpoints.")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
@@ -52,11 +60,14 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	blobs, err := blob.Open(filepath.Join(*data, "blobs"))
+	// The key is checked before anything is written to the data
+	// directory, so that a server started in the wrong folder leaves
+	// nothing behind.
+	signer, vkey, err := c.serverKey(ctx, db, *data, *origin)
 	if err != nil {
 		return err
 	}
-	signer, _, vkey, err := auditKeys(*data, *origin)
+	blobs, err := blob.Open(filepath.Join(*data, "blobs"))
 	if err != nil {
 		return err
 	}
@@ -108,6 +119,35 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serverKey loads the audit signing key for serve, refusing to start with
+// a key that did not sign the log's latest checkpoint: the public
+// checkpoint endpoint must never serve a checkpoint that does not verify
+// under the log's key. On the first start, when the log has no checkpoint
+// yet, it creates the key named origin.
+func (c *cli) serverKey(ctx context.Context, db *store.DB, data, origin string) (note.Signer, string, error) {
+	signer, _, vkey, err := signingKey(ctx, db, data)
+	if !errors.Is(err, os.ErrNotExist) {
+		return signer, vkey, err
+	}
+	// signingKey refused a missing key if the log has checkpoints, so none
+	// of them would verify under a new one; what is left is a first start.
+	if want, kerr := logKey(ctx, db); kerr != nil || want != "" {
+		return nil, "", err
+	}
+	signer, _, vkey, err = audit.CreateKey(data, origin)
+	if errors.Is(err, os.ErrExist) {
+		// Another server sharing this data directory created it a moment
+		// ago; use that one.
+		signer, _, vkey, err = signingKey(ctx, db, data)
+		return signer, vkey, err
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("audit key: %w", err)
+	}
+	c.say("created the audit signing key %s at %s; back it up, and publish its verifier key: %s", signer.Name(), keyPath(data), vkey)
+	return signer, vkey, nil
 }
 
 // say writes a message for people to stderr.

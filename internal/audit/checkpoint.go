@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/dueprocess/dueprocess"
 )
 
 // A checkpoint is a signed note (golang.org/x/mod/sumdb/note) whose text
@@ -108,6 +110,79 @@ func checkOrigin(origin string) error {
 		if r < 0x20 || r == 0x7f {
 			return fmt.Errorf("audit checkpoint: origin %q has a control character", origin)
 		}
+	}
+	return nil
+}
+
+// CheckpointKey returns the key that signed checkpoint msg as "name+hash"
+// (see KeyID), without checking the signature: the signature whose name is
+// the checkpoint's origin, since C2SP names a log's key after the log, or
+// else the first one. Witnesses' cosignatures come after the log's own.
+func CheckpointKey(msg []byte) (string, error) {
+	// With no verifier every signature is left unverified, which is what
+	// lets us read the names and hashes of all of them.
+	_, err := note.Open(msg, note.VerifierList())
+	var unverified *note.UnverifiedNoteError
+	if !errors.As(err, &unverified) {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	n := unverified.Note
+	if len(n.UnverifiedSigs) == 0 {
+		return "", errors.New("checkpoint has no signature")
+	}
+	origin, _, _ := strings.Cut(n.Text, "\n")
+	s := n.UnverifiedSigs[0]
+	for _, sig := range n.UnverifiedSigs {
+		if sig.Name == origin {
+			s = sig
+			break
+		}
+	}
+	return KeyID(s.Name, s.Hash), nil
+}
+
+// A WrongKeyError says that a key is not the one that signed the log's
+// latest checkpoint, so that checkpoints it signed would not verify under
+// the key the log's readers hold.
+type WrongKeyError struct {
+	Log string // the key of the latest stored checkpoint, as "name+hash"
+	Key string // the key that was about to sign, as "name+hash"
+}
+
+func (e *WrongKeyError) Error() string {
+	return fmt.Sprintf("this log's checkpoints are signed by key %q, not by key %q", e.Log, e.Key)
+}
+
+// LatestCheckpointReader reads the latest stored checkpoint; NotFound when
+// there is none.
+type LatestCheckpointReader interface {
+	LatestCheckpoint(ctx context.Context) (size int64, text []byte, err error)
+}
+
+// CheckKey returns a *WrongKeyError if the latest checkpoint stored in s
+// was signed by another key than signer's, and nil if it was signed by
+// signer's key or if the log has no checkpoint yet. Everything that signs
+// checkpoints calls it first: one checkpoint signed by a stray key would
+// make the log fail verification for good.
+func CheckKey(ctx context.Context, s LatestCheckpointReader, signer note.Signer) error {
+	_, text, err := s.LatestCheckpoint(ctx)
+	if errors.Is(err, dueprocess.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return checkKey(text, signer)
+}
+
+// checkKey compares the key of checkpoint text with signer's.
+func checkKey(text []byte, signer note.Signer) error {
+	logKey, err := CheckpointKey(text)
+	if err != nil {
+		return fmt.Errorf("the latest stored %w", err)
+	}
+	if key := KeyID(signer.Name(), signer.KeyHash()); key != logKey {
+		return &WrongKeyError{Log: logKey, Key: key}
 	}
 	return nil
 }

@@ -1,14 +1,20 @@
 package audit
 
 import (
+	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/dueprocess/dueprocess"
 )
 
 func TestCheckpointRoundTrip(t *testing.T) {
@@ -104,9 +110,15 @@ func TestCheckpointRejects(t *testing.T) {
 	}
 }
 
-func TestLoadOrCreateKey(t *testing.T) {
+func TestCreateAndLoadKey(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "data")
-	s1, v1, vkey1, err := LoadOrCreateKey(dir, "dp.example")
+	if _, _, _, err := LoadKey(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadKey of a missing key: %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("LoadKey created %s (%v); it must never create anything", dir, err)
+	}
+	s1, v1, vkey1, err := CreateKey(dir, "dp.example")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,13 +134,16 @@ func TestLoadOrCreateKey(t *testing.T) {
 		t.Errorf("key named %q / %q / %q, want dp.example", vkey1, v1.Name(), s1.Name())
 	}
 
-	// Stable across restarts, whatever name is passed later.
-	s2, _, vkey2, err := LoadOrCreateKey(dir, "renamed.example")
+	// A second CreateKey never replaces the key, whatever name it passes.
+	if _, _, _, err := CreateKey(dir, "renamed.example"); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("CreateKey over an existing key: %v, want fs.ErrExist", err)
+	}
+	s2, _, vkey2, err := LoadKey(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if vkey2 != vkey1 {
-		t.Errorf("second load gave verifier key %q, want %q", vkey2, vkey1)
+		t.Errorf("LoadKey gave verifier key %q, want %q", vkey2, vkey1)
 	}
 
 	// What one signs, the other's verifier and the printed key accept.
@@ -150,12 +165,116 @@ func TestLoadOrCreateKey(t *testing.T) {
 	}
 }
 
-func TestLoadOrCreateKeyRefusesOpenPermissions(t *testing.T) {
+// TestCreateKeyConcurrently: of servers starting at once on one data
+// directory, exactly one creates the key and the others are told it exists.
+func TestCreateKeyConcurrently(t *testing.T) {
+	dir := t.TempDir()
+	const n = 50
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			_, _, _, err := CreateKey(dir, "dp.example")
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	created := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case !errors.Is(err, fs.ErrExist):
+			t.Errorf("CreateKey: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d of %d concurrent CreateKey calls created a key, want 1", created, n)
+	}
+	if _, _, _, err := LoadKey(dir); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestCheckKey: a key may sign a log with no checkpoint, or one whose latest
+// checkpoint it signed; any other key is refused, naming both keys, and the
+// Checkpointer signs nothing with it.
+func TestCheckKey(t *testing.T) {
+	ctx := context.Background()
+	m := checkpointMemory{newLog(t, 5, nil)}
+	ours, _, _, err := CreateKey(t.TempDir(), testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stray, _, _, err := CreateKey(t.TempDir(), testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []note.Signer{ours, stray} {
+		if err := CheckKey(ctx, m, s); err != nil {
+			t.Errorf("CheckKey on a log with no checkpoint: %v", err)
+		}
+	}
+	cp := &Checkpointer{Store: m, Signer: ours, Origin: testOrigin}
+	if _, _, err := cp.Latest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKey(ctx, m, ours); err != nil {
+		t.Errorf("CheckKey with the log's own key: %v", err)
+	}
+	err = CheckKey(ctx, m, stray)
+	var wrong *WrongKeyError
+	if !errors.As(err, &wrong) || wrong.Log != KeyID(ours.Name(), ours.KeyHash()) || wrong.Key != KeyID(stray.Name(), stray.KeyHash()) {
+		t.Fatalf("CheckKey with a stray key: %v, want a WrongKeyError naming both keys", err)
+	}
+
+	// A witness's cosignature does not make its key the log's.
+	witness, _, _, err := CreateKey(t.TempDir(), "witness.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, text, _ := m.LatestCheckpoint(ctx)
+	n := &note.Note{Text: strings.SplitN(string(text), "\n\n", 2)[0] + "\n"}
+	signed, err := note.Sign(n, ours, witness)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cosigned, err := note.Sign(n, witness, ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range [][]byte{signed, cosigned} {
+		if got, err := CheckpointKey(msg); err != nil || got != KeyID(ours.Name(), ours.KeyHash()) {
+			t.Errorf("CheckpointKey of a cosigned checkpoint = %q, %v; want the log's key", got, err)
+		}
+	}
+
+	// The log grows; a Checkpointer holding the stray key refuses to sign.
+	for i := 5; i < 8; i++ {
+		if _, err := Append(ctx, m, testEntry(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := checkpointCount(t, m)
+	bad := &Checkpointer{Store: m, Signer: stray, Origin: testOrigin}
+	if _, _, err := bad.Latest(ctx); !errors.As(err, &wrong) {
+		t.Errorf("Checkpointer with a stray key: %v, want a WrongKeyError", err)
+	}
+	if got := checkpointCount(t, m); got != stored {
+		t.Errorf("the stray key stored a checkpoint: %d checkpoints, want %d", got, stored)
+	}
+	if size, _, err := cp.Latest(ctx); err != nil || size != 8 {
+		t.Errorf("the log's own key after the refusal: size %d, %v; want 8", size, err)
+	}
+}
+
+func TestLoadKeyRefusesOpenPermissions(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no Unix permission bits on Windows")
 	}
 	dir := t.TempDir()
-	if _, _, _, err := LoadOrCreateKey(dir, ""); err != nil {
+	if _, _, _, err := CreateKey(dir, ""); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, KeyFile)
@@ -163,9 +282,9 @@ func TestLoadOrCreateKeyRefusesOpenPermissions(t *testing.T) {
 		if err := os.Chmod(path, mode); err != nil {
 			t.Fatal(err)
 		}
-		_, _, _, err := LoadOrCreateKey(dir, "")
+		_, _, _, err := LoadKey(dir)
 		if err == nil {
-			t.Fatalf("LoadOrCreateKey accepted a key file of mode %04o", mode)
+			t.Fatalf("LoadKey accepted a key file of mode %04o", mode)
 		}
 		if !strings.Contains(err.Error(), "chmod 600") || !strings.Contains(err.Error(), path) {
 			t.Errorf("error for mode %04o does not say what to do: %v", mode, err)
@@ -174,20 +293,44 @@ func TestLoadOrCreateKeyRefusesOpenPermissions(t *testing.T) {
 	if err := os.Chmod(path, 0o400); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, _, err := LoadOrCreateKey(dir, ""); err != nil {
-		t.Errorf("LoadOrCreateKey refused a key of mode 0400: %v", err)
+	if _, _, _, err := LoadKey(dir); err != nil {
+		t.Errorf("LoadKey refused a key of mode 0400: %v", err)
 	}
 }
 
-func TestLoadOrCreateKeyRejectsGarbage(t *testing.T) {
+func TestLoadKeyRejectsGarbage(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, KeyFile)
 	for _, content := range []string{"", "not a key\n", "PRIVATE+KEY+x+00000000+AAAA\n"} {
 		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, _, err := LoadOrCreateKey(dir, ""); err == nil {
-			t.Errorf("LoadOrCreateKey accepted key file %q", content)
+		if _, _, _, err := LoadKey(dir); err == nil {
+			t.Errorf("LoadKey accepted key file %q", content)
 		}
 	}
+}
+
+// checkpointMemory makes a Memory a CheckpointStore, as the database is.
+type checkpointMemory struct{ *Memory }
+
+func (m checkpointMemory) SaveCheckpoint(ctx context.Context, size int64, text []byte) error {
+	return m.AddCheckpoint(size, text)
+}
+
+func (m checkpointMemory) LatestCheckpoint(ctx context.Context) (size int64, text []byte, err error) {
+	err = m.Checkpoints(ctx, func(s int64, t []byte) error { size, text = s, t; return nil })
+	if err == nil && text == nil {
+		err = dueprocess.Errorf(dueprocess.NotFound, "no checkpoint")
+	}
+	return size, text, err
+}
+
+func checkpointCount(t *testing.T, m checkpointMemory) int {
+	t.Helper()
+	n := 0
+	if err := m.Checkpoints(context.Background(), func(int64, []byte) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -21,14 +21,19 @@ type CheckpointStore interface {
 	LatestCheckpoint(ctx context.Context) (size int64, text []byte, err error)
 }
 
+// ErrNoKey is what a Checkpointer without a Signer returns when the log has
+// grown since its latest checkpoint: it can serve stored checkpoints only.
+var ErrNoKey = errors.New("the audit log has grown since its latest checkpoint, and there is no key to sign a new one")
+
 // Checkpointer signs and stores checkpoints of a log: whenever one is
 // asked for and the log has grown since the latest, and at least every
 // Every while entries arrive. Several servers sharing one database may each
 // run one: a store keeps the first checkpoint saved for a size, and every
-// server signs with the same key.
+// server signs with the same key. It refuses to sign with a key other than
+// the one that signed the latest stored checkpoint (a *WrongKeyError).
 type Checkpointer struct {
 	Store  CheckpointStore
-	Signer note.Signer
+	Signer note.Signer   // nil serves stored checkpoints only (ErrNoKey)
 	Origin string        // the log's name; the key's name by convention
 	Every  time.Duration // default one hour
 	Log    *slog.Logger  // nil discards
@@ -54,6 +59,17 @@ func (c *Checkpointer) Latest(ctx context.Context) (size int64, text []byte, err
 	}
 	if n == 0 {
 		return 0, nil, dueprocess.Errorf(dueprocess.NotFound, "the audit log is empty; there is no checkpoint yet")
+	}
+	if c.Signer == nil {
+		return 0, nil, ErrNoKey
+	}
+	// Never extend the log's checkpoints with another key's signature: a
+	// server whose key was swapped while it ran must not publish a
+	// checkpoint that fails verification for good.
+	if err == nil {
+		if err := checkKey(text, c.Signer); err != nil {
+			return 0, nil, err
+		}
 	}
 	signed, err := NewCheckpoint(ctx, c.Store, c.Signer, c.Origin, n)
 	if err != nil {

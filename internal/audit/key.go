@@ -20,33 +20,57 @@ import (
 // KeyFile is the name of the signing key's file in the data directory.
 const KeyFile = "audit.key"
 
-// DefaultKeyName is the key name LoadOrCreateKey uses when given none.
+// DefaultKeyName is the key name CreateKey uses when given none.
 const DefaultKeyName = "dueprocess"
 
-// LoadOrCreateKey returns the checkpoint signer kept in dir/audit.key, the
+// LoadKey returns the checkpoint signer kept in dir/audit.key, the
 // matching verifier, and the verifier key in note's text form
 // ("name+hash+base64"), which is what outsiders need to check checkpoints.
 //
-// On first use it creates an Ed25519 key named name (DefaultKeyName if
-// empty) in a file of mode 0600. Later calls load that key whatever name
-// they pass, because the name is part of the key that outsiders hold: a
-// server that changes its host name keeps signing with its old key.
+// It never creates a key: a command run in the wrong folder must not
+// quietly make a key of its own and sign the shared log with it. A missing
+// key is an error that matches fs.ErrNotExist.
 //
 // It refuses a key file that its group or others may read or write, since
 // whoever reads it can sign checkpoints of a rewritten log.
-func LoadOrCreateKey(dir, name string) (note.Signer, note.Verifier, string, error) {
-	if name == "" {
-		name = DefaultKeyName
-	}
+func LoadKey(dir string) (note.Signer, note.Verifier, string, error) {
 	path := filepath.Join(dir, KeyFile)
 	skey, err := readKey(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		skey, err = createKey(dir, path, name)
+		return nil, nil, "", fmt.Errorf("no audit key in %s: %w", path, fs.ErrNotExist)
 	}
 	if err != nil {
 		return nil, nil, "", err
 	}
 	return keysFrom(path, skey)
+}
+
+// CreateKey creates an Ed25519 signing key named name (DefaultKeyName if
+// empty) in dir/audit.key, mode 0600, and returns it as LoadKey does. It
+// refuses to replace a key that exists, with an error that matches
+// fs.ErrExist, also when another process created one a moment before: the
+// name is part of the key that outsiders hold, and a replaced key would
+// orphan every checkpoint signed with the old one.
+//
+// Only a server's first start and "dueprocess audit key init" call it,
+// after checking that the log has no checkpoint signed by another key.
+func CreateKey(dir, name string) (note.Signer, note.Verifier, string, error) {
+	if name == "" {
+		name = DefaultKeyName
+	}
+	path := filepath.Join(dir, KeyFile)
+	skey, err := createKey(dir, path, name)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	return keysFrom(path, skey)
+}
+
+// KeyID names a key as "name+hash", the key hash in eight hex digits: the
+// first two fields of its verifier key, which is how notes name their
+// signers.
+func KeyID(name string, hash uint32) string {
+	return fmt.Sprintf("%s+%08x", name, hash)
 }
 
 // readKey reads the signer key in path after checking its permissions.
@@ -74,10 +98,10 @@ func readKey(path string) (string, error) {
 	return string(bytes.TrimSpace(b)), nil
 }
 
-// createKey writes a new key to path, or returns the key another process
-// wrote there first. The key is written to a temporary file and linked
-// into place, so nobody ever reads half a key and two servers starting at
-// once agree on one.
+// createKey writes a new key to path, refusing if a key is there. The key
+// is written to a temporary file and linked into place, so nobody ever
+// reads half a key, and of two servers starting at once exactly one
+// creates the key; the other finds it there (fs.ErrExist) and loads it.
 func createKey(dir, path, name string) (string, error) {
 	skey, _, err := note.GenerateKey(rand.Reader, name)
 	if err != nil {
@@ -103,7 +127,7 @@ func createKey(dir, path, name string) (string, error) {
 		return "", fmt.Errorf("audit key: %w", err)
 	}
 	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
-		return readKey(path)
+		return "", fmt.Errorf("audit key %s already exists: %w", path, fs.ErrExist)
 	} else if err != nil {
 		return "", fmt.Errorf("audit key: %w", err)
 	}

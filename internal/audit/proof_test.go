@@ -197,7 +197,7 @@ func TestOutsiderChecks(t *testing.T) {
 	ctx := context.Background()
 	m := newLog(t, 40, nil)
 	// The server's key, and the verifier key it prints.
-	signer, _, printed, err := LoadOrCreateKey(t.TempDir(), testOrigin)
+	signer, _, printed, err := CreateKey(t.TempDir(), testOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}

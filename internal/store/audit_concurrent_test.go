@@ -133,7 +133,7 @@ func TestTwoProcessesOneLog(t *testing.T) {
 
 func testKey(t testing.TB) (note.Signer, note.Verifier) {
 	t.Helper()
-	signer, verifier, _, err := audit.LoadOrCreateKey(t.TempDir(), "dueprocess.test/audit")
+	signer, verifier, _, err := audit.CreateKey(t.TempDir(), "dueprocess.test/audit")
 	if err != nil {
 		t.Fatal(err)
 	}

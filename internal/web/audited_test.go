@@ -199,7 +199,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 			}
 		}
 
-		_, verifier, _, err := audit.LoadOrCreateKey(t.TempDir(), "")
+		_, verifier, _, err := audit.CreateKey(t.TempDir(), "")
 		if err != nil {
 			t.Fatal(err)
 		}

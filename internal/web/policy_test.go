@@ -19,7 +19,7 @@ func defaultPolicy(r *dueprocess.Request, pauses []dueprocess.Pause) dueprocess.
 // the test, and returns the verifier key too.
 func checkpointer(t testing.TB, db *store.DB) (*audit.Checkpointer, string) {
 	t.Helper()
-	signer, _, vkey, err := audit.LoadOrCreateKey(t.TempDir(), "dueprocess.test/audit")
+	signer, _, vkey, err := audit.CreateKey(t.TempDir(), "dueprocess.test/audit")
 	if err != nil {
 		t.Fatal(err)
 	}
