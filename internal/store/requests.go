@@ -245,16 +245,36 @@ func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, erro
 
 // Request returns a request with its targets and documents.
 func (db *DB) Request(ctx context.Context, id string) (*dueprocess.Request, error) {
-	return db.request(ctx, db.sql, id)
+	return db.request(ctx, db.sql, id, "")
+}
+
+// AgencyRequest returns a request with its targets and documents if the
+// agency agencyID made it. The agency is part of the query itself, so
+// another agency's request is not found by the same single statement, on
+// the same index, as a missing id, and the error is the same; neither
+// reads a target or a document. The two answers then cost the same, and
+// an official cannot tell by timing that an id exists elsewhere.
+func (db *DB) AgencyRequest(ctx context.Context, agencyID, id string) (*dueprocess.Request, error) {
+	if agencyID == "" {
+		// An empty agency would read as "any agency" below.
+		return nil, dueprocess.Errorf(dueprocess.NotFound, "request %s not found", id)
+	}
+	return db.request(ctx, db.sql, id, agencyID)
 }
 
 // Request reads a request inside the transaction, seeing its own writes.
 func (tx *Tx) Request(ctx context.Context, id string) (*dueprocess.Request, error) {
-	return tx.db.request(ctx, tx.tx, id)
+	return tx.db.request(ctx, tx.tx, id, "")
 }
 
-func (db *DB) request(ctx context.Context, q querier, id string) (*dueprocess.Request, error) {
-	r, err := scanRequest(q.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id = $1`, id))
+// request reads request id, and only if agencyID made it when agencyID is
+// not empty.
+func (db *DB) request(ctx context.Context, q querier, id, agencyID string) (*dueprocess.Request, error) {
+	query, args := `SELECT `+requestColumns+` FROM requests WHERE id = $1`, []any{id}
+	if agencyID != "" {
+		query, args = query+` AND agency_id = $2`, append(args, agencyID)
+	}
+	r, err := scanRequest(q.QueryRowContext(ctx, query, args...))
 	if err != nil {
 		return nil, notFound(err, "request "+id)
 	}

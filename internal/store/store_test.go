@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -372,6 +373,47 @@ func TestGroupCommit(t *testing.T) {
 			if len(events) != 1 {
 				t.Errorf("%s has %d events, want 1", r.ID, len(events))
 			}
+		}
+	})
+}
+
+// TestOtherAgencyRequestIsNotFoundUnread: an agency asking for another
+// agency's request gets the error a missing id gets, from the one query
+// that reads the request's row, before any target or document is read.
+// The tables of targets and documents are renamed away, so that reading
+// either would fail: the own agency's read fails, which shows that the
+// other two never reached them.
+func TestOtherAgencyRequestIsNotFoundUnread(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, o := fixture(t, db, "HK", "police.gov.hk")
+		other, _ := fixture(t, db, "DE", "bka.bund.de")
+		r := sampleRequest(t)
+		r.AgencyID, r.OfficialID = a.ID, o.ID
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateRequest(ctx, r, dueprocess.System) }); err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.AgencyRequest(ctx, a.ID, r.ID)
+		if err != nil || len(got.Targets) != 2 {
+			t.Fatalf("own agency's request: %v, %v; want it with its two targets", got, err)
+		}
+		for _, table := range []string{"request_targets", "documents"} {
+			if _, err := db.SQL().Exec("ALTER TABLE " + table + " RENAME TO " + table + "_away"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, errOther := db.AgencyRequest(ctx, other.ID, r.ID)
+		_, errMissing := db.AgencyRequest(ctx, other.ID, "DP-2026-999999")
+		if !errors.Is(errOther, dueprocess.ErrNotFound) || !errors.Is(errMissing, dueprocess.ErrNotFound) {
+			t.Fatalf("another agency's request: %v; a missing one: %v; want both not found, with nothing else read", errOther, errMissing)
+		}
+		if got, want := dueprocess.ErrorMessage(errOther), dueprocess.ErrorMessage(errMissing); got != strings.Replace(want, "DP-2026-999999", r.ID, 1) {
+			t.Errorf("another agency's request: %q; a missing one: %q; want the same words", got, want)
+		}
+		if _, err := db.AgencyRequest(ctx, a.ID, r.ID); err == nil || errors.Is(err, dueprocess.ErrNotFound) {
+			t.Errorf("own agency's request with its targets' table gone: %v, want a failed read", err)
+		}
+		if _, err := db.AgencyRequest(ctx, "", r.ID); !errors.Is(err, dueprocess.ErrNotFound) {
+			t.Errorf("no agency: %v, want not found", err)
 		}
 	})
 }

@@ -113,7 +113,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := onCase(p, req); err != nil {
+	if err := onCase(req); err != nil {
 		return err
 	}
 	doc, err := s.db.Document(r.Context(), req.ID, r.PathValue("doc"))

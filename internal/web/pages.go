@@ -31,7 +31,7 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if err != nil {
 		return nil, err
 	}
-	v := &view{Title: req.ID, Staff: staff, CSRF: se.CSRF, Request: req, ReviewDecisions: dueprocess.ReviewDecisions}
+	v := &view{Title: req.ID, Staff: staff, CSRF: se.CSRF, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions}
 	for _, data := range datas {
 		e, err := audit.Decode(data)
 		if err != nil {

@@ -99,7 +99,11 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.Decide(r.Context(), req, s.decide(req, pauses), dueprocess.System); err != nil {
 			return err
 		}
-		if answer, err = marshalAnswer(req); err != nil {
+		shown, err := s.show(r, p, req)
+		if err != nil {
+			return err
+		}
+		if answer, err = marshalAnswer(shown[0]); err != nil {
 			return err
 		}
 		if key == "" {
@@ -141,7 +145,7 @@ func (s *Server) replay(w http.ResponseWriter, p *dueprocess.Principal, key, bod
 	return true, nil
 }
 
-func marshalAnswer(req *dueprocess.Request) ([]byte, error) {
+func marshalAnswer(req visible) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -253,44 +257,8 @@ func (s *Server) recordRead(r *http.Request, p *dueprocess.Principal, action, id
 	return s.db.Record(r.Context(), p.Actor(), action, "request:"+id, body)
 }
 
-func (s *Server) visibleRequest(r *http.Request, p *dueprocess.Principal, id string) (*dueprocess.Request, error) {
-	req, err := s.db.Request(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	if p.Official != nil && req.AgencyID != p.Agency.ID {
-		return nil, dueprocess.Errorf(dueprocess.NotFound, "request %s not found", id)
-	}
-	if err := s.redact(r, p, []*dueprocess.Request{req}); err != nil {
-		return nil, err
-	}
-	return req, nil
-}
-
-// redact withholds targets and documents from staff not on a request's
-// case: case-bound access. Admins and the requesting agency see all.
-func (s *Server) redact(r *http.Request, p *dueprocess.Principal, list []*dueprocess.Request) error {
-	if p.Staff == nil || p.Staff.HasRole(dueprocess.RoleAdmin) || len(list) == 0 {
-		return nil
-	}
-	ids := make([]string, len(list))
-	for i, req := range list {
-		ids[i] = req.ID
-	}
-	assigned, err := s.db.AssignedAmong(r.Context(), p.Staff.ID, ids)
-	if err != nil {
-		return err
-	}
-	for _, req := range list {
-		if !assigned[req.ID] {
-			req.Redact()
-		}
-	}
-	return nil
-}
-
 // onCase refuses a staff member who is not on a request's case.
-func onCase(p *dueprocess.Principal, req *dueprocess.Request) error {
+func onCase(req visible) error {
 	if req.Withheld != "" {
 		return dueprocess.Errorf(dueprocess.Forbidden, "%s; ask a reviewer or an admin to assign you", dueprocess.CaseBound)
 	}
@@ -332,7 +300,8 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.redact(r, p, list); err != nil {
+	shown, err := s.show(r, p, list...)
+	if err != nil {
 		return err
 	}
 	// A listing shows requests' details, so it is a read of each.
@@ -346,10 +315,10 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	type page struct {
-		Requests []*dueprocess.Request `json:"requests"`
-		Next     string                `json:"next,omitempty"`
+		Requests []visible `json:"requests"`
+		Next     string    `json:"next,omitempty"`
 	}
-	out := page{Requests: list}
+	out := page{Requests: shown}
 	if len(list) == f.Limit {
 		out.Next = list[len(list)-1].ID
 	}

@@ -42,14 +42,17 @@ func joinOr(names []string) string {
 }
 
 // reviewAnswer is what the review routes answer: the step recorded and
-// the request as it now stands.
+// the request as it now stands, as the reviewer may see it.
 type reviewAnswer struct {
-	Review  *dueprocess.Review  `json:"review"`
-	Request *dueprocess.Request `json:"request"`
+	Review  *dueprocess.Review `json:"review"`
+	Request visible            `json:"request"`
 }
 
-func (s *Server) answerReview(w http.ResponseWriter, r *http.Request, rv *dueprocess.Review) error {
-	req, err := s.db.Request(r.Context(), rv.RequestID)
+// answerReview answers a review step with the request as p may see it:
+// staff not on the case get it without targets and documents, as a GET
+// would give it to them.
+func (s *Server) answerReview(w http.ResponseWriter, r *http.Request, p *dueprocess.Principal, rv *dueprocess.Review) error {
+	req, err := s.visibleRequest(r, p, rv.RequestID)
 	if err != nil {
 		return err
 	}
@@ -75,7 +78,7 @@ func (s *Server) reviewRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.answerReview(w, r, rv)
+	return s.answerReview(w, r, p, rv)
 }
 
 // approveRequest confirms a proposal to approve: four eyes.
@@ -98,7 +101,7 @@ func (s *Server) approveRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.answerReview(w, r, rv)
+	return s.answerReview(w, r, p, rv)
 }
 
 // assessHumanRights records the human-rights officer's assessment of an
@@ -124,7 +127,7 @@ func (s *Server) assessHumanRights(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.answerReview(w, r, rv)
+	return s.answerReview(w, r, p, rv)
 }
 
 // assignRequest puts a staff member on a request's case.

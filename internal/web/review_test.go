@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -89,6 +91,74 @@ func TestQueueDueBy(t *testing.T) {
 		e.do("POST", "/api/v1/requests/"+id+"/withdraw", e.hk, strings.NewReader(`{"reason": "closed"}`))
 		if _, b := e.do("GET", "/api/v1/requests?due_by=2027-01-01", e.staff, nil); strings.Contains(string(b), id) {
 			t.Errorf("a withdrawn request is listed as due")
+		}
+	})
+}
+
+// TestWriteAnswersHideTargetsFromUnassignedStaff: the answers of the
+// review, approve and human-rights routes carry the request as the
+// caller may see it. Staff not on the case get it without targets and
+// documents, exactly as their GET of it would give it; staff on the case
+// get it whole.
+func TestWriteAnswersHideTargetsFromUnassignedStaff(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		inReview := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`).Replace(hkRequest)
+		submit := func(body, status string) string {
+			t.Helper()
+			code, m := e.submit(e.hk, body)
+			if code != 201 || m["status"] != status {
+				t.Fatalf("submit: %d, status %v, want 201 and %s", code, m["status"], status)
+			}
+			id := m["id"].(string)
+			if code, b := e.do("POST", "/api/v1/requests/"+id+"/documents", e.hk, bytes.NewReader(pdf(2000)), "Content-Type", "application/pdf"); code != 201 {
+				t.Fatalf("document: %d %s", code, b)
+			}
+			return id
+		}
+		// write posts body to a write route of request id as token, and
+		// returns the request of its answer next to what a GET by the
+		// same caller answers right after.
+		write := func(id, route, token, body string) (answered, read map[string]any) {
+			t.Helper()
+			status, b := e.do("POST", "/api/v1/requests/"+id+route, token, strings.NewReader(body))
+			var out struct{ Request map[string]any }
+			if err := json.Unmarshal(b, &out); status != 200 || err != nil {
+				t.Fatalf("%s: %d %s", route, status, b)
+			}
+			_, read = e.request(token, id)
+			return out.Request, read
+		}
+		hidden := func(what string, answered, read map[string]any) {
+			t.Helper()
+			if answered["withheld"] != dueprocess.CaseBound || len(answered["targets"].([]any)) != 0 || len(answered["documents"].([]any)) != 0 {
+				t.Errorf("%s by staff off the case answered targets %v, documents %v, withheld %q; want none, and why",
+					what, answered["targets"], answered["documents"], answered["withheld"])
+			}
+			if !reflect.DeepEqual(answered, read) {
+				t.Errorf("%s answered a request other than the caller's GET of it:\n answer %v\n GET    %v", what, answered, read)
+			}
+		}
+
+		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
+		id := submit(inReview, "in_review")
+		answered, read := write(id, "/review", e.staff, proposal)
+		hidden("review", answered, read)
+		answered, read = write(id, "/approve", e.approver, `{"note": "checked the order and the agency"}`)
+		hidden("approve", answered, read)
+
+		escalated := submit(hkRequest, "escalated")
+		answered, read = write(escalated, "/human-rights", e.humanRights, `{"conclusion": "proceed",
+			"legality": "a court order under the ordinance", "necessity": "the account is named in the order",
+			"proportionality": "two months of subscriber records"}`)
+		hidden("human-rights", answered, read)
+
+		// On the case, the same answer is whole.
+		onCase := submit(inReview, "in_review")
+		e.assign(onCase, e.staff)
+		answered, read = write(onCase, "/review", e.staff, proposal)
+		if answered["withheld"] != nil || len(answered["targets"].([]any)) != 1 || len(answered["documents"].([]any)) != 1 || !reflect.DeepEqual(answered, read) {
+			t.Errorf("review by staff on the case: answered %v; want its target and document, as its GET gives them: %v", answered, read)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 	"github.com/dueprocess/dueprocess/internal/web"
@@ -62,15 +64,56 @@ func allowed(rule, caller string) bool {
 	return false
 }
 
+// target is the account named by every request of the "own" agency in
+// the role matrix: no answer to anyone but that agency and an admin may
+// carry it, since no staff member is on any of these cases. It is a name
+// found nowhere else (the OpenAPI document's example names demosisto).
+const target = "matrix-target-5d1c"
+
+// seesTargets says which callers of the role matrix may see a request's
+// targets: the requesting agency and admins. Every other staff member is
+// off the case.
+var seesTargets = map[string]bool{"own": true, "admin": true}
+
 // TestRoleMatrix calls every API route as every caller, on a request of
-// the "own" agency, and checks who is let through.
+// the "own" agency, and checks who is let through. Each write route
+// acts on a request in the state it needs, with a body it accepts, so
+// that its answer is really given to the first caller let through; and
+// no answer of any route, read or write, carries a target to a caller
+// off the case.
 func TestRoleMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		tokens := map[string]string{"own": e.hk, "other": e.de, "intake": e.intake, "reviewer": e.staff, "approver": e.approver,
 			"human_rights": e.humanRights, "admin": e.admin, "auditor": e.auditor}
-		_, m := e.submit(e.hk, hkRequest)
-		id := m["id"].(string)
+		submit := func(body, status string) string {
+			t.Helper()
+			code, m := e.submit(e.hk, body)
+			if code != 201 || m["status"] != status {
+				t.Fatalf("submit: %d, status %v, want 201 and %s: %v", code, m["status"], status, m)
+			}
+			return m["id"].(string)
+		}
+		// A fraud case under a court order goes to review; hkRequest (an
+		// alleged subversion) is escalated to the human-rights officer.
+		escalated := strings.ReplaceAll(hkRequest, "demosisto", target)
+		inReview := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`).Replace(escalated)
+		id := submit(escalated, "escalated")
+		ids := map[string]string{
+			"POST /api/v1/requests/{id}/review":       submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/approve":      submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/human-rights": submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
+		}
+		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
+		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
+			t.Fatalf("proposal to approve: %d %s", status, b)
+		}
+		admin, err := db.PrincipalByTokenHash(ctx, auth.HashToken(e.admin))
+		if err != nil {
+			t.Fatal(err)
+		}
 		status, b := e.do("POST", "/api/v1/requests/"+id+"/documents", e.hk, bytes.NewReader(pdf(2000)), "Content-Type", "application/pdf")
 		if status != 201 {
 			t.Fatalf("document: %d %s", status, b)
@@ -91,13 +134,25 @@ func TestRoleMatrix(t *testing.T) {
 			t.Errorf("the matrix has %d rows for %d routes", len(matrix), len(served))
 		}
 
+		jsonBody := func(body string) func(string) (string, io.Reader) {
+			return func(string) (string, io.Reader) { return "application/json", strings.NewReader(body) }
+		}
 		bodies := map[string]func(caller string) (string, io.Reader){
 			"POST /api/v1/requests": func(caller string) (string, io.Reader) {
 				if caller == "other" {
-					return "application/json", strings.NewReader(strings.ReplaceAll(hkRequest, `"HK"`, `"DE"`))
+					// The other agency names someone else: its own
+					// request's targets are its to see.
+					return "application/json", strings.NewReader(strings.NewReplacer(`"HK"`, `"DE"`, target, "someone-else").Replace(escalated))
 				}
-				return "application/json", strings.NewReader(hkRequest)
+				return "application/json", strings.NewReader(escalated)
 			},
+			"POST /api/v1/requests/{id}/review":  jsonBody(proposal),
+			"POST /api/v1/requests/{id}/approve": jsonBody(`{"note": "checked the order and the agency"}`),
+			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
+				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
+			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
+			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},
@@ -107,7 +162,7 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		path := func(route string) string {
 			p := strings.SplitN(route, " ", 2)[1]
-			p = strings.ReplaceAll(p, "{id}", id)
+			p = strings.ReplaceAll(p, "{id}", cmp.Or(ids[route], id))
 			p = strings.ReplaceAll(p, "{doc}", doc.ID)
 			p = strings.ReplaceAll(p, "{code}", "FR")
 			p = strings.ReplaceAll(p, "{index}", "0")
@@ -121,6 +176,7 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		for _, route := range served {
 			method := strings.SplitN(route, " ", 2)[0]
+			answered := false // whether a caller let through got a 2xx yet
 			for _, caller := range callers {
 				var body io.Reader
 				contentType := ""
@@ -145,6 +201,17 @@ func TestRoleMatrix(t *testing.T) {
 					}
 				}
 				got := fmt.Sprint(status)
+				if !seesTargets[caller] && bytes.Contains(b, []byte(target)) {
+					t.Errorf("%s as %s: %d, the answer carries the target %q to a caller off the case: %.300s", route, caller, status, target, b)
+				}
+				if want == "through" && method == "POST" && !answered {
+					// The first caller let through a write route gets its
+					// answer, so that the check above sees that answer.
+					if status < 200 || status > 299 {
+						t.Errorf("%s as %s: %d, want the write to succeed: %.300s", route, caller, status, b)
+					}
+					answered = true
+				}
 				if want == "through" {
 					if status == 401 || status == 403 || (status == 404 && strings.Contains(route, "{id}")) {
 						t.Errorf("%s as %s: %d, want to be let through: %.200s", route, caller, status, b)
@@ -152,6 +219,13 @@ func TestRoleMatrix(t *testing.T) {
 				} else if got != want {
 					t.Errorf("%s as %s: %d, want %s: %.200s", route, caller, status, want, b)
 				}
+			}
+		}
+		// The target check above is not empty: the callers who may see
+		// the target are shown it.
+		for _, caller := range []string{"own", "admin"} {
+			if status, b := e.do("GET", "/api/v1/requests/"+id, tokens[caller], nil); status != 200 || !bytes.Contains(b, []byte(target)) {
+				t.Errorf("GET as %s: %d, want the request with its target %q: %.300s", caller, status, target, b)
 			}
 		}
 	})

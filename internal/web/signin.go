@@ -373,6 +373,12 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 	if err != nil {
 		return err
 	}
+	// The queue shows no targets today; it still passes the one
+	// visibility rule, so that a column added later cannot leak them.
+	shown, err := s.show(r, &dueprocess.Principal{Staff: staff}, list...)
+	if err != nil {
+		return err
+	}
 	ids := make([]string, len(list))
 	for i, req := range list {
 		ids[i] = req.ID
@@ -384,8 +390,8 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 	}
 	today := dueprocess.DateOf(s.now())
 	rows := make([]queueRow, len(list))
-	for i, req := range list {
-		rows[i].Request = req
+	for i, req := range shown {
+		rows[i].Request = req.Request
 		if !req.Deadline.IsZero() && req.Status.Open() {
 			switch days := req.Deadline.Sub(today.Time).Hours() / 24; {
 			case days < 0:

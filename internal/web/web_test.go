@@ -548,3 +548,63 @@ func (e *env) assign(id, token string) {
 		e.t.Fatalf("assign: %d %s", status, b)
 	}
 }
+
+// TestOtherAgencyAndMissingAnswerAlike: on every route an official uses
+// with a request's id, another agency's request answers exactly what a
+// missing id answers, and by the same path: the official's load names the
+// agency in its one query, so neither reads the request's targets or
+// documents, and the two cost the same (no timed assertion here; see
+// store.AgencyRequest). To show that nothing more is read, the tables of
+// targets and documents are renamed away: a read of either would fail,
+// as the own agency's read then does.
+func TestOtherAgencyAndMissingAnswerAlike(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		targets := make([]map[string]string, 500)
+		for i := range targets {
+			targets[i] = map[string]string{"type": "username", "value": fmt.Sprintf("user%d", i)}
+		}
+		_, m := e.submit(e.hk, with("targets", targets))
+		id := m["id"].(string)
+		status, b := e.do("POST", "/api/v1/requests/"+id+"/documents", e.hk, bytes.NewReader(pdf(2000)), "Content-Type", "application/pdf")
+		if status != 201 {
+			t.Fatalf("document: %d %s", status, b)
+		}
+		var doc dueprocess.Document
+		json.Unmarshal(b, &doc)
+		for _, table := range []string{"request_targets", "documents"} {
+			if _, err := db.SQL().Exec("ALTER TABLE " + table + " RENAME TO " + table + "_away"); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		const missing = "DP-2026-999999"
+		for _, call := range []struct {
+			method, path, ctype, body string
+		}{
+			{"GET", "", "", ""},
+			{"GET", "/events", "", ""},
+			{"GET", "/documents/" + doc.ID, "", ""},
+			{"POST", "/documents", "application/pdf", string(pdf(2000))},
+			{"POST", "/withdraw", "application/json", `{"reason": "the investigation closed"}`},
+		} {
+			answer := func(id string) (int, []byte) {
+				var body io.Reader
+				if call.method == "POST" {
+					body = strings.NewReader(call.body)
+				}
+				return e.do(call.method, "/api/v1/requests/"+id+call.path, e.de, body, "Content-Type", call.ctype)
+			}
+			st1, other := answer(id)
+			st2, gone := answer(missing)
+			other = bytes.ReplaceAll(other, []byte(id), []byte(missing))
+			if st1 != 404 || st2 != 404 || !bytes.Equal(other, gone) {
+				t.Errorf("%s %s: another agency's request: %d %s; a missing one: %d %s; want the same 404",
+					call.method, call.path, st1, other, st2, gone)
+			}
+		}
+		if status, b := e.do("GET", "/api/v1/requests/"+id, e.hk, nil); status != 500 {
+			t.Errorf("own agency's read with the targets' table gone: %d %.200s, want 500: the rename must stop any read of targets", status, b)
+		}
+	})
+}
