@@ -35,8 +35,9 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		"Loads requests an earlier system or a spreadsheet recorded, keeping their received\n"+
 			"dates and statuses, so that the transparency report covers the years before\n"+
 			"dueprocess. Every row is checked first; a bad row is named with its line and\n"+
-			"nothing from the file is stored. The layout is in docs/import.md, with a template\n"+
-			"in docs/import-template.csv.")
+			"nothing from the file is stored. A file imported before, or a row whose agency and\n"+
+			"reference are stored already, is refused. The layout is in docs/import.md, with a\n"+
+			"template in docs/import-template.csv.")
 	dsn := c.dbFlag(fs)
 	path, err := parseOne(fs, args, "CSV file")
 	if err != nil {
