@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/charset"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -34,8 +35,9 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		"Loads requests an earlier system or a spreadsheet recorded, keeping their received\n"+
 			"dates and statuses, so that the transparency report covers the years before\n"+
 			"dueprocess. Every row is checked first; a bad row is named with its line and\n"+
-			"nothing from the file is stored. The layout is in docs/import.md, with a template\n"+
-			"in docs/import-template.csv.")
+			"nothing from the file is stored. A file imported before, or a row whose agency and\n"+
+			"reference are stored already, is refused. The layout is in docs/import.md, with a\n"+
+			"template in docs/import-template.csv.")
 	dsn := c.dbFlag(fs)
 	path, err := parseOne(fs, args, "CSV file")
 	if err != nil {
@@ -53,7 +55,7 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	list, err := readHistory(ctx, c, db, path, data)
+	list, lines, err := readHistory(ctx, c, db, path, data)
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
@@ -64,6 +66,19 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		}
 		return tx.ImportRequests(ctx, filepath.Base(path), hex.EncodeToString(sum[:]), list, c.operator())
 	})
+	// A row that repeats a stored request or an earlier row is named by
+	// its line, as every other bad row is.
+	var rowErr *store.ImportRowError
+	if errors.As(err, &rowErr) {
+		msg := fmt.Sprintf("%s:%d: reference: %s", path, lines[rowErr.Row], dueprocess.ErrorMessage(rowErr.Err))
+		if rowErr.Earlier >= 0 {
+			msg += fmt.Sprintf(", first on line %d", lines[rowErr.Earlier])
+		}
+		if rowErr.More > 0 {
+			msg += fmt.Sprintf(" (and %d more rows like it)", rowErr.More)
+		}
+		return fmt.Errorf("nothing imported: %w", &dueprocess.Error{Kind: dueprocess.ErrorKind(rowErr.Err), Message: msg})
+	}
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
@@ -71,35 +86,40 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// readHistory reads and checks every row of a history file.
-func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []byte) ([]*dueprocess.Request, error) {
+// readHistory reads and checks every row of a history file. It returns the
+// requests with the line each began on.
+func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []byte) ([]*dueprocess.Request, []int, error) {
+	if err := charset.Check(data); err != nil {
+		return nil, nil, fmt.Errorf("%s: %s", path, dueprocess.ErrorMessage(err))
+	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: no header line: %w", path, err)
+		return nil, nil, fmt.Errorf("%s: no header line: %w", path, err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		if !slices.Contains(importColumns, h) {
-			return nil, fmt.Errorf("%s:1: unknown column %q (the columns are %s)", path, h, strings.Join(importColumns, ", "))
+			return nil, nil, fmt.Errorf("%s:1: unknown column %q (the columns are %s)", path, h, strings.Join(importColumns, ", "))
 		}
 		if _, dup := col[h]; dup {
-			return nil, fmt.Errorf("%s:1: column %q is given twice", path, h)
+			return nil, nil, fmt.Errorf("%s:1: column %q is given twice", path, h)
 		}
 		col[h] = i
 	}
 	for _, h := range importColumns[:requiredImportColumns] {
 		if _, ok := col[h]; !ok {
-			return nil, fmt.Errorf("%s:1: the column %q is missing", path, h)
+			return nil, nil, fmt.Errorf("%s:1: the column %q is missing", path, h)
 		}
 	}
 	officials := map[string]*dueprocess.Official{}
 	agencies := map[string]*dueprocess.Agency{}
 	total := int64(bytes.Count(data, []byte("\n")))
 	var list []*dueprocess.Request
+	var lines []int
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -107,7 +127,7 @@ func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -120,34 +140,35 @@ func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []
 		}
 		r, err := historyRow(get)
 		if err != nil {
-			return nil, bad(dueprocess.ErrorField(err), err)
+			return nil, nil, bad(dueprocess.ErrorField(err), err)
 		}
 		email := get("official")
 		o := officials[email]
 		if o == nil {
 			if o, err = db.OfficialByEmail(ctx, email); err != nil {
-				return nil, bad("official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
+				return nil, nil, bad("official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
 			}
 			officials[email] = o
 		}
 		a := agencies[o.AgencyID]
 		if a == nil {
 			if a, err = db.Agency(ctx, o.AgencyID); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			agencies[o.AgencyID] = a
 		}
 		if dueprocess.Country(r.Jurisdiction) != dueprocess.Country(a.Jurisdiction) {
-			return nil, bad("jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
+			return nil, nil, bad("jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
 		}
 		r.AgencyID, r.OfficialID = a.ID, o.ID
 		list = append(list, r)
+		lines = append(lines, line)
 		c.progress("checking", min(int64(line), total), total)
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%s holds no requests", path)
+		return nil, nil, fmt.Errorf("%s holds no requests", path)
 	}
-	return list, nil
+	return list, lines, nil
 }
 
 // historyRow turns one row into a request, checked as intake checks one,

@@ -40,7 +40,8 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 		"Imports the transparency-report CSV files Google, Meta or Apple publish about the\n"+
 			"government requests for user data they receive, to show beside our own figures.\n"+
 			"Every file is read and checked before anything is stored; a bad file is named with\n"+
-			"its line and nothing is imported. Importing a file again replaces its figures.")
+			"its line and nothing is imported. Importing a file again replaces all its figures\n"+
+			"(those of the earlier file of that name), so rows a corrected file dropped go.")
 	company := fs.String("company", "", "whose files these are: google, meta or apple")
 	dsn := c.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {

@@ -136,6 +136,18 @@ CREATE TABLE request_events (
     PRIMARY KEY (request_id, seq)
 );
 
+CREATE TABLE request_imports (
+    id          BIGINT PRIMARY KEY,
+    sha256      TEXT NOT NULL UNIQUE,
+    file        TEXT NOT NULL,
+    actor_type  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    requests    BIGINT NOT NULL,
+    first_id    TEXT NOT NULL,
+    last_id     TEXT NOT NULL
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -251,6 +263,8 @@ CREATE INDEX requests_agency ON requests (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
 CREATE INDEX requests_received_at ON requests (received_at);
+
+CREATE INDEX requests_reference ON requests (agency_id, process_reference);
 
 CREATE INDEX requests_status ON requests (status, id);
 
