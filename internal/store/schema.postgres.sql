@@ -250,9 +250,17 @@ CREATE UNIQUE INDEX setup_tokens_pkey ON setup_tokens USING btree (hash);
 
 CREATE TABLE signin_failures (
     key text NOT NULL,
-    at timestamp with time zone NOT NULL
+    at timestamp with time zone NOT NULL,
+    attempt text
 );
+CREATE INDEX signin_failures_attempt ON signin_failures USING btree (attempt);
 CREATE INDEX signin_failures_key ON signin_failures USING btree (key, at);
+
+CREATE TABLE signin_keys (
+    key text NOT NULL,
+    seen_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX signin_keys_pkey ON signin_keys USING btree (key);
 
 CREATE TABLE staff (
     id text NOT NULL,

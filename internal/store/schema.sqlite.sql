@@ -218,6 +218,11 @@ CREATE TABLE setup_tokens (
 CREATE TABLE signin_failures (
     key TEXT NOT NULL,
     at  TIMESTAMP NOT NULL
+, attempt TEXT);
+
+CREATE TABLE signin_keys (
+    key     TEXT PRIMARY KEY,
+    seen_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE staff (
@@ -271,5 +276,7 @@ CREATE INDEX requests_status ON requests (status, id);
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 
 CREATE INDEX sessions_staff ON sessions (staff_id);
+
+CREATE INDEX signin_failures_attempt ON signin_failures (attempt);
 
 CREATE INDEX signin_failures_key ON signin_failures (key, at);

@@ -27,13 +27,14 @@ import (
 // console whose clock the test moves.
 type browser struct {
 	t      *testing.T
+	server *web.Server
 	url    string
 	client *http.Client
 	mu     sync.Mutex
 	offset time.Duration
 }
 
-func newBrowser(t *testing.T, db *store.DB) *browser {
+func newBrowser(t *testing.T, db *store.DB, configure ...func(*web.Config)) *browser {
 	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
@@ -42,7 +43,12 @@ func newBrowser(t *testing.T, db *store.DB) *browser {
 	b := &browser{t: t}
 	db.Now = b.now // the store's clock and the server's move together
 	cp, _ := checkpointer(t, db)
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Checkpoints: cp, Now: b.now}))
+	c := web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Checkpoints: cp, Now: b.now}
+	for _, f := range configure {
+		f(&c)
+	}
+	b.server = web.New(c)
+	srv := httptest.NewServer(b.server)
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	b.url, b.client = srv.URL, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
