@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -67,7 +68,7 @@ func (n *NewRequest) Check() (*Request, error) {
 	if r.LegalProcess.Type, err = oneOf("legal_process.type", lp.Type, LegalProcessTypes); err != nil {
 		return nil, err
 	}
-	if r.LegalProcess.Reference, err = text("legal_process.reference", lp.Reference, MaxShortLength, true); err != nil {
+	if r.LegalProcess.Reference, err = identifier("legal_process.reference", lp.Reference, MaxShortLength, true); err != nil {
 		return nil, err
 	}
 	if r.LegalProcess.IssuedBy, err = text("legal_process.issued_by", lp.IssuedBy, MaxShortLength, true); err != nil {
@@ -79,7 +80,7 @@ func (n *NewRequest) Check() (*Request, error) {
 
 	if o := n.Offence; o != nil {
 		r.Offence = &Offence{}
-		if r.Offence.Category, err = text("offence.category", o.Category, MaxShortLength, true); err != nil {
+		if r.Offence.Category, err = identifier("offence.category", o.Category, MaxShortLength, true); err != nil {
 			return nil, err
 		}
 		r.Offence.Category = strings.ToLower(r.Offence.Category)
@@ -207,11 +208,62 @@ func text(field, value string, max int, required bool) (string, error) {
 		return "", FieldError(field, "is %d characters long; at most %d are accepted", n, max)
 	}
 	for _, r := range value {
-		if r < 0x20 && r != '\n' && r != '\t' && r != '\r' {
-			return "", FieldError(field, "contains a control character")
+		if unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r' {
+			return "", FieldError(field, "contains the control character %U", r)
+		}
+		if isBidiControl(r) {
+			return "", FieldError(field, "contains %U, a bidirectional control that makes text display in another order than it is stored", r)
 		}
 	}
 	return value, nil
+}
+
+// isBidiControl reports whether r is a bidirectional embedding, override or
+// isolate control (U+202A–U+202E, U+2066–U+2069). These reorder how the
+// text around them is shown, so a reviewer can read something other than
+// what was sent ("Trojan Source", CVE-2021-42574); no field shown to staff
+// accepts them. The other format characters are allowed in free text
+// (descriptions, justifications, notes, reasons and names): the zero-width
+// non-joiner and joiner are part of correct spelling in Persian and in
+// Indic scripts, and the marks U+200E and U+200F only keep mixed
+// right-to-left text in order, which such text copied from a legal
+// document may well need.
+func isBidiControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069
+}
+
+// identifier checks a short value that identifies something rather than
+// describes it: a reference, a target, an offence category. Beyond text's
+// rules it refuses every invisible format character (Unicode category Cf:
+// zero-width spaces and joiners, U+FEFF, bidirectional marks, tag
+// characters), since two values that look the same must be the same: a
+// zero-width space in "subver\u200Bsion" would otherwise slip past the
+// policy's escalation of that offence, and one in a username would name an
+// account that does not exist while looking like one that does.
+func identifier(field, value string, max int, required bool) (string, error) {
+	v, err := text(field, value, max, required)
+	if err != nil {
+		return "", err
+	}
+	return v, CheckIdentifier(field, v)
+}
+
+// CheckIdentifier refuses a value that holds a control character or an
+// invisible format character (Unicode category Cf), naming field and the
+// code point: identifiers, references, targets and file names must look
+// exactly like what they are.
+func CheckIdentifier(field, value string) error {
+	for _, r := range value {
+		switch {
+		case isBidiControl(r):
+			return FieldError(field, "contains %U, a bidirectional control that makes text display in another order than it is stored", r)
+		case unicode.Is(unicode.Cf, r):
+			return FieldError(field, "contains %U, an invisible format character (Unicode category Cf)", r)
+		case unicode.IsControl(r):
+			return FieldError(field, "contains the control character %U", r)
+		}
+	}
+	return nil
 }
 
 func date(field, value string, required bool) (Date, error) {
@@ -229,7 +281,7 @@ func date(field, value string, required bool) (Date, error) {
 }
 
 func targetValue(field string, typ TargetType, value string) (string, error) {
-	v, err := text(field, value, MaxShortLength, true)
+	v, err := identifier(field, value, MaxShortLength, true)
 	if err != nil {
 		return "", err
 	}

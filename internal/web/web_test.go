@@ -205,7 +205,7 @@ func TestSubmitBadInput(t *testing.T) {
 		field  string
 	}{
 		{"unknown field", with("colour", "red"), nil, "", 400, "colour"},
-		{"unknown nested field", with("legal_process", map[string]any{"type": "subpoena", "reference": "r", "issued_by": "i", "judge": "x"}), nil, "", 400, "judge"},
+		{"unknown nested field", with("legal_process", map[string]any{"type": "subpoena", "reference": "r", "issued_by": "i", "judge": "x"}), nil, "", 400, "legal_process.judge"},
 		{"wrong kind", with("kind", "data"), nil, "", 400, "kind"},
 		{"missing kind", with("kind", nil), nil, "", 400, "kind"},
 		{"wrong process type", with("legal_process", map[string]any{"type": "warrant", "reference": "r", "issued_by": "i"}), nil, "", 400, "legal_process.type"},
