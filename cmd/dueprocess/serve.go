@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -17,13 +16,12 @@ import (
 
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
-	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR]",
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR]",
 		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
 			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
 			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
@@ -33,6 +31,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
+	blobSpec := c.blobsFlag(fs)
 	policyPath := c.policyFlag(fs)
 	origin := c.originFlag(fs)
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
@@ -67,7 +66,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	blobs, err := blob.Open(filepath.Join(*data, "blobs"))
+	blobs, blobsAt, err := c.openBlobs(ctx, *blobSpec, *data, db)
 	if err != nil {
 		return err
 	}
@@ -95,7 +94,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	c.say("listening on http://%s (database: %s, data: %s, audit log %s)", ln.Addr(), db, *data, signer.Name())
+	c.say("listening on http://%s (database: %s, data: %s, documents: %s, audit log %s)", ln.Addr(), db, *data, blobsAt, signer.Name())
 	if err := c.offerSetup(ctx, db, ln.Addr().String()); err != nil {
 		return err
 	}
