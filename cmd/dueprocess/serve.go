@@ -76,13 +76,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	checkpoints.Start()
 	defer checkpoints.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("cannot listen on %s: the address is in use, perhaps by another dueprocess serve; "+
-				"stop it or choose another address with --addr HOST:PORT (env DUEPROCESS_ADDR)", *addr)
-		}
-		return fmt.Errorf("cannot listen on --addr %s: %w", *addr, err)
+		return err
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
@@ -99,6 +95,27 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 
+	return c.runHTTP(ctx, srv, ln)
+}
+
+// listen opens the server's address, saying what to do when another
+// program holds it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the address is in use, perhaps by another dueprocess serve; "+
+			"stop it or choose another address with --addr HOST:PORT (env DUEPROCESS_ADDR)", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on --addr %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// runHTTP serves on ln until ctx ends, then finishes the requests in
+// flight, so that none that was acknowledged is cut short; a request not
+// yet answered is not yet acknowledged.
+func (c *cli) runHTTP(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -106,8 +123,6 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Finish the requests in flight, so that none that was acknowledged is
-	// cut short; a request not yet answered is not yet acknowledged.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c.say("shutting down")
