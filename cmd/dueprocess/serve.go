@@ -16,6 +16,7 @@ import (
 
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/jobs"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
 )
@@ -75,6 +76,16 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	checkpoints := &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name(), Log: log}
 	checkpoints.Start()
 	defer checkpoints.Close()
+	// Failed sign-ins count only within their window; forget older ones,
+	// so the tables that hold them stay small. Every server may run this:
+	// deleting what is old twice is harmless.
+	prune := &jobs.Loop{Name: "prune sign-in failures", Every: time.Hour, Log: log, Run: func(ctx context.Context) error {
+		return db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.PruneSigninFailures(ctx, tx.Now().Add(-web.SigninWindow))
+		})
+	}}
+	prune.Start()
+	defer prune.Close()
 
 	ln, err := listen(*addr)
 	if err != nil {
