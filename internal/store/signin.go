@@ -137,8 +137,14 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error 
 }
 
 // CompleteSession marks a session's second factor as checked.
-func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
-	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID)
+//
+// The session's secret is replaced by one whose hash is newHash: the
+// cookie that carried the password step does not carry the signed-in
+// session, so a secret fixed or seen before the second factor is useless
+// after it.
+func (tx *Tx) CompleteSession(ctx context.Context, s *Session, newHash []byte) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL, hash = $2 WHERE id = $3 AND ended_at IS NULL`,
+		tx.db.ts(tx.now), newHash, s.ID)
 	if err != nil {
 		return fmt.Errorf("complete session: %w", err)
 	}

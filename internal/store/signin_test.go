@@ -62,10 +62,15 @@ func TestSignin(t *testing.T) {
 		if err != nil || got.ID != a.ID || got.MFAAt != nil || got.CSRF != "csrf-a" {
 			t.Fatalf("session by hash: %+v, %v", got, err)
 		}
-		if err := tx(func(tx *store.Tx) error { return tx.CompleteSession(ctx, got) }); err != nil {
+		if err := tx(func(tx *store.Tx) error { return tx.CompleteSession(ctx, got, []byte("hash-a2")) }); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ = db.SessionByHash(ctx, []byte("hash-a")); got.MFAAt == nil {
+		// The second factor replaces the session's secret: the one from the
+		// password step no longer finds it.
+		if _, err := db.SessionByHash(ctx, []byte("hash-a")); !errors.Is(err, dueprocess.ErrNotFound) {
+			t.Errorf("the password step's secret still finds the completed session: %v", err)
+		}
+		if got, _ = db.SessionByHash(ctx, []byte("hash-a2")); got == nil || got.MFAAt == nil {
 			t.Error("the completed session has no second factor")
 		}
 		var n int64

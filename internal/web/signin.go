@@ -280,6 +280,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 		}
 		return again(http.StatusUnauthorized, "That code is not right. Codes change every 30 seconds; enter the one your app shows now.")
 	}
+	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.UseTOTPStep(r.Context(), creds.Staff.ID, step); err != nil {
 			return err
@@ -287,7 +288,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
 			return err
 		}
-		return tx.CompleteSession(r.Context(), se)
+		return tx.CompleteSession(r.Context(), se, auth.HashToken(secret))
 	})
 	if errors.Is(err, dueprocess.ErrConflict) {
 		// A code used already is a failed attempt, and stays counted.
@@ -299,6 +300,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.setCookie(w, r, sessionCookie, secret, 0)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 	return nil
 }
@@ -361,6 +363,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 		return s.showEnrolment(w, r, se, creds, "That code is not right. Check the app's clock, and enter the code it shows now.", http.StatusUnauthorized)
 	}
 	me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: creds.Staff.ID}
+	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.EnrolTOTP(r.Context(), creds.Staff.ID, se.TOTPPending, step, me); err != nil {
 			return err
@@ -368,11 +371,12 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
 			return err
 		}
-		return tx.CompleteSession(r.Context(), se)
+		return tx.CompleteSession(r.Context(), se, auth.HashToken(secret))
 	})
 	if err != nil {
 		return err
 	}
+	s.setCookie(w, r, sessionCookie, secret, 0)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 	return nil
 }
