@@ -45,14 +45,7 @@ func TestTwoServersShareDocuments(t *testing.T) {
 	dataA, dataB, dataC := t.TempDir(), t.TempDir(), t.TempDir()
 	varsA := map[string]string{"DUEPROCESS_DB": dsn, "DUEPROCESS_DATA": dataA}
 	varsB := map[string]string{"DUEPROCESS_DB": dsn, "DUEPROCESS_DATA": dataB}
-	agency, err := cmd(t, varsA, "agency", "add", "--name", "HKPF", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := cmd(t, varsA, "official", "add", "--agency", agency, "--email", "o@police.gov.hk", "--name", "O")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, token := registerOfficial(t, varsA)
 
 	urlA, stopA := serve(t, varsA)
 	defer stopA()

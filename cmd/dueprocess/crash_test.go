@@ -68,14 +68,7 @@ func TestKillLosesNoAcknowledgedRequest(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir()}
-			agency, err := cmd(t, vars, "agency", "add", "--name", "HKPF", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
-			if err != nil {
-				t.Fatal(err)
-			}
-			token, err := cmd(t, vars, "official", "add", "--agency", agency, "--email", "o@police.gov.hk", "--name", "O")
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, token := registerOfficial(t, vars)
 			proc, url := startProcess(t, vars)
 
 			var mu sync.Mutex

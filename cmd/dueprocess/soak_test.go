@@ -81,14 +81,7 @@ type soak struct {
 func crashSoak(t *testing.T, d store.Dialect, kills int) {
 	start := time.Now()
 	vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir()}
-	agency, err := cmd(t, vars, "agency", "add", "--name", "HKPF", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := cmd(t, vars, "official", "add", "--agency", agency, "--email", "o@police.gov.hk", "--name", "O")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, token := registerOfficial(t, vars)
 	s := &soak{
 		t:     t,
 		token: token,
@@ -158,7 +151,7 @@ func crashSoak(t *testing.T, d store.Dialect, kills int) {
 	// Every checkpoint fetched is signed by the log's key, and the log
 	// after the last kill still has its tree at its size: a consistency
 	// proof from the server, and the tree hash of the stored log itself.
-	_, verifier, _, err := auditKeys(vars["DUEPROCESS_DATA"], DefaultOrigin)
+	_, verifier, _, err := audit.LoadKey(vars["DUEPROCESS_DATA"])
 	if err != nil {
 		t.Fatal(err)
 	}
