@@ -100,7 +100,18 @@ func TestKillLosesNoAcknowledgedRequest(t *testing.T) {
 					}
 				}()
 			}
-			time.Sleep(400 * time.Millisecond)
+			// Kill in the middle of the load: once some requests were
+			// acknowledged (on a busy machine that may take a while), and
+			// while the clients keep sending.
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				mu.Lock()
+				n := len(acked)
+				mu.Unlock()
+				if n > 0 {
+					break
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
 			proc.Process.Signal(syscall.SIGKILL)
 			proc.Wait()
 			cancel()

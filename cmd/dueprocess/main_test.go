@@ -205,7 +205,7 @@ func TestHelpAndUsage(t *testing.T) {
 		{"token", "issue", "--help"}, {"token", "revoke", "--help"},
 		{"jurisdiction", "pause", "--help"}, {"jurisdiction", "resume", "--help"}, {"jurisdiction", "show", "--help"},
 		{"jurisdiction", "list", "--help"}, {"policy", "show-default", "--help"}, {"policy", "check", "--help"},
-		{"policy", "simulate", "--help"}, {"audit", "key", "--help"}, {"audit", "key", "init", "--help"},
+		{"policy", "simulate", "--help"}, {"backup", "--help"}, {"report", "--help"}, {"audit", "key", "--help"}, {"audit", "key", "init", "--help"},
 		{"audit", "checkpoint", "--help"}, {"audit", "verify", "--help"}, {"report", "--help"}, {"demo", "--help"},
 	} {
 		var stderr bytes.Buffer

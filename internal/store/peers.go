@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/report/published"
 )
 
 // PeerFile is one published CSV file, parsed: its name, the sha256 of its
@@ -16,7 +15,7 @@ import (
 type PeerFile struct {
 	Name    string
 	SHA256  string
-	Figures []published.Figure
+	Figures []dueprocess.PublishedFigure
 }
 
 // ImportPeerFigures stores the figures of files. A file replaces
@@ -112,7 +111,7 @@ type PeerFilter struct {
 
 // PeerFigures returns the stored peer figures that match f, ordered by
 // company, product, period, jurisdiction and legal process.
-func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure, error) {
+func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]dueprocess.PublishedFigure, error) {
 	q := `SELECT company, product, period, jurisdiction, legal_process, requests, accounts, percent_some_data,
 		requests_min, requests_max, accounts_min, accounts_max FROM peer_figures WHERE 1 = 1`
 	var args []any
@@ -127,9 +126,9 @@ func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure
 		return nil, mapError(fmt.Errorf("read peer figures: %w", err))
 	}
 	defer rows.Close()
-	list := []published.Figure{}
+	list := []dueprocess.PublishedFigure{}
 	for rows.Next() {
-		var fig published.Figure
+		var fig dueprocess.PublishedFigure
 		var req, acc, rmin, rmax, amin, amax sql.NullInt64
 		var pct sql.NullFloat64
 		if err := rows.Scan(&fig.Company, &fig.Product, &fig.Period, &fig.Jurisdiction, &fig.LegalProcess,
@@ -146,10 +145,10 @@ func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure
 			fig.PercentSomeData = &pct.Float64
 		}
 		if rmin.Valid {
-			fig.RequestsBand = &published.Band{Min: rmin.Int64, Max: rmax.Int64}
+			fig.RequestsBand = &dueprocess.Band{Min: rmin.Int64, Max: rmax.Int64}
 		}
 		if amin.Valid {
-			fig.AccountsBand = &published.Band{Min: amin.Int64, Max: amax.Int64}
+			fig.AccountsBand = &dueprocess.Band{Min: amin.Int64, Max: amax.Int64}
 		}
 		list = append(list, fig)
 	}

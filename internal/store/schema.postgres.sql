@@ -52,6 +52,14 @@ CREATE TABLE audit_head (
 );
 CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
 
+CREATE TABLE blobs (
+    sha256 text NOT NULL,
+    ciphertext bytea NOT NULL,
+    size bigint NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
+
 CREATE TABLE counters (
     name text NOT NULL,
     value bigint NOT NULL

@@ -45,6 +45,13 @@ CREATE TABLE audit_head (
     size BIGINT NOT NULL
 );
 
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL

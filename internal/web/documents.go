@@ -39,7 +39,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ref, err := s.blobs.Put(file, dueprocess.MaxDocumentSize, blob.CheckPDF)
+	ref, err := s.blobs.Put(r.Context(), file, dueprocess.MaxDocumentSize, blob.CheckPDF)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &dueprocess.Error{Kind: dueprocess.TooLarge, Field: "file", Message: fmt.Sprintf("the file is larger than %d bytes", dueprocess.MaxDocumentSize)}
@@ -131,7 +131,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err := s.recordRead(r, p, dueprocess.ActionDocumentViewed, req.ID, map[string]any{"document_id": doc.ID}); err != nil {
 		return err
 	}
-	rc, err := s.blobs.Get(doc.SHA256)
+	rc, err := s.blobs.Get(r.Context(), doc.SHA256)
 	if err != nil {
 		return err
 	}

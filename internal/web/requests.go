@@ -25,7 +25,7 @@ func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
 	if err := s.failedAuth.exhausted(addr); err != nil {
 		return nil, err
 	}
-	p, err := auth.Authenticate(r.Context(), s.db, r)
+	p, err := auth.Authenticate(r.Context(), s.db, r.Header.Get("Authorization"))
 	if dueprocess.ErrorKind(err) == dueprocess.Unauthenticated {
 		s.failedAuth.allow(addr)
 		return nil, err

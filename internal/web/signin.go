@@ -20,7 +20,9 @@ import (
 // or code is checked, and released if it was right, so that no number of
 // concurrent attempts gets more checks than the limit.
 const (
-	throttleWindow     = 15 * time.Minute
+	// SigninWindow is how long a failed sign-in counts against its keys;
+	// failures older than that are pruned.
+	SigninWindow       = 15 * time.Minute
 	maxAccountFailures = 5
 	maxAddressFailures = 20
 	maxSessionFailures = 5
@@ -89,9 +91,9 @@ func signinLimits(email, addr, sessionID string) []store.SigninLimit {
 // id. It returns "" when a key is at its limit, having set Retry-After: the
 // caller then answers 429 without checking anything.
 func (s *Server) reserve(w http.ResponseWriter, r *http.Request, limits []store.SigninLimit) (string, error) {
-	attempt, err := s.db.ReserveSignin(r.Context(), throttleWindow, limits...)
+	attempt, err := s.db.ReserveSignin(r.Context(), SigninWindow, limits...)
 	if dueprocess.ErrorKind(err) == dueprocess.RateLimited {
-		w.Header().Set("Retry-After", strconv.Itoa(int(throttleWindow.Seconds())))
+		w.Header().Set("Retry-After", strconv.Itoa(int(SigninWindow.Seconds())))
 		return "", nil
 	}
 	return attempt, err
