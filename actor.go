@@ -64,7 +64,8 @@ type Staff struct {
 	Disabled  bool      `json:"disabled,omitempty"` // may no longer sign in or use tokens
 }
 
-// HasRole reports whether s holds role r.
+// HasRole reports whether s holds role r. Permission checks ask May
+// instead, so that which role may do what is said only in permission.go.
 func (s *Staff) HasRole(r Role) bool {
 	for _, have := range s.Roles {
 		if have == r {

@@ -180,11 +180,12 @@ func (db *DB) SetPendingTOTP(ctx context.Context, sessionID, secret string) erro
 	return mapError(err)
 }
 
-// HasAdmin reports whether any staff member holds the admin role; a
-// database without one gets a first-run setup link.
+// HasAdmin reports whether any staff member holds the first role (see
+// dueprocess.FirstRole); a database without one gets a first-run setup
+// link.
 func (db *DB) HasAdmin(ctx context.Context) (bool, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff_roles WHERE role = $1`, string(dueprocess.RoleAdmin)).Scan(&n)
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM staff_roles WHERE role = $1`, string(dueprocess.FirstRole)).Scan(&n)
 	return n > 0, mapError(err)
 }
 

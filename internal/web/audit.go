@@ -62,7 +62,7 @@ func (s *Server) treeSize(r *http.Request, field string, n int64) error {
 }
 
 func (s *Server) auditEntry(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.staffWith(r, "read audit entries", dueprocess.RoleAuditor, dueprocess.RoleAdmin); err != nil {
+	if _, err := s.need(r, dueprocess.PermAuditRead); err != nil {
 		return err
 	}
 	index, err := strconv.ParseInt(r.PathValue("index"), 10, 64)

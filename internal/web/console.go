@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -14,11 +15,8 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
-	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/chart"
-	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -91,45 +89,42 @@ const (
 	pendingTimeout = 5 * time.Minute
 )
 
-// view is what every page template gets.
-type view struct {
+// basePage is what every page has and the layout shows. Each page's
+// struct embeds it and adds its own fields, so that a template sees only
+// what its page has.
+type basePage struct {
 	Title  string
-	Staff  *dueprocess.Staff
+	Staff  *dueprocess.Staff // the signed-in staff member; nil on public pages
 	CSRF   string
 	Flash  string
 	Error  string
-	Form   map[string]string
 	Status int
-
-	// Page-specific fields.
-	QR       template.URL // a data: URL of the PNG, made here, never from input
-	Secret   string
-	Filter   dueprocess.RequestFilter
-	Statuses []dueprocess.Status
-	Kinds    []dueprocess.RequestKind
-	Rows     []queueRow
-
-	Request         *dueprocess.Request
-	Can             struct{ Review, Approve, Assess, Assign bool }
-	ReviewDecisions []dueprocess.ReviewDecision
-	Allowed         []dueprocess.DataCategory
-	Proposal        string
-	Timeline        []audit.Entry
-
-	Members []*dueprocess.Staff
-	Roles   []dueprocess.Role
-
-	Report       *report.Report
-	ReportRows   []report.Row
-	Periods      []string
-	Jurisdiction string
-	Trend, Bars  template.HTML // SVG drawn here, from numbers only
-	Peers        []published.Figure
-
-	IsAdmin bool
-	Pauses  []dueprocess.Pause
-	History []dueprocess.Pause
 }
+
+func (b *basePage) base() *basePage { return b }
+
+// May reports whether the signed-in staff member holds the permission
+// named, for templates: {{if .May "jurisdiction.pause"}}. A name that is
+// no permission fails the page rather than hiding a form by mistake.
+func (b *basePage) May(name string) (bool, error) {
+	p := dueprocess.Permission(name)
+	if !p.Known() {
+		return false, fmt.Errorf("no permission %q", name)
+	}
+	return b.Staff.May(p), nil
+}
+
+// refuse shows err on the page again, with the status of its kind and the
+// field at fault.
+func (b *basePage) refuse(err error) {
+	b.Error, b.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
+	if f := dueprocess.ErrorField(err); f != "" {
+		b.Error = f + ": " + b.Error
+	}
+}
+
+// pageData is what render takes: any page struct, by its base.
+type pageData interface{ base() *basePage }
 
 // queueRow is one request in the queue, with its deadline's urgency.
 type queueRow struct {
@@ -139,20 +134,20 @@ type queueRow struct {
 
 // render executes a page into a buffer, then writes it: a template error
 // never leaves half a page.
-func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, v *view) {
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, v pageData) {
 	var buf bytes.Buffer
-	t, ok := pages[page]
+	t, ok := pages[name]
 	if !ok {
-		s.pageError(w, r, dueprocess.Errorf(dueprocess.Internal, "no page %q", page))
+		s.pageError(w, r, dueprocess.Errorf(dueprocess.Internal, "no page %q", name))
 		return
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
-		s.log.Error("render page", "page", page, "err", err)
+		s.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	pageHeaders(w)
-	status := v.Status
+	status := v.base().Status
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -177,7 +172,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == dueprocess.Internal || kind == dueprocess.Unavailable {
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, r, "error", &view{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]})
+	s.render(w, r, "error", &basePage{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]})
 }
 
 // page adapts a console handler: errors become error pages.

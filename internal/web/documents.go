@@ -28,8 +28,10 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if p.Staff != nil && !p.Staff.HasRole(dueprocess.RoleIntake) && !p.Staff.HasRole(dueprocess.RoleAdmin) {
-		return dueprocess.Errorf(dueprocess.Forbidden, "only the requesting agency, intake staff and admins add documents")
+	// The request is found first, so that an official of another agency
+	// gets the same 404 as for a missing one.
+	if err := allow(p, dueprocess.PermDocumentAdd); err != nil {
+		return err
 	}
 	// Room for the multipart framing around a file of the largest size.
 	body := http.MaxBytesReader(w, r.Body, dueprocess.MaxDocumentSize+64<<10)

@@ -12,6 +12,18 @@ func (s *Server) Routes() []string {
 	return out
 }
 
+// PageRoutes lists the server's other routes (the console's, the public
+// pages', static files), for the console role matrix.
+func (s *Server) PageRoutes() []string {
+	var out []string
+	for _, rt := range s.routes() {
+		if !rt.api && rt.method != "" {
+			out = append(out, rt.method+" "+rt.pattern)
+		}
+	}
+	return out
+}
+
 // SetHashHook has f told when each password hash starts (true) and ends
 // (false), so that a test can count the hashes running at once.
 func (s *Server) SetHashHook(f func(start bool)) { s.testHookHash = f }

@@ -65,22 +65,10 @@ func (s *Server) listPauses(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// admin returns the calling staff member if they hold the admin role.
-func (s *Server) admin(r *http.Request, what string) (*dueprocess.Principal, error) {
-	p, err := s.principal(r)
-	if err != nil {
-		return nil, err
-	}
-	if p.Staff == nil || !p.Staff.HasRole(dueprocess.RoleAdmin) {
-		return nil, dueprocess.Errorf(dueprocess.Forbidden, "only staff with the admin role may %s", what)
-	}
-	return p, nil
-}
-
 // pauseJurisdiction puts a pause in force: every unfinished request in
 // its scope moves to paused, and new ones arrive paused.
 func (s *Server) pauseJurisdiction(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.admin(r, "pause a jurisdiction")
+	p, err := s.need(r, dueprocess.PermJurisdictionPause)
 	if err != nil {
 		return err
 	}
@@ -113,7 +101,7 @@ func (s *Server) pauseJurisdiction(w http.ResponseWriter, r *http.Request) error
 // resumeJurisdiction ends the pause in force and releases the requests it
 // held that no other pause covers (see store.Tx.Resume).
 func (s *Server) resumeJurisdiction(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.admin(r, "resume a jurisdiction")
+	p, err := s.need(r, dueprocess.PermJurisdictionPause)
 	if err != nil {
 		return err
 	}

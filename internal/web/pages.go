@@ -15,10 +15,21 @@ import (
 // store operations as the API, so the rules (roles, four eyes, the
 // workflow) are the same whichever way staff work.
 
-// requestView builds the request page for staff: the request (redacted
-// off the case), its decision, its timeline from the audit log, and the
-// actions the staff member may take now.
-func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueprocess.Staff, id string) (*view, error) {
+// requestPage is a request as staff see it in the console: the request
+// (redacted off the case), its decision, its timeline from the audit log,
+// and what the review forms need. Which forms show is the template's to
+// say, by the request's status and .May.
+type requestPage struct {
+	basePage
+	Request         *dueprocess.Request
+	ReviewDecisions []dueprocess.ReviewDecision
+	Allowed         []dueprocess.DataCategory
+	Proposal        string // the proposal awaiting approval, if any
+	Timeline        []audit.Entry
+}
+
+// requestView builds the request page for staff.
+func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueprocess.Staff, id string) (*requestPage, error) {
 	p := &dueprocess.Principal{Staff: staff}
 	req, err := s.visibleRequest(r, p, id)
 	if err != nil {
@@ -31,7 +42,7 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if err != nil {
 		return nil, err
 	}
-	v := &view{Title: req.ID, Staff: staff, CSRF: se.CSRF, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions}
+	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions}
 	for _, data := range datas {
 		e, err := audit.Decode(data)
 		if err != nil {
@@ -42,11 +53,9 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}
-	v.Can.Review = staff.HasRole(dueprocess.RoleReviewer) && req.Status == dueprocess.StatusInReview
-	v.Can.Approve = staff.HasRole(dueprocess.RoleApprover) && req.Status == dueprocess.StatusAwaitingApproval
-	v.Can.Assess = staff.HasRole(dueprocess.RoleHumanRights) && req.Status == dueprocess.StatusEscalated
-	v.Can.Assign = req.Withheld != "" && staff.HasRole(dueprocess.RoleReviewer)
-	if v.Can.Approve {
+	// The approver confirms a proposal they can read; nobody else is
+	// shown the approval form, so nobody else needs it.
+	if req.Status == dueprocess.StatusAwaitingApproval && staff.May(dueprocess.PermRequestApprove) {
 		reviews, err := s.db.Reviews(r.Context(), req.ID)
 		if err != nil {
 			return nil, err
@@ -96,22 +105,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, 
 	return nil
 }
 
-func needRole(staff *dueprocess.Staff, what string, roles ...dueprocess.Role) error {
-	for _, role := range roles {
-		if staff.HasRole(role) {
-			return nil
-		}
-	}
-	names := make([]string, len(roles))
-	for i, role := range roles {
-		names[i] = string(role)
-	}
-	return dueprocess.Errorf(dueprocess.Forbidden, "only staff with the %s role may %s", joinOr(names), what)
-}
-
 func (s *Server) consoleReview(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := needRole(staff, "review a request", dueprocess.RoleReviewer); err != nil {
+		if err := allow(staff, dueprocess.PermRequestReview); err != nil {
 			return err
 		}
 		p := &dueprocess.NewProposal{Decision: r.PostFormValue("decision"), Categories: r.PostForm["categories"], Note: r.PostFormValue("note")}
@@ -122,7 +118,7 @@ func (s *Server) consoleReview(w http.ResponseWriter, r *http.Request, se *store
 
 func (s *Server) consoleApprove(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := needRole(staff, "approve a request", dueprocess.RoleApprover); err != nil {
+		if err := allow(staff, dueprocess.PermRequestApprove); err != nil {
 			return err
 		}
 		_, err := tx.Approve(r.Context(), id, staff, r.PostFormValue("note"))
@@ -132,7 +128,7 @@ func (s *Server) consoleApprove(w http.ResponseWriter, r *http.Request, se *stor
 
 func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := needRole(staff, "assess a request's human-rights impact", dueprocess.RoleHumanRights); err != nil {
+		if err := allow(staff, dueprocess.PermRequestAssess); err != nil {
 			return err
 		}
 		in := dueprocess.NewAssessment{Conclusion: r.PostFormValue("conclusion"), Legality: r.PostFormValue("legality"),
@@ -148,14 +144,23 @@ func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store
 
 func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := needRole(staff, "assign a request", dueprocess.RoleReviewer, dueprocess.RoleAdmin); err != nil {
+		if err := allow(staff, dueprocess.PermRequestAssign); err != nil {
 			return err
 		}
 		return tx.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
 	})
 }
 
-func (s *Server) jurisdictionsView(r *http.Request, se *store.Session, staff *dueprocess.Staff) (*view, error) {
+// jurisdictionsPage shows the pauses in force and their history, with the
+// forms to pause and resume for those who may.
+type jurisdictionsPage struct {
+	basePage
+	Pauses  []dueprocess.Pause
+	History []dueprocess.Pause
+	Kinds   []dueprocess.RequestKind
+}
+
+func (s *Server) jurisdictionsView(r *http.Request, se *store.Session, staff *dueprocess.Staff) (*jurisdictionsPage, error) {
 	inForce, err := s.db.PausesInForce(r.Context())
 	if err != nil {
 		return nil, err
@@ -164,8 +169,8 @@ func (s *Server) jurisdictionsView(r *http.Request, se *store.Session, staff *du
 	if err != nil {
 		return nil, err
 	}
-	v := &view{Title: "Jurisdictions", Staff: staff, CSRF: se.CSRF, Pauses: inForce, History: history,
-		IsAdmin: staff.HasRole(dueprocess.RoleAdmin), Kinds: dueprocess.RequestKinds}
+	v := &jurisdictionsPage{basePage: basePage{Title: "Jurisdictions", Staff: staff, CSRF: se.CSRF},
+		Pauses: inForce, History: history, Kinds: dueprocess.RequestKinds}
 	switch r.URL.Query().Get("done") {
 	case "paused":
 		v.Flash = "Paused. Every open request in scope is now paused, and new ones arrive paused."
@@ -184,9 +189,9 @@ func (s *Server) jurisdictionsPage(w http.ResponseWriter, r *http.Request, se *s
 	return nil
 }
 
-// jurisdictionAction runs a pause or resume from the console: admins only.
+// jurisdictionAction runs a pause or resume from the console.
 func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, done string, fn func(tx *store.Tx) error) error {
-	err := needRole(staff, "pause or resume a jurisdiction", dueprocess.RoleAdmin)
+	err := allow(staff, dueprocess.PermJurisdictionPause)
 	if err == nil {
 		err = s.db.Transact(r.Context(), fn)
 	}
@@ -239,15 +244,24 @@ func (s *Server) staffPage(w http.ResponseWriter, r *http.Request, se *store.Ses
 	return s.renderStaff(w, r, se, staff, nil, "", 0)
 }
 
+// staffPage lists the staff, with the form that adds one.
+type staffPage struct {
+	basePage
+	Members []*dueprocess.Staff
+	Roles   []dueprocess.Role
+	Form    map[string]string
+}
+
 func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, form map[string]string, msg string, status int) error {
-	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+	if err := allow(staff, dueprocess.PermStaffManage); err != nil {
 		return err
 	}
 	members, err := s.db.StaffMembers(r.Context())
 	if err != nil {
 		return err
 	}
-	v := &view{Title: "Staff", Staff: staff, CSRF: se.CSRF, Members: members, Roles: dueprocess.Roles, Form: form, Error: msg, Status: status}
+	v := &staffPage{basePage: basePage{Title: "Staff", Staff: staff, CSRF: se.CSRF, Error: msg, Status: status},
+		Members: members, Roles: dueprocess.Roles, Form: form}
 	switch r.URL.Query().Get("done") {
 	case "added":
 		v.Flash = "Added. They set up an authenticator app at their first sign-in."
@@ -260,7 +274,7 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, se *store.S
 
 // addStaff creates a staff member with roles and an initial password.
 func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+	if err := allow(staff, dueprocess.PermStaffManage); err != nil {
 		return err
 	}
 	form := map[string]string{"name": r.PostFormValue("name"), "email": r.PostFormValue("email")}
@@ -300,20 +314,11 @@ func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Sess
 	return nil
 }
 
-// refuse shows err on the page again, with the status of its kind and the
-// field at fault.
-func (v *view) refuse(err error) {
-	v.Error, v.Status = dueprocess.ErrorMessage(err), statusOf[dueprocess.ErrorKind(err)]
-	if f := dueprocess.ErrorField(err); f != "" {
-		v.Error = f + ": " + v.Error
-	}
-}
-
-// disableStaff stops a staff member from signing in: admins only, and
-// never oneself, so that the last admin cannot lock everyone out by
-// mistake.
+// disableStaff stops a staff member from signing in: for those who may
+// manage staff, and never oneself, so that the last admin cannot lock
+// everyone out by mistake.
 func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	if err := needRole(staff, "administer staff", dueprocess.RoleAdmin); err != nil {
+	if err := allow(staff, dueprocess.PermStaffManage); err != nil {
 		return err
 	}
 	id := r.PathValue("id")

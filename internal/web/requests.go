@@ -43,12 +43,9 @@ func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
 // 201 only once the request is committed; with an Idempotency-Key, a retry
 // gets the first answer again instead of creating a second request.
 func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.principal(r)
+	p, err := s.need(r, dueprocess.PermRequestSubmit)
 	if err != nil {
 		return err
-	}
-	if p.Official == nil {
-		return dueprocess.Errorf(dueprocess.Forbidden, "only officials of a registered agency submit requests")
 	}
 	body, err := readJSONBody(w, r, dueprocess.MaxRequestBody)
 	if err != nil {
@@ -200,12 +197,9 @@ func onCase(req visible) error {
 // listRequests is the staff queue: filters by status, jurisdiction and
 // kind, paged by id with ?after=.
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.principal(r)
+	p, err := s.need(r, dueprocess.PermRequestList)
 	if err != nil {
 		return err
-	}
-	if p.Staff == nil {
-		return dueprocess.Errorf(dueprocess.Forbidden, "only staff may list requests; officials read their own by id")
 	}
 	q := r.URL.Query()
 	for name := range q {

@@ -7,38 +7,29 @@ import (
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
-// staffWith returns the calling staff member if they hold one of roles.
-func (s *Server) staffWith(r *http.Request, what string, roles ...dueprocess.Role) (*dueprocess.Principal, error) {
+// need authenticates the caller of r and returns them if they hold
+// permission perm, and a Forbidden error naming who holds it otherwise.
+// Every API route that needs a permission asks here; the console asks
+// allow with the signed-in staff member.
+func (s *Server) need(r *http.Request, perm dueprocess.Permission) (*dueprocess.Principal, error) {
 	p, err := s.principal(r)
 	if err != nil {
 		return nil, err
 	}
-	if p.Staff != nil {
-		for _, role := range roles {
-			if p.Staff.HasRole(role) {
-				return p, nil
-			}
-		}
+	if err := allow(p, perm); err != nil {
+		return nil, err
 	}
-	names := make([]string, len(roles))
-	for i, role := range roles {
-		names[i] = string(role)
-	}
-	return nil, dueprocess.Errorf(dueprocess.Forbidden, "only staff with the %s role may %s", joinOr(names), what)
+	return p, nil
 }
 
-func joinOr(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
+// allow refuses a caller who does not hold perm.
+func allow(who interface {
+	May(dueprocess.Permission) bool
+}, perm dueprocess.Permission) error {
+	if !who.May(perm) {
+		return perm.Refused()
 	}
-	out := names[0]
-	for _, n := range names[1 : len(names)-1] {
-		out += ", " + n
-	}
-	return out + " or " + names[len(names)-1]
+	return nil
 }
 
 // reviewAnswer is what the review routes answer: the step recorded and
@@ -62,7 +53,7 @@ func (s *Server) answerReview(w http.ResponseWriter, r *http.Request, p *dueproc
 
 // reviewRequest records a reviewer's proposal.
 func (s *Server) reviewRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.staffWith(r, "review a request", dueprocess.RoleReviewer)
+	p, err := s.need(r, dueprocess.PermRequestReview)
 	if err != nil {
 		return err
 	}
@@ -83,7 +74,7 @@ func (s *Server) reviewRequest(w http.ResponseWriter, r *http.Request) error {
 
 // approveRequest confirms a proposal to approve: four eyes.
 func (s *Server) approveRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.staffWith(r, "approve a request", dueprocess.RoleApprover)
+	p, err := s.need(r, dueprocess.PermRequestApprove)
 	if err != nil {
 		return err
 	}
@@ -107,7 +98,7 @@ func (s *Server) approveRequest(w http.ResponseWriter, r *http.Request) error {
 // assessHumanRights records the human-rights officer's assessment of an
 // escalated request.
 func (s *Server) assessHumanRights(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.staffWith(r, "assess a request's human-rights impact", dueprocess.RoleHumanRights)
+	p, err := s.need(r, dueprocess.PermRequestAssess)
 	if err != nil {
 		return err
 	}
@@ -132,7 +123,7 @@ func (s *Server) assessHumanRights(w http.ResponseWriter, r *http.Request) error
 
 // assignRequest puts a staff member on a request's case.
 func (s *Server) assignRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.staffWith(r, "assign a request", dueprocess.RoleAdmin, dueprocess.RoleReviewer)
+	p, err := s.need(r, dueprocess.PermRequestAssign)
 	if err != nil {
 		return err
 	}
@@ -160,12 +151,9 @@ func (s *Server) assignRequest(w http.ResponseWriter, r *http.Request) error {
 // withdrawRequest lets the requesting agency withdraw its request while
 // it is unfinished.
 func (s *Server) withdrawRequest(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.principal(r)
+	p, err := s.need(r, dueprocess.PermRequestWithdraw)
 	if err != nil {
 		return err
-	}
-	if p.Official == nil {
-		return dueprocess.Errorf(dueprocess.Forbidden, "only the requesting agency withdraws a request")
 	}
 	req, err := s.visibleRequest(r, p, r.PathValue("id"))
 	if err != nil {

@@ -243,16 +243,60 @@ var consoleMatrix = map[string]string{
 	"POST /console/requests/{id}/assign":        "reviewer admin",
 	"POST /console/jurisdictions/pause":         "admin",
 	"POST /console/jurisdictions/{code}/resume": "admin",
+	"GET /console/staff":                        "admin",
+	"POST /console/staff":                       "admin",
+	"POST /console/staff/{id}/disable":          "admin",
 	"POST /console/signout-everywhere":          "staff",
+	"POST /console/signout":                     "staff",
+}
+
+// consolePublic are the console's routes that need no session: signing
+// in and the first-run setup, tested on their own (TestConsoleSignin).
+var consolePublic = map[string]bool{
+	"GET /console/signin": true, "POST /console/signin": true,
+	"GET /console/totp": true, "POST /console/totp": true,
+	"GET /console/enrol": true, "POST /console/enrol": true,
+	"GET /console/setup": true, "POST /console/setup": true,
 }
 
 // TestConsoleRoleMatrix signs in as every staff role and as nobody, and
-// calls every console page and form.
+// calls every console page and form. Every console route of the server
+// is in the matrix or needs no session.
 func TestConsoleRoleMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		_, m := e.submit(e.hk, hkRequest)
 		id := m["id"].(string)
+
+		cp, _ := checkpointer(t, db)
+		served := 0
+		for _, r := range web.New(web.Config{DB: db, Decide: defaultPolicy, Checkpoints: cp}).PageRoutes() {
+			_, p, _ := strings.Cut(r, " ")
+			if !strings.HasPrefix(p, "/console") {
+				continue
+			}
+			served++
+			if _, ok := consoleMatrix[r]; !ok && !consolePublic[r] {
+				t.Errorf("console route %s has no row in the console role matrix", r)
+			}
+		}
+		if want := len(consoleMatrix) + len(consolePublic); served != want {
+			t.Errorf("the console matrix and the public list have %d rows for %d console routes", want, served)
+		}
+
+		routes := make([]string, 0, len(consoleMatrix))
+		for r := range consoleMatrix {
+			routes = append(routes, r)
+		}
+		// Signing out comes last, since it ends the session the other
+		// routes are called with: everywhere first, then this browser.
+		last := map[string]int{"POST /console/signout-everywhere": 1, "POST /console/signout": 2}
+		sort.Slice(routes, func(i, j int) bool {
+			if last[routes[i]] != last[routes[j]] {
+				return last[routes[i]] < last[routes[j]]
+			}
+			return routes[i] < routes[j]
+		})
 		for _, caller := range append([]string{"anonymous"}, callers[3:]...) {
 			b := newBrowser(t, db)
 			csrf := ""
@@ -261,11 +305,6 @@ func TestConsoleRoleMatrix(t *testing.T) {
 				b.signIn(caller+"@matrix.example.com", secret)
 				csrf = b.form("/console")
 			}
-			routes := make([]string, 0, len(consoleMatrix))
-			for r := range consoleMatrix {
-				routes = append(routes, r)
-			}
-			sort.Strings(routes) // signout-everywhere sorts after the others it would end
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
 				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member

@@ -52,12 +52,19 @@ func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// formPage is a form shown before sign-in (sign-in, first-run setup),
+// with what was typed into it.
+type formPage struct {
+	basePage
+	Form map[string]string
+}
+
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
 	if se, _, err := s.session(w, r); err == nil && se.MFAAt != nil {
 		http.Redirect(w, r, "/console", http.StatusSeeOther)
 		return nil
 	}
-	v := &view{Title: "Sign in", CSRF: s.formCSRF(w, r), Form: map[string]string{}}
+	v := &formPage{basePage: basePage{Title: "Sign in", CSRF: s.formCSRF(w, r)}, Form: map[string]string{}}
 	switch r.URL.Query().Get("done") {
 	case "signedout":
 		v.Flash = "You are signed out."
@@ -125,7 +132,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("password")
 	addr := clientAddr(r)
 	again := func(status int, msg string) error {
-		s.render(w, r, "signin", &view{Title: "Sign in", CSRF: s.formCSRF(w, r), Error: msg, Status: status,
+		s.render(w, r, "signin", &formPage{basePage: basePage{Title: "Sign in", CSRF: s.formCSRF(w, r), Error: msg, Status: status},
 			Form: map[string]string{"email": email}})
 		return nil
 	}
@@ -239,7 +246,7 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/console/enrol", http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, "totp", &view{Title: "Authentication code", CSRF: se.CSRF})
+	s.render(w, r, "totp", &basePage{Title: "Authentication code", CSRF: se.CSRF})
 	return nil
 }
 
@@ -263,7 +270,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	again := func(status int, msg string) error {
-		s.render(w, r, "totp", &view{Title: "Authentication code", CSRF: se.CSRF, Error: msg, Status: status})
+		s.render(w, r, "totp", &basePage{Title: "Authentication code", CSRF: se.CSRF, Error: msg, Status: status})
 		return nil
 	}
 	attempt, err := s.reserveCode(w, r, se, creds)
@@ -317,6 +324,13 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
 	return s.showEnrolment(w, r, se, creds, "", http.StatusOK)
 }
 
+// enrolPage shows a new TOTP secret, as a QR code and as text.
+type enrolPage struct {
+	basePage
+	QR     template.URL // a data: URL of the PNG, made here, never from input
+	Secret string
+}
+
 // showEnrolment shows the QR code of the secret being enrolled, making one
 // on first view; a reload shows the same one, so a code scanned before it
 // still works.
@@ -334,7 +348,7 @@ func (s *Server) showEnrolment(w http.ResponseWriter, r *http.Request, se *store
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "enrol", &view{Title: "Set up your authenticator app", CSRF: se.CSRF, Error: msg, Status: status,
+	s.render(w, r, "enrol", &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: se.CSRF, Error: msg, Status: status},
 		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode)), Secret: e.Secret})
 	return nil
 }
@@ -409,7 +423,7 @@ func (s *Server) setupPage(w http.ResponseWriter, r *http.Request) error {
 	if token == "" {
 		return dueprocess.Errorf(dueprocess.NotFound, "this setup link is not complete; copy the whole link the server printed")
 	}
-	s.render(w, r, "setup", &view{Title: "Create the first administrator", CSRF: s.formCSRF(w, r), Form: map[string]string{"token": token}})
+	s.render(w, r, "setup", &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: s.formCSRF(w, r)}, Form: map[string]string{"token": token}})
 	return nil
 }
 
@@ -423,10 +437,10 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := map[string]string{"token": r.PostFormValue("token"), "name": r.PostFormValue("name"), "email": r.PostFormValue("email")}
 	again := func(msg string) error {
-		s.render(w, r, "setup", &view{Title: "Create the first administrator", CSRF: s.formCSRF(w, r), Form: form, Error: msg, Status: http.StatusBadRequest})
+		s.render(w, r, "setup", &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: s.formCSRF(w, r), Error: msg, Status: http.StatusBadRequest}, Form: form})
 		return nil
 	}
-	staff := &dueprocess.Staff{Email: strings.ToLower(strings.TrimSpace(form["email"])), Name: strings.TrimSpace(form["name"]), Roles: []dueprocess.Role{dueprocess.RoleAdmin}}
+	staff := &dueprocess.Staff{Email: strings.ToLower(strings.TrimSpace(form["email"])), Name: strings.TrimSpace(form["name"]), Roles: []dueprocess.Role{dueprocess.FirstRole}}
 	if err := staff.Check(); err != nil {
 		return again(dueprocess.ErrorMessage(err))
 	}
@@ -456,6 +470,15 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/console/signin?done=created", http.StatusSeeOther)
 	return nil
+}
+
+// queuePage is the console's queue of requests, filtered.
+type queuePage struct {
+	basePage
+	Filter   dueprocess.RequestFilter
+	Statuses []dueprocess.Status
+	Kinds    []dueprocess.RequestKind
+	Rows     []queueRow
 }
 
 // home is the console's first page: the queue, filtered.
@@ -497,7 +520,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 			}
 		}
 	}
-	s.render(w, r, "home", &view{Title: "Queue", Staff: staff, CSRF: se.CSRF, Rows: rows, Filter: f,
+	s.render(w, r, "home", &queuePage{basePage: basePage{Title: "Queue", Staff: staff, CSRF: se.CSRF}, Rows: rows, Filter: f,
 		Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds})
 	return nil
 }

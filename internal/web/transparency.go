@@ -61,6 +61,18 @@ func periods(all []dueprocess.ReportCount, now time.Time) []string {
 	}
 }
 
+// transparencyPage is the public report of one half-year, with its charts
+// and the figures other companies published for the same jurisdiction.
+type transparencyPage struct {
+	basePage
+	Report       *report.Report
+	ReportRows   []report.Row
+	Periods      []string
+	Jurisdiction string
+	Trend, Bars  template.HTML // SVG drawn here, from numbers only
+	Peers        []published.Figure
+}
+
 func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 	all, err := s.db.ReportCounts(r.Context(), "")
 	if err != nil {
@@ -149,7 +161,7 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	s.render(w, r, "transparency", &view{Title: "Transparency report " + period, Report: rep, ReportRows: rows, Periods: list,
+	s.render(w, r, "transparency", &transparencyPage{basePage: basePage{Title: "Transparency report " + period}, Report: rep, ReportRows: rows, Periods: list,
 		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers})
 	return nil
 }

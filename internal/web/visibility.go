@@ -19,7 +19,8 @@ type visible struct {
 // show turns stored requests into what caller p may see of them:
 //   - an official sees their own agency's requests whole, and another
 //     agency's not at all: it is not found, exactly as a missing id is;
-//   - an admin sees every request whole;
+//   - staff who may see every case's targets (dueprocess.PermRequestTargets)
+//     see every request whole;
 //   - other staff see a request's targets and documents only when they
 //     are assigned to its case; otherwise both are withheld, and the
 //     answer says why.
@@ -31,16 +32,18 @@ func (s *Server) show(r *http.Request, p *dueprocess.Principal, list ...*dueproc
 		out[i] = visible{req}
 	}
 	switch {
+	case !p.May(dueprocess.PermRequestRead):
+		return nil, dueprocess.PermRequestRead.Refused()
 	case p.Official != nil:
+		// The permission is the kind of action; whose request it is, is
+		// checked here.
 		for _, req := range list {
 			if p.Agency == nil || req.AgencyID != p.Agency.ID {
 				return nil, requestNotFound(req.ID)
 			}
 		}
 		return out, nil
-	case p.Staff == nil:
-		return nil, dueprocess.Errorf(dueprocess.Forbidden, "only staff and the requesting agency see a request")
-	case p.Staff.HasRole(dueprocess.RoleAdmin) || len(list) == 0:
+	case p.May(dueprocess.PermRequestTargets) || len(list) == 0:
 		return out, nil
 	}
 	ids := make([]string, len(list))

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/report/published"
+)
+
+// samplePages returns every page of the console and the public site with
+// realistic data, as staff member staff sees it, keyed by template name.
+func samplePages(staff *dueprocess.Staff) map[string]pageData {
+	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+	date := func(s string) dueprocess.Date {
+		d, err := dueprocess.ParseDate(s)
+		if err != nil {
+			panic(err)
+		}
+		return d
+	}
+	ended := at.Add(72 * time.Hour)
+	pause := dueprocess.Pause{ID: "pa_1", Jurisdiction: "HK", Reason: "National Security Law: human-rights due diligence",
+		Scope: dueprocess.PauseScope{Kinds: []dueprocess.RequestKind{dueprocess.KindUserData}}, StartedAt: at,
+		StartedBy: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_ada"}}
+	resumed := pause
+	resumed.EndedAt, resumed.EndReason = &ended, "assessment complete"
+	req := &dueprocess.Request{ID: "DP-2026-000042", Status: dueprocess.StatusAwaitingApproval, AgencyID: "ag_hkpf", Kind: dueprocess.KindUserData,
+		Jurisdiction: "HK", LegalProcess: dueprocess.LegalProcess{Type: dueprocess.ProcessCourtOrder, Reference: "HKPF-2026-0113", IssuedBy: "Hong Kong Police Force", IssuedOn: date("2026-03-01")},
+		Offence:        &dueprocess.Offence{Category: "fraud", Description: "an investment scam"},
+		Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "demosisto"}},
+		DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber, dueprocess.CategoryIPLogs},
+		DateRange:      &dueprocess.DateRange{From: date("2026-01-01"), To: date("2026-03-01")},
+		Nondisclosure:  &dueprocess.Nondisclosure{Until: date("2026-12-31")},
+		Deadline:       date("2026-04-01"), ReceivedAt: at,
+		Decision: &dueprocess.Decision{Outcome: dueprocess.OutcomeReview, Policy: "sha256:dfc0",
+			Categories: map[dueprocess.DataCategory]dueprocess.Verdict{dueprocess.CategorySubscriber: {Allowed: true, Rule: "ladder.subscriber"}},
+			Reasons:    []dueprocess.Reason{{Rule: "default.review", Outcome: dueprocess.OutcomeReview, Text: "No rule holds this request back."}}},
+		Documents: []dueprocess.Document{{ID: "doc_1", RequestID: "DP-2026-000042", SHA256: "9f86d081", Size: 2000, Filename: "order.pdf"}},
+	}
+	base := func(title string) basePage {
+		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
+	}
+	pct := 46.0
+	n := int64(241)
+	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
+		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
+	return map[string]pageData{
+		"error":  &basePage{Title: "request DP-2026-000099 not found", Status: 404},
+		"signin": &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
+		"totp":   &basePage{Title: "Authentication code", CSRF: "csrf-token"},
+		"enrol":  &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
+		"setup":  &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
+		"home": &queuePage{basePage: base("Queue"), Filter: dueprocess.RequestFilter{Status: dueprocess.StatusInReview},
+			Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Rows: []queueRow{{Request: req, Due: "due-soon"}}},
+		"request": &requestPage{basePage: base(req.ID), Request: req, ReviewDecisions: dueprocess.ReviewDecisions,
+			Allowed: req.Decision.Allowed(), Proposal: "Proposed by st_rae: approve [subscriber]. As the order allows.",
+			Timeline: []audit.Entry{{Index: 7, Time: at, Actor: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}, Action: "request.reviewed",
+				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}}},
+		"jurisdictions": &jurisdictionsPage{basePage: base("Jurisdictions"), Pauses: []dueprocess.Pause{pause},
+			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
+		"staff": &staffPage{basePage: base("Staff"), Members: []*dueprocess.Staff{staff, {ID: "st_rae", Name: "Rae", Email: "rae@example.com",
+			Roles: dueprocess.Roles[:2], CreatedAt: at}}, Roles: dueprocess.Roles, Form: map[string]string{"name": "Ann"}},
+		"transparency": &transparencyPage{basePage: basePage{Title: "Transparency report 2026-H1"},
+			Report: &report.Report{Period: "2026-H1", Start: date("2026-01-01"), End: date("2026-06-30"), Rows: []report.Row{row}, Total: row,
+				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
+			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
+			Trend: "<svg></svg>", Bars: "<svg></svg>",
+			Peers: []published.Figure{{Company: "meta", Period: "2026-H1", Jurisdiction: "HK", LegalProcess: "all", Requests: &n, PercentSomeData: &pct}}},
+	}
+}
+
+func renderPage(t *testing.T, name string, v pageData) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		t.Fatalf("page %s: %v", name, err)
+	}
+	return buf.String()
+}
+
+// TestEveryPageRenders renders every template with realistic data in its
+// own page struct, as a member holding every role and as one holding a
+// single role, and checks that the forms shown follow the permission
+// table: a page asks .May, never a role.
+func TestEveryPageRenders(t *testing.T) {
+	all := &dueprocess.Staff{ID: "st_ada", Name: "Ada", Email: "ada@example.com", Roles: dueprocess.Roles}
+	reviewer := &dueprocess.Staff{ID: "st_rae", Name: "Rae", Email: "rae@example.com", Roles: []dueprocess.Role{dueprocess.RoleReviewer}}
+	for _, staff := range []*dueprocess.Staff{all, reviewer} {
+		samples := samplePages(staff)
+		for name := range pages {
+			v, ok := samples[name]
+			if !ok {
+				t.Errorf("template %s has no sample page in this test", name)
+				continue
+			}
+			out := renderPage(t, name, v)
+			if !strings.Contains(out, "<title>"+v.base().Title) {
+				t.Errorf("page %s as %s does not carry its title %q", name, staff.Name, v.base().Title)
+			}
+		}
+		for name := range samples {
+			if _, ok := pages[name]; !ok {
+				t.Errorf("sample page %s has no template", name)
+			}
+		}
+		request := renderPage(t, "request", samples["request"])
+		jurisdictions := renderPage(t, "jurisdictions", samples["jurisdictions"])
+		for _, c := range []struct {
+			page, fragment string
+			perm           dueprocess.Permission
+		}{
+			{request, `action="/console/requests/DP-2026-000042/approve"`, dueprocess.PermRequestApprove},
+			{request, "Proposed by st_rae", dueprocess.PermRequestApprove},
+			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
+			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
+		} {
+			if got, want := strings.Contains(c.page, c.fragment), staff.May(c.perm); got != want {
+				t.Errorf("as %s (may %s: %v): the page shows %s: %v", staff.Name, c.perm, want, c.fragment, got)
+			}
+		}
+		// The review form waits for the status in_review.
+		if strings.Contains(request, `action="/console/requests/DP-2026-000042/review"`) {
+			t.Errorf("as %s: the review form shows on a request awaiting approval", staff.Name)
+		}
+	}
+}
+
+// TestPageMayRefusesUnknownPermission: a template asking about a
+// permission that does not exist fails, rather than hiding its form.
+func TestPageMayRefusesUnknownPermission(t *testing.T) {
+	b := &basePage{Staff: &dueprocess.Staff{Roles: dueprocess.Roles}}
+	if ok, err := b.May("request.approve"); !ok || err != nil {
+		t.Errorf("May(request.approve) with every role: %v, %v", ok, err)
+	}
+	if ok, err := b.May("request.aprove"); ok || err == nil {
+		t.Errorf("May(request.aprove): %v, %v; want an error", ok, err)
+	}
+	if ok, err := (&basePage{}).May("request.read"); ok || err != nil {
+		t.Errorf("May on a page nobody is signed in to: %v, %v", ok, err)
+	}
+}

@@ -1,0 +1,159 @@
+package dueprocess
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Permission names one thing a caller may do, such as approving a
+// request. Who holds each permission is said once, in grants below, and
+// docs/roles.md shows the same table to people (a test keeps the two
+// alike). Every check in the API, the console and its pages asks May;
+// none names a role. A new route adds a permission here and nowhere else.
+//
+// A permission is about the kind of action. Rules about one object (an
+// official acts only on their own agency's requests; staff see a
+// request's targets only on a case assigned to them; nobody approves
+// their own proposal) stay in code beside the check, where the object is
+// at hand.
+type Permission string
+
+const (
+	PermRequestSubmit     Permission = "request.submit"
+	PermRequestRead       Permission = "request.read"
+	PermRequestTargets    Permission = "request.targets"
+	PermRequestList       Permission = "request.list"
+	PermDocumentAdd       Permission = "document.add"
+	PermRequestReview     Permission = "request.review"
+	PermRequestApprove    Permission = "request.approve"
+	PermRequestAssess     Permission = "request.assess"
+	PermRequestAssign     Permission = "request.assign"
+	PermRequestWithdraw   Permission = "request.withdraw"
+	PermJurisdictionPause Permission = "jurisdiction.pause"
+	PermStaffManage       Permission = "staff.manage"
+	PermAuditRead         Permission = "audit.read"
+)
+
+// grant says who holds a permission: the staff roles that hold it, and
+// whether officials hold it (always for their own agency only; the code
+// beside the check makes sure of that).
+type grant struct {
+	what      string // what the permission lets one do, for refusals
+	roles     []Role
+	officials bool
+}
+
+// everyRole is every staff role: what all staff may do.
+var everyRole = Roles
+
+// grants is the one place where roles meet permissions.
+var grants = map[Permission]grant{
+	PermRequestSubmit:     {what: "submit a request", officials: true},
+	PermRequestRead:       {what: "read a request", roles: everyRole, officials: true},
+	PermRequestTargets:    {what: "see the targets and documents of a request not assigned to them", roles: []Role{RoleAdmin}, officials: true},
+	PermRequestList:       {what: "list requests; officials read their own by id", roles: everyRole},
+	PermDocumentAdd:       {what: "attach a document", roles: []Role{RoleIntake, RoleAdmin}, officials: true},
+	PermRequestReview:     {what: "review a request", roles: []Role{RoleReviewer}},
+	PermRequestApprove:    {what: "approve a request", roles: []Role{RoleApprover}},
+	PermRequestAssess:     {what: "assess a request's human-rights impact", roles: []Role{RoleHumanRights}},
+	PermRequestAssign:     {what: "assign a request", roles: []Role{RoleReviewer, RoleAdmin}},
+	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
+	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
+	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
+	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+}
+
+// FirstRole is the role of the first staff member, made from the one-time
+// setup link: the one who adds everyone else. A database with nobody in
+// this role gets a setup link.
+const FirstRole = RoleAdmin
+
+// Permissions lists every permission.
+func Permissions() []Permission {
+	out := make([]Permission, 0, len(grants))
+	for p := range grants {
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Known reports whether p is a permission of the table; a page asking
+// about a misspelt one is a bug, not a refusal.
+func (p Permission) Known() bool {
+	_, ok := grants[p]
+	return ok
+}
+
+// Roles returns the staff roles that hold p.
+func (p Permission) Roles() []Role {
+	return append([]Role(nil), grants[p].roles...)
+}
+
+// Officials reports whether officials hold p, for their own agency.
+func (p Permission) Officials() bool { return grants[p].officials }
+
+// Refused is the error for a caller who does not hold p. It names who
+// does, so that the answer says whom to ask.
+func (p Permission) Refused() *Error {
+	g, ok := grants[p]
+	if !ok {
+		return Errorf(Internal, "no such permission %q", p)
+	}
+	var who []string
+	if g.officials {
+		who = append(who, "officials of the requesting agency")
+	}
+	switch {
+	case len(g.roles) == len(Roles):
+		who = append(who, "staff")
+	case len(g.roles) > 0:
+		names := make([]string, len(g.roles))
+		for i, r := range g.roles {
+			names[i] = string(r)
+		}
+		who = append(who, fmt.Sprintf("staff with the %s role", joinOr(names)))
+	}
+	if len(who) == 0 {
+		return Errorf(Forbidden, "nobody may %s", g.what)
+	}
+	return Errorf(Forbidden, "only %s may %s", strings.Join(who, " and "), g.what)
+}
+
+func joinOr(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// May reports whether staff member s holds permission p through one of
+// their roles. A disabled member holds none.
+func (s *Staff) May(p Permission) bool {
+	if s == nil || s.Disabled {
+		return false
+	}
+	for _, r := range grants[p].roles {
+		if s.HasRole(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// May reports whether caller c holds permission p: a staff member through
+// their roles, an official through the table's official column. For an
+// official it is the kind of action only; that the request is their own
+// agency's is for the caller of May to check.
+func (c *Principal) May(p Permission) bool {
+	switch {
+	case c == nil:
+		return false
+	case c.Staff != nil:
+		return c.Staff.May(p)
+	case c.Official != nil:
+		return c.Agency != nil && grants[p].officials
+	}
+	return false
+}
