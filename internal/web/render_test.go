@@ -119,6 +119,8 @@ func TestEveryPageRenders(t *testing.T) {
 			{request, "Proposed by st_rae", dueprocess.PermRequestApprove},
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
+			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
 		} {
 			if got, want := strings.Contains(c.page, c.fragment), staff.May(c.perm); got != want {
 				t.Errorf("as %s (may %s: %v): the page shows %s: %v", staff.Name, c.perm, want, c.fragment, got)
