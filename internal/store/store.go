@@ -47,6 +47,9 @@ type DB struct {
 	once sync.Once
 
 	commits, committedOps atomic.Int64
+	// writeErr is the error of the last write if the database itself
+	// failed it, nil once a write commits again (see Health).
+	writeErr atomic.Pointer[error]
 
 	// SQLite parses every statement it runs; writes reuse prepared ones
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
@@ -170,16 +173,20 @@ func (db *DB) Close() error {
 	return db.sql.Close()
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers a read.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.sql.PingContext(ctx); err != nil {
-		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	err := db.sql.PingContext(ctx)
+	if err == nil {
+		var one int
+		err = db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 	}
-	var one int
-	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	if err == nil {
+		return nil
 	}
-	return nil
+	if err := mapError(err); dueprocess.ErrorKind(err) == dueprocess.Unavailable {
+		return err
+	}
+	return unavailable(msgUnreachable, err)
 }
 
 // SQL returns the underlying handle, for benchmarks and tests that measure
