@@ -198,6 +198,35 @@ func (l *load) others() []answer {
 	return o
 }
 
+// readAll reads one request n times at once and counts the 200s and the
+// 503s; any other answer fails the test.
+func readAll(t *testing.T, base, token, id string, n int) (ok, failed int) {
+	t.Helper()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("GET", base+"/api/v1/requests/"+id, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			st, m, err := do(req)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && st == 200:
+				ok++
+			case err == nil && st == 503:
+				failed++
+			default:
+				t.Errorf("read during the fault: %d %v %v", st, m, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return ok, failed
+}
+
 // waitFor polls cond every few milliseconds until it holds or the time is up.
 func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) time.Duration {
 	t.Helper()
@@ -254,15 +283,28 @@ func runFault(t *testing.T, vars map[string]string, f fault) {
 		if l.count(503, began) >= 20 {
 			return true
 		}
-		if others := len(l.answers) - l.count(201, time.Time{}) - l.count(503, time.Time{}); others > 0 {
+		if others := l.others(); len(others) > 0 {
 			l.pause()
-			t.Fatalf("answers other than 201 and 503 during the fault: %v", l.others())
+			t.Fatalf("answers other than 201 and 503 during the fault: %v", others)
 		}
 		return false
 	})
 	l.pause()
 	okBefore, okDuring := l.count(201, time.Time{})-l.count(201, began), l.count(201, began)
 	failed := l.count(503, began)
+
+	// Reads go on during the fault, many at once: where the database
+	// still reads (SQLite) they are answered 200, else 503. They make the
+	// server open connections while the fault lasts, which must not carry
+	// the fault on after it ends.
+	var readID string
+	for _, a := range l.answers {
+		if a.status == 201 {
+			readID = a.id
+			break
+		}
+	}
+	readsOK, readsFailed := readAll(t, base, token, readID, 32)
 
 	if st, msg := healthz(base); st != 503 || msg != f.message {
 		t.Errorf("healthz during the fault: %d %q, want 503 %q", st, msg, f.message)
@@ -278,6 +320,11 @@ func runFault(t *testing.T, vars map[string]string, f fault) {
 	waitFor(t, "201s after the fault", 10*time.Second, func() bool { return l.count(201, ended) >= 30 })
 	l.pause()
 	okAfter, failedAfter := l.count(201, ended), l.count(503, ended)
+	if failedAfter > 0 {
+		// Once /healthz says 200 the fault is over for every writer too:
+		// no connection opened during the fault may carry it on.
+		t.Errorf("%d × 503 after the fault ended and healthz said 200", failedAfter)
+	}
 
 	// Every answer was a 201 or a 503 that says what is wrong.
 	acked := map[string]string{}
@@ -320,9 +367,9 @@ func runFault(t *testing.T, vars map[string]string, f fault) {
 	if stored != len(l.answers) {
 		t.Errorf("%d requests stored, want one for each of the %d submissions", stored, len(l.answers))
 	}
-	t.Logf("before the fault: %d × 201; during: %d × 201, %d × 503 (first 503 %s after the fault began); "+
+	t.Logf("before the fault: %d × 201; during: %d × 201, %d × 503 (first 503 %s after the fault began), reads %d × 200, %d × 503; "+
 		"healthz 200 %s after the fault ended; after: %d × 201, %d × 503; %d stored",
-		okBefore, okDuring, failed, toFirst503.Round(time.Millisecond), healthy.Round(time.Millisecond), okAfter, failedAfter, stored)
+		okBefore, okDuring, failed, toFirst503.Round(time.Millisecond), readsOK, readsFailed, healthy.Round(time.Millisecond), okAfter, failedAfter, stored)
 }
 
 // TestDiskFullAnswers503 puts the SQLite database on a small tmpfs and

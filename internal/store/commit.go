@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"time"
@@ -148,8 +149,23 @@ func (db *DB) commitGroup(batch []*op) {
 // tryGroup runs the ops in one transaction. It returns the index of the op
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
-func (db *DB) tryGroup(batch []*op) (int, error) {
-	sqlTx, err := db.sql.BeginTx(context.Background(), nil)
+func (db *DB) tryGroup(batch []*op) (failed int, err error) {
+	conn, err := db.write.Conn(context.Background())
+	if err != nil {
+		return -1, db.explain(mapError(fmt.Errorf("connect: %w", err)))
+	}
+	defer func() {
+		// A connection that failed for a reason of the database's own is
+		// not trusted again: SQLite may have opened it read-only, or left
+		// it in an error state; PostgreSQL may have dropped it. The next
+		// group gets a new one, so that the committer recovers without a
+		// restart once the fault is gone.
+		if failed < 0 && isFault(err) || failed >= 0 && isFault(err) && batch[failed].ctx.Err() == nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}()
+	sqlTx, err := conn.BeginTx(context.Background(), nil)
 	if err != nil {
 		return -1, db.explain(mapError(fmt.Errorf("begin: %w", err)))
 	}
@@ -181,10 +197,16 @@ func (db *DB) noteWrite(err error) {
 	switch {
 	case err == nil:
 		db.writeErr.Store(nil)
-	case dueprocess.ErrorKind(err) == dueprocess.Unavailable &&
-		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+	case isFault(err):
 		db.writeErr.Store(&err)
 	}
+}
+
+// isFault reports whether err is a failure of the database itself rather
+// than of an op's input or of a caller that gave up.
+func isFault(err error) bool {
+	return err != nil && dueprocess.ErrorKind(err) == dueprocess.Unavailable &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
 }
 
 // Health reports whether the database answers reads and takes writes.
@@ -207,9 +229,10 @@ func (db *DB) Health(ctx context.Context) error {
 		return nil
 	}
 	return db.Transact(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO counters (name, value) VALUES ('healthz:write_probe', 1)
+		// Not prepared: preparing could open a connection during the fault.
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('healthz:write_probe', 1)
 			ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`)
-		return err
+		return mapError(err)
 	})
 }
 

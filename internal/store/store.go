@@ -33,7 +33,13 @@ const (
 
 // DB is an open dueprocess database.
 type DB struct {
-	sql     *sql.DB
+	sql *sql.DB
+	// write is the pool the committer writes through: for SQLite a pool
+	// of its own, of two connections, so that a connection SQLite
+	// opened read-only while the file could not be written (it then
+	// falls back to read-only, for good) serves reads and never the
+	// committer; for PostgreSQL the same pool as reads.
+	write   *sql.DB
 	dialect Dialect
 	dsn     string
 
@@ -76,7 +82,7 @@ func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
 	if len(db.stmts) >= maxStmts {
 		return nil
 	}
-	st, err := db.sql.PrepareContext(ctx, query)
+	st, err := db.write.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
@@ -107,6 +113,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.SetMaxOpenConns(32)
 		db.sql.SetMaxIdleConns(32)
 		db.sql.SetConnMaxIdleTime(5 * time.Minute)
+		db.write = db.sql
 	} else {
 		db.dialect = SQLite
 		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
@@ -117,11 +124,21 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.SetMaxOpenConns(8)
 		db.sql.SetMaxIdleConns(8)
 		db.sql.SetConnMaxIdleTime(0)
+		db.write, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err != nil {
+			db.sql.Close()
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+		// Two: the committer's, and one to prepare statements on while
+		// the committer's is in a transaction.
+		db.write.SetMaxOpenConns(2)
+		db.write.SetMaxIdleConns(2)
+		db.write.SetConnMaxIdleTime(0)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.sql.PingContext(pingCtx); err != nil {
-		db.sql.Close()
+		db.closePools()
 		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + Redact(dsn), Err: err}
 	}
 	db.startCommitter()
@@ -170,7 +187,15 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
-	return db.sql.Close()
+	return db.closePools()
+}
+
+func (db *DB) closePools() error {
+	err := db.sql.Close()
+	if db.write != db.sql {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
 }
 
 // Ping checks that the database answers a read.
