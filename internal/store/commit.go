@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"time"
 
@@ -127,6 +129,9 @@ func (db *DB) commitGroup(batch []*op) {
 			return
 		}
 		failed, err := db.tryGroup(batch)
+		if failed < 0 || batch[failed].ctx.Err() == nil {
+			db.noteWrite(err)
+		}
 		if failed < 0 {
 			// Committed, or the commit failed: either way every op learns it.
 			for _, o := range batch {
@@ -144,16 +149,31 @@ func (db *DB) commitGroup(batch []*op) {
 // tryGroup runs the ops in one transaction. It returns the index of the op
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
-func (db *DB) tryGroup(batch []*op) (int, error) {
-	sqlTx, err := db.sql.BeginTx(context.Background(), nil)
+func (db *DB) tryGroup(batch []*op) (failed int, err error) {
+	conn, err := db.write.Conn(context.Background())
 	if err != nil {
-		return -1, mapError(fmt.Errorf("begin: %w", err))
+		return -1, db.explain(mapError(fmt.Errorf("connect: %w", err)))
+	}
+	defer func() {
+		// A connection that failed for a reason of the database's own is
+		// not trusted again: SQLite may have opened it read-only, or left
+		// it in an error state; PostgreSQL may have dropped it. The next
+		// group gets a new one, so that the committer recovers without a
+		// restart once the fault is gone.
+		if failed < 0 && isFault(err) || failed >= 0 && isFault(err) && batch[failed].ctx.Err() == nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
+		conn.Close()
+	}()
+	sqlTx, err := conn.BeginTx(context.Background(), nil)
+	if err != nil {
+		return -1, db.explain(mapError(fmt.Errorf("begin: %w", err)))
 	}
 	g := &group{}
 	for i, o := range batch {
 		if err := db.runOp(sqlTx, g, o); err != nil {
 			sqlTx.Rollback()
-			return i, err
+			return i, db.explain(err)
 		}
 	}
 	if err := db.advanceAuditHead(sqlTx, g); err != nil {
@@ -161,11 +181,74 @@ func (db *DB) tryGroup(batch []*op) (int, error) {
 		return -1, err
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return -1, mapError(fmt.Errorf("commit: %w", err))
+		return -1, db.explain(mapError(fmt.Errorf("commit: %w", err)))
 	}
 	db.commits.Add(1)
 	db.committedOps.Add(int64(len(batch)))
 	return -1, nil
+}
+
+// noteWrite remembers whether the last write reached the database: nil
+// after a commit, the error after a failure of the database itself (a
+// full disk, a read-only file, a lost connection). Errors of an op's own
+// making (bad input, a conflict) and a caller that gave up say nothing
+// about the database and are not kept.
+func (db *DB) noteWrite(err error) {
+	switch {
+	case err == nil:
+		db.writeErr.Store(nil)
+	case isFault(err):
+		db.writeErr.Store(&err)
+	}
+}
+
+// isFault reports whether err is a failure of the database itself rather
+// than of an op's input or of a caller that gave up.
+func isFault(err error) bool {
+	return err != nil && dueprocess.ErrorKind(err) == dueprocess.Unavailable &&
+		!errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// Health reports whether the database answers reads and takes writes.
+// Reads are checked every time. Writes are checked only after one has
+// failed for a reason of the database's own, with a write of its own to
+// a counter: a read alone would call a full disk or a read-only file
+// healthy, and without its own write a server taken out of rotation on a
+// 503 would get no traffic to learn that the fault had gone. Its error
+// carries the safe message of the fault ("the database is full").
+func (db *DB) Health(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	if db.dialect == SQLite {
+		if err := checkSQLiteFiles(db.dsn); err != nil {
+			return err
+		}
+	}
+	if db.writeErr.Load() == nil {
+		return nil
+	}
+	return db.Transact(ctx, func(tx *Tx) error {
+		// Not prepared: preparing could open a connection during the fault.
+		_, err := tx.tx.ExecContext(ctx, `INSERT INTO counters (name, value) VALUES ('healthz:write_probe', 1)
+			ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`)
+		return mapError(err)
+	})
+}
+
+// explain replaces the vague "cannot be written" of a failed SQLite
+// write with what the operating system says is wrong (the disk is full,
+// the file is read-only), keeping the driver's error as the cause.
+func (db *DB) explain(err error) error {
+	var e *dueprocess.Error
+	if db.dialect != SQLite || !errors.As(err, &e) || e.Message != msgWriteFailed {
+		return err
+	}
+	var why *dueprocess.Error
+	if errors.As(checkSQLiteFiles(db.dsn), &why) {
+		return &dueprocess.Error{Kind: why.Kind, Message: why.Message, Err: err}
+	}
+	return err
 }
 
 // CommitStats reports how many group commits have succeeded and how many

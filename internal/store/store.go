@@ -33,7 +33,13 @@ const (
 
 // DB is an open dueprocess database.
 type DB struct {
-	sql     *sql.DB
+	sql *sql.DB
+	// write is the pool the committer writes through: for SQLite a pool
+	// of its own, of two connections, so that a connection SQLite
+	// opened read-only while the file could not be written (it then
+	// falls back to read-only, for good) serves reads and never the
+	// committer; for PostgreSQL the same pool as reads.
+	write   *sql.DB
 	dialect Dialect
 	dsn     string
 
@@ -47,6 +53,9 @@ type DB struct {
 	once sync.Once
 
 	commits, committedOps atomic.Int64
+	// writeErr is the error of the last write if the database itself
+	// failed it, nil once a write commits again (see Health).
+	writeErr atomic.Pointer[error]
 
 	// SQLite parses every statement it runs; writes reuse prepared ones
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
@@ -73,7 +82,7 @@ func (db *DB) prepared(ctx context.Context, query string) *sql.Stmt {
 	if len(db.stmts) >= maxStmts {
 		return nil
 	}
-	st, err := db.sql.PrepareContext(ctx, query)
+	st, err := db.write.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
@@ -104,6 +113,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.SetMaxOpenConns(32)
 		db.sql.SetMaxIdleConns(32)
 		db.sql.SetConnMaxIdleTime(5 * time.Minute)
+		db.write = db.sql
 	} else {
 		db.dialect = SQLite
 		db.sql, err = sql.Open("sqlite", sqliteDSN(dsn))
@@ -114,11 +124,21 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.sql.SetMaxOpenConns(8)
 		db.sql.SetMaxIdleConns(8)
 		db.sql.SetConnMaxIdleTime(0)
+		db.write, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err != nil {
+			db.sql.Close()
+			return nil, fmt.Errorf("open %s: %w", dsn, err)
+		}
+		// Two: the committer's, and one to prepare statements on while
+		// the committer's is in a transaction.
+		db.write.SetMaxOpenConns(2)
+		db.write.SetMaxIdleConns(2)
+		db.write.SetConnMaxIdleTime(0)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := db.sql.PingContext(pingCtx); err != nil {
-		db.sql.Close()
+		db.closePools()
 		return nil, &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "cannot reach the database " + Redact(dsn), Err: err}
 	}
 	db.startCommitter()
@@ -167,19 +187,31 @@ func (db *DB) Close() error {
 	}
 	db.stmts = nil
 	db.stmtMu.Unlock()
-	return db.sql.Close()
+	return db.closePools()
 }
 
-// Ping checks that the database answers.
+func (db *DB) closePools() error {
+	err := db.sql.Close()
+	if db.write != db.sql {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers a read.
 func (db *DB) Ping(ctx context.Context) error {
-	if err := db.sql.PingContext(ctx); err != nil {
-		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	err := db.sql.PingContext(ctx)
+	if err == nil {
+		var one int
+		err = db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 	}
-	var one int
-	if err := db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return &dueprocess.Error{Kind: dueprocess.Unavailable, Message: "database unreachable", Err: err}
+	if err == nil {
+		return nil
 	}
-	return nil
+	if err := mapError(err); dueprocess.ErrorKind(err) == dueprocess.Unavailable {
+		return err
+	}
+	return unavailable(msgUnreachable, err)
 }
 
 // SQL returns the underlying handle, for benchmarks and tests that measure

@@ -325,8 +325,11 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// healthz answers 200 when the database answers reads and takes writes,
+// and otherwise 503 with what is wrong ("the database is full"); see
+// store.DB.Health for what is checked when.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
-	if err := s.db.Ping(r.Context()); err != nil {
+	if err := s.db.Health(r.Context()); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": string(s.db.Dialect())})

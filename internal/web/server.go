@@ -252,7 +252,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch kind {
 	case dueprocess.Unauthenticated:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dueprocess"`)
-	case dueprocess.RateLimited:
+	case dueprocess.RateLimited, dueprocess.Unavailable:
+		// An unavailable database (full, read-only, unreachable) is
+		// mended by an operator, not by the caller: the caller may only
+		// retry, with the same Idempotency-Key, and is told when.
 		w.Header().Set("Retry-After", "1")
 	}
 	type body struct {
