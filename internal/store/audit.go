@@ -3,12 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
 )
 
 // This file stores the audit log for internal/audit, which owns the
@@ -241,9 +243,38 @@ func (s *AuditSource) ObjectEntries(ctx context.Context, object string) ([]int64
 
 // SaveCheckpoint stores a signed checkpoint of the tree at size. Saving
 // the same size twice keeps the first.
+//
+// A checkpoint signed by another key than the latest stored one is refused
+// with a *audit.WrongKeyError, checked in the transaction that saves it:
+// two servers started with different keys on a log that has no checkpoint
+// yet cannot both save one, since the second sees the first's.
 func (s *AuditSource) SaveCheckpoint(ctx context.Context, size int64, text []byte) error {
+	key, err := audit.CheckpointKey(text)
+	if err != nil {
+		return err
+	}
 	return s.db.Transact(ctx, func(tx *Tx) error {
-		_, err := tx.exec(ctx, `INSERT INTO audit_checkpoints (size, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
+		if tx.db.dialect == Postgres {
+			// Writers of checkpoints take turns; readers are not blocked.
+			if _, err := tx.exec(ctx, `LOCK TABLE audit_checkpoints IN EXCLUSIVE MODE`); err != nil {
+				return fmt.Errorf("save checkpoint: %w", err)
+			}
+		}
+		var latest []byte
+		err := tx.queryRow(ctx, `SELECT text FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&latest)
+		switch {
+		case err == nil:
+			logKey, err := audit.CheckpointKey(latest)
+			if err != nil {
+				return fmt.Errorf("the latest stored %w", err)
+			}
+			if logKey != key {
+				return &audit.WrongKeyError{Log: logKey, Key: key}
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return mapError(err)
+		}
+		_, err = tx.exec(ctx, `INSERT INTO audit_checkpoints (size, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (size) DO NOTHING`,
 			size, text, tx.db.ts(tx.now))
 		return err
 	})
