@@ -322,6 +322,11 @@ func readBatches(ctx context.Context, src Source, size int64, full chan<- *batch
 		case <-ctx.Done():
 			return
 		}
+		if cap(b.index) == 0 {
+			// Sized for entries of a few hundred bytes, as they are, so
+			// that filling a batch rarely grows it.
+			b.index, b.end, b.data = make([]int64, 0, verifyBatch), make([]int, 0, verifyBatch), make([]byte, 0, 256*verifyBatch)
+		}
 		*b = batch{from: from, to: min(from+verifyBatch, size),
 			index: b.index[:0], end: b.end[:0], data: b.data[:0], hashIdx: b.hashIdx[:0]}
 		b.readErr = src.Entries(ctx, b.from, b.to, func(index int64, data []byte) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -50,7 +51,7 @@ func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
 
 // ReadHashes reads stored hashes by their tlog stored-hash index.
 func (a *AuditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, a.tx.tx, indexes)
+	return readHashes(ctx, a.tx.tx, a.tx.db.dialect, indexes)
 }
 
 // AppendEntry writes entry number index and the stored hashes it adds,
@@ -98,13 +99,13 @@ func (db *DB) advanceAuditHead(sqlTx *sql.Tx, g *group) error {
 	return nil
 }
 
-func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
+func readHashes(ctx context.Context, q querier, d Dialect, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
 		return out, nil
 	}
-	if contiguous(indexes) {
-		return readHashRange(ctx, q, indexes[0], out)
+	if len(indexes) >= 64 && contiguous(indexes) {
+		return readHashRange(ctx, q, d, indexes[0], out)
 	}
 	pos := make(map[int64][]int, len(indexes))
 	var b strings.Builder
@@ -151,7 +152,8 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 }
 
 // contiguous reports whether indexes count up by one, as Verify's do: the
-// stored hashes of a run of entries.
+// stored hashes of a run of entries. Appends and proofs ask for a few
+// scattered hashes, which the list query serves with a simpler plan.
 func contiguous(indexes []int64) bool {
 	for i, x := range indexes {
 		if x != indexes[0]+int64(i) {
@@ -161,19 +163,65 @@ func contiguous(indexes []int64) bool {
 	return true
 }
 
+// hashRunQueries read a run of stored hashes as one row: how many there
+// are, the smallest and largest id and hash length, and the hashes one
+// after the other in id order (hex-encoded on SQLite, whose group_concat
+// makes text). Since ids are unique, a count that matches and ids at both
+// ends show that none is missing. The ORDER BY inside the aggregate costs
+// SQLite a sort, but without it the order is not promised.
+var hashRunQueries = map[Dialect]string{
+	SQLite: `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1), coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0),
+		group_concat(hex(hash), '' ORDER BY id) FROM audit_hashes WHERE id >= $1 AND id < $2`,
+	Postgres: `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1), coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0),
+		string_agg(hash, ''::bytea ORDER BY id) FROM audit_hashes WHERE id >= $1 AND id < $2`,
+}
+
 // readHashRange reads the len(out) stored hashes from index first on into
 // out. A range is one index scan, where a list of thousands of indexes
-// would be thousands of parameters to parse and look up one by one.
-func readHashRange(ctx context.Context, q querier, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
+// would be thousands of parameters to parse and look up one by one; and
+// it comes back as one row, because a row costs a driver more than the
+// 32 bytes in it. If that row shows anything wrong, the hashes are read
+// again row by row to say which one.
+func readHashRange(ctx context.Context, q querier, d Dialect, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
+	n := int64(len(out))
+	var count, lo, hi, minLen, maxLen int64
+	var run []byte
+	err := q.QueryRowContext(ctx, hashRunQueries[d], first, first+n).Scan(&count, &lo, &hi, &minLen, &maxLen, &run)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read audit hashes: %w", err))
+	}
+	size := tlog.HashSize
+	if d == SQLite {
+		size *= 2
+	}
+	if count == n && lo == first && hi == first+n-1 && minLen == tlog.HashSize && maxLen == tlog.HashSize && int64(len(run)) == n*int64(size) {
+		for i := range out {
+			h := run[i*size : (i+1)*size]
+			if d == SQLite {
+				if _, err := hex.Decode(out[i][:], h); err != nil {
+					return nil, fmt.Errorf("audit hash %d: %w", first+int64(i), err)
+				}
+			} else {
+				copy(out[i][:], h)
+			}
+		}
+		return out, nil
+	}
+	return readHashRows(ctx, q, first, out)
+}
+
+// readHashRows reads the len(out) stored hashes from index first on into
+// out one row at a time, naming the first that is missing or malformed.
+func readHashRows(ctx context.Context, q querier, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, hash FROM audit_hashes WHERE id >= $1 AND id < $2 ORDER BY id`, first, first+int64(len(out)))
 	if err != nil {
 		return nil, mapError(fmt.Errorf("read audit hashes: %w", err))
 	}
 	defer rows.Close()
 	found := 0
+	var id int64
+	var h sql.RawBytes // copied into out before the next row
 	for rows.Next() {
-		var id int64
-		var h sql.RawBytes // copied into out before the next row
 		if err := rows.Scan(&id, &h); err != nil {
 			return nil, mapError(err)
 		}
@@ -214,7 +262,7 @@ func (s *AuditSource) Size(ctx context.Context) (int64, error) {
 
 // ReadHashes reads stored hashes by their tlog stored-hash index.
 func (s *AuditSource) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, s.db.sql, indexes)
+	return readHashes(ctx, s.db.sql, s.db.dialect, indexes)
 }
 
 // Entry returns the bytes of entry index.
@@ -255,10 +303,9 @@ func (s *AuditSource) entriesPage(ctx context.Context, from, to int64, fn func(i
 		return 0, mapError(fmt.Errorf("read audit entries: %w", err))
 	}
 	defer rows.Close()
-	var n int64
+	var n, idx int64
+	var data sql.RawBytes // the driver's buffer, valid until the next row
 	for rows.Next() {
-		var idx int64
-		var data sql.RawBytes
 		if err := rows.Scan(&idx, &data); err != nil {
 			return n, mapError(err)
 		}
