@@ -322,12 +322,14 @@ func readBatches(ctx context.Context, src Source, size int64, full chan<- *batch
 		case <-ctx.Done():
 			return
 		}
-		if cap(b.index) == 0 {
+		to := min(from+verifyBatch, size)
+		if n := int(to - from); cap(b.index) < n {
 			// Sized for entries of a few hundred bytes, as they are, so
-			// that filling a batch rarely grows it.
-			b.index, b.end, b.data = make([]int64, 0, verifyBatch), make([]int, 0, verifyBatch), make([]byte, 0, 256*verifyBatch)
+			// that filling a batch rarely grows it, and for the batch at
+			// hand, so that verifying a small log allocates little.
+			b.index, b.end, b.data = make([]int64, 0, n), make([]int, 0, n), make([]byte, 0, 256*n)
 		}
-		*b = batch{from: from, to: min(from+verifyBatch, size),
+		*b = batch{from: from, to: to,
 			index: b.index[:0], end: b.end[:0], data: b.data[:0], hashIdx: b.hashIdx[:0]}
 		b.readErr = src.Entries(ctx, b.from, b.to, func(index int64, data []byte) error {
 			// Keep the bytes: a store may reuse data once fn returns.
