@@ -22,8 +22,9 @@ type Source interface {
 	Entries(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) error
 	// Checkpoints calls fn for every stored checkpoint, smallest tree
 	// first, with the tree size it was stored under and its text. Verify's
-	// fn calls ReadHashes while Checkpoints is still iterating, so a store
-	// reading rows from a pool needs a second connection for it.
+	// fn calls ReadHashes while Checkpoints is still iterating, and Verify
+	// calls ReadHashes while Entries is iterating, from another goroutine,
+	// so a store reading rows from a pool needs a second connection.
 	Checkpoints(ctx context.Context, fn func(size int64, text []byte) error) error
 }
 
@@ -331,6 +332,19 @@ func readBatches(ctx context.Context, src Source, size int64, full chan<- *batch
 		}
 		*b = batch{from: from, to: to,
 			index: b.index[:0], end: b.end[:0], data: b.data[:0], hashIdx: b.hashIdx[:0]}
+		// An entry's stored hashes follow the previous entry's, so a
+		// batch's are one run of indexes, which a store can read as a
+		// range, and at the same time as the entries.
+		for x := tlog.StoredHashIndex(0, b.from); x < tlog.StoredHashIndex(0, b.to); x++ {
+			b.hashIdx = append(b.hashIdx, x)
+		}
+		var hashes sync.WaitGroup
+		hashes.Go(func() {
+			b.hashes, b.hashErr = src.ReadHashes(ctx, b.hashIdx)
+			if b.hashErr == nil && len(b.hashes) != len(b.hashIdx) {
+				b.hashErr = fmt.Errorf("read %d stored hashes, asked for %d", len(b.hashes), len(b.hashIdx))
+			}
+		})
 		b.readErr = src.Entries(ctx, b.from, b.to, func(index int64, data []byte) error {
 			// Keep the bytes: a store may reuse data once fn returns.
 			b.index = append(b.index, index)
@@ -341,18 +355,7 @@ func readBatches(ctx context.Context, src Source, size int64, full chan<- *batch
 			}
 			return nil
 		})
-		if b.readErr == nil {
-			// An entry's stored hashes follow the previous entry's, so a
-			// batch's are one run of indexes, which a store can read as a
-			// range.
-			for x := tlog.StoredHashIndex(0, b.from); x < tlog.StoredHashIndex(0, b.to); x++ {
-				b.hashIdx = append(b.hashIdx, x)
-			}
-			b.hashes, b.hashErr = src.ReadHashes(ctx, b.hashIdx)
-			if b.hashErr == nil && len(b.hashes) != len(b.hashIdx) {
-				b.hashErr = fmt.Errorf("read %d stored hashes, asked for %d", len(b.hashes), len(b.hashIdx))
-			}
-		}
+		hashes.Wait()
 		select {
 		case full <- b:
 		case <-ctx.Done():
