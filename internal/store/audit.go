@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -163,51 +162,38 @@ func contiguous(indexes []int64) bool {
 	return true
 }
 
-// hashRunQueries read a run of stored hashes as one row: how many there
-// are, the smallest and largest id and hash length, and the hashes one
-// after the other in id order (hex-encoded on SQLite, whose group_concat
-// makes text). Since ids are unique, a count that matches and ids at both
-// ends show that none is missing. The ORDER BY inside the aggregate costs
-// SQLite a sort, but without it the order is not promised.
-var hashRunQueries = map[Dialect]string{
-	SQLite: `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1), coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0),
-		group_concat(hex(hash), '' ORDER BY id) FROM audit_hashes WHERE id >= $1 AND id < $2`,
-	Postgres: `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1), coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0),
-		string_agg(hash, ''::bytea ORDER BY id) FROM audit_hashes WHERE id >= $1 AND id < $2`,
-}
-
 // readHashRange reads the len(out) stored hashes from index first on into
 // out. A range is one index scan, where a list of thousands of indexes
-// would be thousands of parameters to parse and look up one by one; and
-// it comes back as one row, because a row costs a driver more than the
-// 32 bytes in it. If that row shows anything wrong, the hashes are read
-// again row by row to say which one.
+// would be thousands of parameters to parse and look up one by one.
+//
+// On PostgreSQL the run comes back as one row, because a row costs pgx
+// and the server more than the 32 bytes in it: how many hashes there are,
+// the smallest and largest id and hash length, and the hashes one after
+// the other in id order. Since ids are unique, a count that matches and
+// ids at both ends show that none is missing; if anything is wrong, the
+// run is read again row by row to say which hash. SQLite reads the rows
+// themselves: the same aggregate there (group_concat of hex, with the
+// ORDER BY that promises the order) sorts, and costs more than the rows.
 func readHashRange(ctx context.Context, q querier, d Dialect, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
+	if d != Postgres {
+		return readHashRows(ctx, q, first, out)
+	}
 	n := int64(len(out))
 	var count, lo, hi, minLen, maxLen int64
 	var run []byte
-	err := q.QueryRowContext(ctx, hashRunQueries[d], first, first+n).Scan(&count, &lo, &hi, &minLen, &maxLen, &run)
+	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1),
+		coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0), string_agg(hash, ''::bytea ORDER BY id)
+		FROM audit_hashes WHERE id >= $1 AND id < $2`, first, first+n).Scan(&count, &lo, &hi, &minLen, &maxLen, &run)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("read audit hashes: %w", err))
 	}
-	size := tlog.HashSize
-	if d == SQLite {
-		size *= 2
+	if count != n || lo != first || hi != first+n-1 || minLen != tlog.HashSize || maxLen != tlog.HashSize || int64(len(run)) != n*tlog.HashSize {
+		return readHashRows(ctx, q, first, out)
 	}
-	if count == n && lo == first && hi == first+n-1 && minLen == tlog.HashSize && maxLen == tlog.HashSize && int64(len(run)) == n*int64(size) {
-		for i := range out {
-			h := run[i*size : (i+1)*size]
-			if d == SQLite {
-				if _, err := hex.Decode(out[i][:], h); err != nil {
-					return nil, fmt.Errorf("audit hash %d: %w", first+int64(i), err)
-				}
-			} else {
-				copy(out[i][:], h)
-			}
-		}
-		return out, nil
+	for i := range out {
+		copy(out[i][:], run[i*tlog.HashSize:])
 	}
-	return readHashRows(ctx, q, first, out)
+	return out, nil
 }
 
 // readHashRows reads the len(out) stored hashes from index first on into
