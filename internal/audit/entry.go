@@ -127,8 +127,9 @@ func appendString(b []byte, s string) []byte {
 
 // isToken reports whether s is a lower-case word of letters, digits and
 // underscores starting with a letter, or, with dots, several such words
-// joined by single dots.
-func isToken(s string, dots bool) bool {
+// joined by single dots. It takes bytes too, so that canonicalIndex can
+// check a token in place.
+func isToken[T string | []byte](s T, dots bool) bool {
 	start := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -143,7 +144,7 @@ func isToken(s string, dots bool) bool {
 		}
 		start = false
 	}
-	return s != "" && !start
+	return len(s) > 0 && !start
 }
 
 // canonicalBody returns body as a JSON object with its keys sorted and no

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -16,12 +17,14 @@ type Source interface {
 	// Size returns the number of committed entries.
 	Size(ctx context.Context) (int64, error)
 	// Entries calls fn for each entry with from <= index < to, in order,
-	// and stops at the first error fn returns, returning it.
+	// and stops at the first error fn returns, returning it. data is only
+	// valid until fn returns, so that a store can reuse its buffer.
 	Entries(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) error
 	// Checkpoints calls fn for every stored checkpoint, smallest tree
 	// first, with the tree size it was stored under and its text. Verify's
-	// fn calls ReadHashes while Checkpoints is still iterating, so a store
-	// reading rows from a pool needs a second connection for it.
+	// fn calls ReadHashes while Checkpoints is still iterating, and Verify
+	// calls ReadHashes while Entries is iterating, from another goroutine,
+	// so a store reading rows from a pool needs a second connection.
 	Checkpoints(ctx context.Context, fn func(size int64, text []byte) error) error
 }
 
@@ -68,10 +71,12 @@ func badCheckpoint(size int64, err error, format string, args ...any) *VerifyErr
 	return &VerifyError{Index: -1, Checkpoint: size, Problem: fmt.Sprintf(format, args...), Err: err}
 }
 
-// verifyBatch is how many entries Verify reads and checks at a time: big
-// enough that reading stored hashes costs few round trips, small enough
-// that the query stays well under the databases' limits on parameters.
-const verifyBatch = 500
+// verifyBatch is how many entries Verify reads at a time, with one ordered
+// query for the entries and one for their stored hashes: big enough that
+// the queries cost little beside the hashing, small enough that the two
+// batches in memory (one being read while the other is checked) stay
+// around a megabyte each, and that the progress bar moves.
+const verifyBatch = 4096
 
 // Verify rechecks the whole log in src against nothing but its own
 // entries and the verifier key:
@@ -84,7 +89,10 @@ const verifyBatch = 500
 //
 // It reads the entries once, in order, keeping only the O(log n) roots of
 // the complete subtrees seen so far, so memory does not grow with the
-// log. If progress is not nil it is called after each batch of entries.
+// log. A second goroutine reads the next batch of entries and stored
+// hashes while this one checks the current batch, so that waiting for
+// the database and hashing overlap. If progress is not nil it is called
+// after each batch of entries.
 //
 // A log that fails returns a *VerifyError naming the first bad entry or
 // the bad checkpoint. Errors from src come back as a *VerifyError naming
@@ -101,82 +109,91 @@ func Verify(ctx context.Context, src Source, verifier note.Verifier, origin stri
 	if err != nil {
 		return rep, fmt.Errorf("audit verify: log size: %w", err)
 	}
+
+	// Two batches: the reader fills one while the loop below checks the
+	// other, and each goes back to the reader through free once checked.
+	readCtx, stopReading := context.WithCancel(ctx)
+	full, free := make(chan *batch, 1), make(chan *batch, 2)
+	free <- new(batch)
+	free <- new(batch)
+	var reader sync.WaitGroup
+	reader.Go(func() { readBatches(readCtx, src, size, full, free) })
+	defer func() {
+		// The reader must be gone before Verify returns, so that src is
+		// not used after it.
+		stopReading()
+		reader.Wait()
+	}()
+
 	var (
 		fr       frontier
-		computed []tlog.Hash // stored hashes recomputed for the current batch
-		owner    []int64     // the entry that adds each of them
-		indexes  []int64     // their stored-hash indexes
+		computed []tlog.Hash // the stored hashes recomputed for one entry
 	)
-	for from := int64(0); from < size; from += verifyBatch {
-		to := min(from+verifyBatch, size)
-		computed, owner = computed[:0], owner[:0]
-		next := from
-		err := src.Entries(ctx, from, to, func(index int64, data []byte) error {
+	for b := range full {
+		next, start := b.from, 0
+		stored, haveStored := b.hashes, b.readErr == nil && b.hashErr == nil
+		for k, index := range b.index {
+			data := b.data[start:b.end[k]]
+			start = b.end[k]
 			if index > next {
-				return badEntry(next, nil, "missing: the log goes on at entry %d", index)
+				return rep, badEntry(next, nil, "missing: the log goes on at entry %d", index)
 			}
 			if index < next {
-				return badEntry(index, nil, "read a second time, after entry %d", next-1)
+				return rep, badEntry(index, nil, "read a second time, after entry %d", next-1)
 			}
-			e, err := Decode(data)
-			if err != nil {
-				return badEntry(index, err, "not a valid entry")
+			// The fast check covers every entry of the usual shape; Decode
+			// takes the rest, and says what is wrong with a bad one.
+			n, ok := canonicalIndex(data)
+			if !ok {
+				e, err := Decode(data)
+				if err != nil {
+					return rep, badEntry(index, err, "not a valid entry")
+				}
+				n = e.Index
 			}
-			if e.Index != index {
-				return badEntry(index, nil, "stored at index %d but says it is entry %d", index, e.Index)
+			if n != index {
+				return rep, badEntry(index, nil, "stored at index %d but says it is entry %d", index, n)
 			}
-			hs, err := tlog.StoredHashes(index, data, &fr)
-			if err != nil {
-				return badEntry(index, err, "cannot hash")
-			}
-			fr.add(index, hs)
-			computed = append(computed, hs...)
-			for range hs {
-				owner = append(owner, index)
+			computed = fr.push(index, tlog.RecordHash(data), computed[:0])
+			if haveStored {
+				first := tlog.StoredHashIndex(0, index)
+				for j, h := range computed {
+					if stored[j] != h {
+						level, n := tlog.SplitStoredHashIndex(first + int64(j))
+						return rep, badEntry(index, nil, "stored hash %d (level %d, node %d) is %v, but the entries give %v",
+							first+int64(j), level, n, stored[j], h)
+					}
+				}
+				stored = stored[len(computed):]
 			}
 			rep.Bytes += int64(len(data))
 			next++
-			return nil
-		})
+		}
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		var verr *VerifyError
-		if errors.As(err, &verr) {
-			return rep, verr
-		} else if err != nil {
-			return rep, badEntry(next, err, "cannot be read")
+		if b.readErr != nil {
+			return rep, badEntry(next, b.readErr, "cannot be read")
 		}
-		if next != to {
+		if next != b.to {
 			return rep, badEntry(next, nil, "missing: the log has %d entries but reading stopped here", size)
 		}
-
-		first := tlog.StoredHashIndex(0, from)
-		indexes = indexes[:0]
-		for i := range computed {
-			indexes = append(indexes, first+int64(i))
+		if b.hashErr != nil {
+			return rep, firstUnreadable(ctx, src, b.from, b.to, b.hashErr)
 		}
-		stored, err := src.ReadHashes(ctx, indexes)
-		if err == nil && len(stored) != len(indexes) {
-			err = fmt.Errorf("read %d stored hashes, asked for %d", len(stored), len(indexes))
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
-			return rep, firstUnreadable(ctx, src, from, to, err)
-		}
-		for i := range computed {
-			if stored[i] != computed[i] {
-				level, n := tlog.SplitStoredHashIndex(indexes[i])
-				return rep, badEntry(owner[i], nil, "stored hash %d (level %d, node %d) is %v, but the entries give %v",
-					indexes[i], level, n, stored[i], computed[i])
-			}
-		}
-		rep.Entries = to
+		rep.Entries = b.to
 		if progress != nil {
-			progress(to, size)
+			progress(b.to, size)
 		}
+		free <- b
+	}
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
+	}
+	if rep.Entries != size {
+		// The reader stops early only when cancelled, so this would be a
+		// bug in readBatches.
+		return rep, badEntry(rep.Entries, nil, "not read")
 	}
 	rep.Size = size
 	rep.Root, err = tlog.TreeHash(size, &fr)
@@ -257,6 +274,9 @@ func Verify(ctx context.Context, src Source, verifier note.Verifier, origin stri
 // at a time to name the first whose hashes cannot be read, after reading
 // them all at once failed with err.
 func firstUnreadable(ctx context.Context, src Source, from, to int64, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
 	for i := from; i < to; i++ {
 		lo, hi := tlog.StoredHashIndex(0, i), tlog.StoredHashIndex(0, i+1)
 		var idx []int64
@@ -274,6 +294,79 @@ func firstUnreadable(ctx context.Context, src Source, from, to int64, err error)
 	return badEntry(from, err, "the stored hashes of entries %d to %d cannot be read", from, to-1)
 }
 
+// batch is a run of entries read from the log, with their stored hashes.
+type batch struct {
+	from, to int64       // the entries asked for
+	index    []int64     // the index of each entry read, in the order read
+	end      []int       // where each entry's bytes end in data
+	data     []byte      // the entries' bytes, one after the other
+	readErr  error       // why reading the entries stopped early, if it did
+	hashIdx  []int64     // the stored-hash indexes of entries from to to
+	hashes   []tlog.Hash // the stored hashes at hashIdx, if hashErr is nil
+	hashErr  error       // why they could not be read, if they could not
+}
+
+// errOutOfOrder stops reading a batch at an entry read under an
+// unexpected index, which Verify then names.
+var errOutOfOrder = errors.New("audit verify: entries out of order")
+
+// readBatches reads the log's first size entries batch by batch into
+// buffers taken from free, and sends each on full, which it closes when
+// done. It stops after a batch whose entries could not all be read, since
+// Verify stops there too, and when ctx is cancelled.
+func readBatches(ctx context.Context, src Source, size int64, full chan<- *batch, free <-chan *batch) {
+	defer close(full)
+	for from := int64(0); from < size; from += verifyBatch {
+		var b *batch
+		select {
+		case b = <-free:
+		case <-ctx.Done():
+			return
+		}
+		to := min(from+verifyBatch, size)
+		if n := int(to - from); cap(b.index) < n {
+			// Sized for entries of a few hundred bytes, as they are, so
+			// that filling a batch rarely grows it, and for the batch at
+			// hand, so that verifying a small log allocates little.
+			b.index, b.end, b.data = make([]int64, 0, n), make([]int, 0, n), make([]byte, 0, 256*n)
+		}
+		*b = batch{from: from, to: to,
+			index: b.index[:0], end: b.end[:0], data: b.data[:0], hashIdx: b.hashIdx[:0]}
+		// An entry's stored hashes follow the previous entry's, so a
+		// batch's are one run of indexes, which a store can read as a
+		// range, and at the same time as the entries.
+		for x := tlog.StoredHashIndex(0, b.from); x < tlog.StoredHashIndex(0, b.to); x++ {
+			b.hashIdx = append(b.hashIdx, x)
+		}
+		var hashes sync.WaitGroup
+		hashes.Go(func() {
+			b.hashes, b.hashErr = src.ReadHashes(ctx, b.hashIdx)
+			if b.hashErr == nil && len(b.hashes) != len(b.hashIdx) {
+				b.hashErr = fmt.Errorf("read %d stored hashes, asked for %d", len(b.hashes), len(b.hashIdx))
+			}
+		})
+		b.readErr = src.Entries(ctx, b.from, b.to, func(index int64, data []byte) error {
+			// Keep the bytes: a store may reuse data once fn returns.
+			b.index = append(b.index, index)
+			b.data = append(b.data, data...)
+			b.end = append(b.end, len(b.data))
+			if index != b.from+int64(len(b.index))-1 {
+				return errOutOfOrder
+			}
+			return nil
+		})
+		hashes.Wait()
+		select {
+		case full <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.readErr != nil {
+			return
+		}
+	}
+}
+
 // frontier holds the roots of the complete subtrees to the left of the
 // next leaf, largest first: all that is needed to hash the next entry or
 // the whole tree so far. It is a tlog.HashReader over those roots.
@@ -286,13 +379,22 @@ type frontierNode struct {
 	hash  tlog.Hash
 }
 
-// add records the hashes tlog.StoredHashes returned for entry n. They
-// are n's leaf and the subtrees it completes; the last is the new
-// smallest root, and the roots it absorbed leave the frontier.
-func (f *frontier) add(n int64, hashes []tlog.Hash) {
-	level := len(hashes) - 1
-	f.nodes = f.nodes[:len(f.nodes)-level]
-	f.nodes = append(f.nodes, frontierNode{tlog.StoredHashIndex(level, n>>level), hashes[level]})
+// push adds entry n, whose leaf hash is leaf, and appends to out the
+// stored hashes n adds, as tlog.StoredHashes returns them without
+// allocating: the leaf, then the root of each subtree n completes, each
+// hashed with the frontier's smallest root as its left half. The last is
+// the new smallest root, and the roots it absorbed leave the frontier.
+func (f *frontier) push(n int64, leaf tlog.Hash, out []tlog.Hash) []tlog.Hash {
+	h := leaf
+	out = append(out, h)
+	level := 0
+	for ; n>>level&1 == 1; level++ {
+		h = tlog.NodeHash(f.nodes[len(f.nodes)-1].hash, h)
+		f.nodes = f.nodes[:len(f.nodes)-1]
+		out = append(out, h)
+	}
+	f.nodes = append(f.nodes, frontierNode{tlog.StoredHashIndex(level, n>>level), h})
+	return out
 }
 
 // ReadHashes implements tlog.HashReader.

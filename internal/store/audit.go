@@ -52,7 +52,7 @@ func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
 
 // ReadHashes reads stored hashes by their tlog stored-hash index.
 func (a *AuditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, a.tx.tx, indexes)
+	return readHashes(ctx, a.tx.tx, a.tx.db.dialect, indexes)
 }
 
 // AppendEntry writes entry number index and the stored hashes it adds,
@@ -100,10 +100,13 @@ func (db *DB) advanceAuditHead(sqlTx *sql.Tx, g *group) error {
 	return nil
 }
 
-func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, error) {
+func readHashes(ctx context.Context, q querier, d Dialect, indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	if len(indexes) == 0 {
 		return out, nil
+	}
+	if len(indexes) >= 64 && contiguous(indexes) {
+		return readHashRange(ctx, q, d, indexes[0], out)
 	}
 	pos := make(map[int64][]int, len(indexes))
 	var b strings.Builder
@@ -149,6 +152,86 @@ func readHashes(ctx context.Context, q querier, indexes []int64) ([]tlog.Hash, e
 	return out, nil
 }
 
+// contiguous reports whether indexes count up by one, as Verify's do: the
+// stored hashes of a run of entries. Appends and proofs ask for a few
+// scattered hashes, which the list query serves with a simpler plan.
+func contiguous(indexes []int64) bool {
+	for i, x := range indexes {
+		if x != indexes[0]+int64(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// readHashRange reads the len(out) stored hashes from index first on into
+// out. A range is one index scan, where a list of thousands of indexes
+// would be thousands of parameters to parse and look up one by one.
+//
+// On PostgreSQL the run comes back as one row, because a row costs pgx
+// and the server more than the 32 bytes in it: how many hashes there are,
+// the smallest and largest id and hash length, and the hashes one after
+// the other in id order. Since ids are unique, a count that matches and
+// ids at both ends show that none is missing; if anything is wrong, the
+// run is read again row by row to say which hash. SQLite reads the rows
+// themselves: the same aggregate there (group_concat of hex, with the
+// ORDER BY that promises the order) sorts, and costs more than the rows.
+func readHashRange(ctx context.Context, q querier, d Dialect, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
+	if d != Postgres {
+		return readHashRows(ctx, q, first, out)
+	}
+	n := int64(len(out))
+	var count, lo, hi, minLen, maxLen int64
+	var run []byte
+	err := q.QueryRowContext(ctx, `SELECT count(*), coalesce(min(id), -1), coalesce(max(id), -1),
+		coalesce(min(length(hash)), 0), coalesce(max(length(hash)), 0), string_agg(hash, ''::bytea ORDER BY id)
+		FROM audit_hashes WHERE id >= $1 AND id < $2`, first, first+n).Scan(&count, &lo, &hi, &minLen, &maxLen, &run)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read audit hashes: %w", err))
+	}
+	if count != n || lo != first || hi != first+n-1 || minLen != tlog.HashSize || maxLen != tlog.HashSize || int64(len(run)) != n*tlog.HashSize {
+		return readHashRows(ctx, q, first, out)
+	}
+	for i := range out {
+		copy(out[i][:], run[i*tlog.HashSize:])
+	}
+	return out, nil
+}
+
+// readHashRows reads the len(out) stored hashes from index first on into
+// out one row at a time, naming the first that is missing or malformed.
+func readHashRows(ctx context.Context, q querier, first int64, out []tlog.Hash) ([]tlog.Hash, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, hash FROM audit_hashes WHERE id >= $1 AND id < $2 ORDER BY id`, first, first+int64(len(out)))
+	if err != nil {
+		return nil, mapError(fmt.Errorf("read audit hashes: %w", err))
+	}
+	defer rows.Close()
+	found := 0
+	var id int64
+	var h sql.RawBytes // copied into out before the next row
+	for rows.Next() {
+		if err := rows.Scan(&id, &h); err != nil {
+			return nil, mapError(err)
+		}
+		if id != first+int64(found) {
+			// Ids are unique and ordered, so a gap means missing rows.
+			break
+		}
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("audit hash %d has %d bytes, want %d", id, len(h), tlog.HashSize)
+		}
+		copy(out[found][:], h)
+		found++
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	if found != len(out) {
+		return nil, dueprocess.Errorf(dueprocess.NotFound, "audit hashes missing: hash %d not found", first+int64(found))
+	}
+	return out, nil
+}
+
 // AuditSource reads the committed log, for proofs, serving entries and
 // verification.
 type AuditSource struct{ db *DB }
@@ -167,7 +250,7 @@ func (s *AuditSource) Size(ctx context.Context) (int64, error) {
 
 // ReadHashes reads stored hashes by their tlog stored-hash index.
 func (s *AuditSource) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, s.db.sql, indexes)
+	return readHashes(ctx, s.db.sql, s.db.dialect, indexes)
 }
 
 // Entry returns the bytes of entry index.
@@ -180,43 +263,49 @@ func (s *AuditSource) Entry(ctx context.Context, index int64) ([]byte, error) {
 	return data, nil
 }
 
-// Entries calls fn for each entry with from <= index < to, in order.
+// Entries calls fn for each entry with from <= index < to, in order. data
+// is only valid until fn returns: it is the driver's buffer, not a copy.
 func (s *AuditSource) Entries(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) error {
-	const page = 1000
+	// Pages bound how long one query holds a read transaction open, which
+	// on SQLite keeps the WAL from being checkpointed; Verify asks for
+	// fewer entries than this at a time, so it makes one query per batch.
+	const page = 8192
 	for from < to {
-		rows, err := s.db.sql.QueryContext(ctx, `SELECT idx, data FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx LIMIT $3`,
-			from, to, page)
+		n, err := s.entriesPage(ctx, from, min(to, from+page), fn)
 		if err != nil {
-			return mapError(fmt.Errorf("read audit entries: %w", err))
-		}
-		n := 0
-		for rows.Next() {
-			var idx int64
-			var data []byte
-			if err := rows.Scan(&idx, &data); err != nil {
-				rows.Close()
-				return mapError(err)
-			}
-			if idx != from {
-				rows.Close()
-				return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d is missing", from)}
-			}
-			if err := fn(idx, data); err != nil {
-				rows.Close()
-				return err
-			}
-			from++
-			n++
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return mapError(err)
+			return err
 		}
 		if n == 0 {
 			return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d is missing", from)}
 		}
+		from += n
 	}
 	return nil
+}
+
+// entriesPage calls fn for the entries from from to to, stopping at the
+// first gap, and returns how many it read.
+func (s *AuditSource) entriesPage(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) (int64, error) {
+	rows, err := s.db.sql.QueryContext(ctx, `SELECT idx, data FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, from, to)
+	if err != nil {
+		return 0, mapError(fmt.Errorf("read audit entries: %w", err))
+	}
+	defer rows.Close()
+	var n, idx int64
+	var data sql.RawBytes // the driver's buffer, valid until the next row
+	for rows.Next() {
+		if err := rows.Scan(&idx, &data); err != nil {
+			return n, mapError(err)
+		}
+		if idx != from+n {
+			return n, &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d is missing", from+n)}
+		}
+		if err := fn(idx, data); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, mapError(rows.Err())
 }
 
 // ObjectEntries returns the indexes and bytes of the entries about object,
