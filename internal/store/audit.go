@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -84,11 +83,11 @@ func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, has
 // commit. The head must still be where the first append found it: if
 // anyone appended without the lock, the group fails rather than fork the
 // log.
-func (db *DB) advanceAuditHead(sqlTx *sql.Tx, g *group) error {
+func (db *DB) advanceAuditHead(stx *sqlTx, g *group) error {
 	if !g.auditLocked || g.auditSize == g.auditStart {
 		return nil
 	}
-	res, err := sqlTx.ExecContext(context.Background(), `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, g.auditSize, g.auditStart)
+	res, err := stx.ExecContext(context.Background(), `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, g.auditSize, g.auditStart)
 	if err != nil {
 		return mapError(fmt.Errorf("advance audit head to %d: %w", g.auditSize, err))
 	}

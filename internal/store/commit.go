@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
@@ -38,7 +37,7 @@ type op struct {
 // state goes through one, so that the change and its history commit
 // together.
 type Tx struct {
-	tx    *sql.Tx
+	tx    *sqlTx
 	db    *DB
 	now   time.Time
 	group *group
@@ -145,22 +144,25 @@ func (db *DB) commitGroup(batch []*op) {
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
 func (db *DB) tryGroup(batch []*op) (int, error) {
-	sqlTx, err := db.sql.BeginTx(context.Background(), nil)
+	db.sent(1)
+	begun, err := db.sql.BeginTx(context.Background(), nil)
 	if err != nil {
 		return -1, mapError(fmt.Errorf("begin: %w", err))
 	}
+	stx := &sqlTx{Tx: begun, db: db}
 	g := &group{}
 	for i, o := range batch {
-		if err := db.runOp(sqlTx, g, o); err != nil {
-			sqlTx.Rollback()
+		if err := db.runOp(stx, g, o); err != nil {
+			stx.Rollback()
 			return i, err
 		}
 	}
-	if err := db.advanceAuditHead(sqlTx, g); err != nil {
-		sqlTx.Rollback()
+	if err := db.advanceAuditHead(stx, g); err != nil {
+		stx.Rollback()
 		return -1, err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	db.sent(1)
+	if err := stx.Commit(); err != nil {
 		return -1, mapError(fmt.Errorf("commit: %w", err))
 	}
 	db.commits.Add(1)
@@ -176,11 +178,11 @@ func (db *DB) CommitStats() (commits, ops int64) {
 
 // runOp runs one op, turning a panic into an error so that one bad op
 // cannot take the committer, and every other caller, down with it.
-func (db *DB) runOp(sqlTx *sql.Tx, g *group, o *op) (err error) {
+func (db *DB) runOp(stx *sqlTx, g *group, o *op) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	return o.fn(&Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	return o.fn(&Tx{tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
 }

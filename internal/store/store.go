@@ -47,6 +47,7 @@ type DB struct {
 	once sync.Once
 
 	commits, committedOps atomic.Int64
+	statements, roundTrips atomic.Int64
 
 	// SQLite parses every statement it runs; writes reuse prepared ones
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
@@ -190,6 +191,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	var res sql.Result
 	var err error
 	if st := tx.db.prepared(ctx, query); st != nil {
+		tx.db.sent(1)
 		res, err = tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	} else {
 		res, err = tx.tx.ExecContext(ctx, query, args...)
@@ -202,6 +204,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := tx.db.prepared(ctx, query); st != nil {
+		tx.db.sent(1)
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, query, args...)
