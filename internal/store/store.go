@@ -46,7 +46,7 @@ type DB struct {
 	done chan struct{}
 	once sync.Once
 
-	commits, committedOps atomic.Int64
+	commits, committedOps  atomic.Int64
 	statements, roundTrips atomic.Int64
 
 	// SQLite parses every statement it runs; writes reuse prepared ones
