@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,14 +42,6 @@ type Tx struct {
 	db    *DB
 	now   time.Time
 	group *group
-}
-
-// group is what the ops of one database transaction share: the audit
-// log's head, read and locked once by the first append and written once
-// before the commit, rather than read and written for every entry.
-type group struct {
-	auditLocked           bool
-	auditStart, auditSize int64
 }
 
 // Now returns the time the op began, in UTC, at microsecond precision.
@@ -144,22 +137,37 @@ func (db *DB) commitGroup(batch []*op) {
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
 func (db *DB) tryGroup(batch []*op) (int, error) {
-	db.sent(1)
-	begun, err := db.sql.BeginTx(context.Background(), nil)
+	ctx := context.Background()
+	stx := &sqlTx{db: db}
+	var err error
+	if db.dialect == Postgres {
+		// A connection of its own, so that held-back writes can reach
+		// pgx and go as one batch inside the transaction.
+		if stx.conn, err = db.sql.Conn(ctx); err != nil {
+			return -1, mapError(fmt.Errorf("begin: %w", err))
+		}
+		defer stx.conn.Close()
+		db.sent(1)
+		stx.Tx, err = stx.conn.BeginTx(ctx, nil)
+	} else {
+		db.sent(1)
+		stx.Tx, err = db.sql.BeginTx(ctx, nil)
+	}
 	if err != nil {
 		return -1, mapError(fmt.Errorf("begin: %w", err))
 	}
-	stx := &sqlTx{Tx: begun, db: db}
 	g := &group{}
 	for i, o := range batch {
+		stx.op = i
 		if err := db.runOp(stx, g, o); err != nil {
 			stx.Rollback()
-			return i, err
+			return blame(i, err)
 		}
 	}
-	if err := db.advanceAuditHead(stx, g); err != nil {
+	stx.op = -1
+	if err := db.finishGroup(ctx, stx, g); err != nil {
 		stx.Rollback()
-		return -1, err
+		return blame(-1, err)
 	}
 	db.sent(1)
 	if err := stx.Commit(); err != nil {
@@ -168,6 +176,17 @@ func (db *DB) tryGroup(batch []*op) (int, error) {
 	db.commits.Add(1)
 	db.committedOps.Add(int64(len(batch)))
 	return -1, nil
+}
+
+// blame returns the op a failure belongs to: the op of a held-back write
+// that failed, or else the op that was running (-1: the group's own
+// writes before the commit, which fail every op).
+func blame(running int, err error) (int, error) {
+	var oe *opError
+	if errors.As(err, &oe) {
+		return oe.op, oe.err
+	}
+	return running, err
 }
 
 // CommitStats reports how many group commits have succeeded and how many
@@ -184,5 +203,11 @@ func (db *DB) runOp(stx *sqlTx, g *group, o *op) (err error) {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	return o.fn(&Tx{tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	err = o.fn(&Tx{tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	if stx.failed != nil {
+		// A held-back write failed while this op ran: its failure, not
+		// whatever the aborted transaction did to this op, is the cause.
+		return stx.failed
+	}
+	return err
 }

@@ -138,13 +138,27 @@ func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess
 // NextNumber returns the next number of a named counter, starting at 1. The
 // counter's row stays locked until the transaction ends, so numbers have no
 // gaps and no repeats even with several servers on one database.
+//
+// The first number a group takes reads and locks the counter; the group's
+// later numbers are counted here, and the counter written once before the
+// commit.
 func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
+	g := tx.group
+	if c := g.counters[name]; c != nil {
+		c.value++
+		c.dirty = true
+		return c.value, nil
+	}
 	var n int64
 	err := tx.queryRow(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
 		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&n)
 	if err != nil {
 		return 0, mapError(fmt.Errorf("next number of %s: %w", name, err))
 	}
+	if g.counters == nil {
+		g.counters = map[string]*groupCounter{}
+	}
+	g.counters[name] = &groupCounter{value: n}
 	return n, nil
 }
 
