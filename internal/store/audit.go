@@ -50,35 +50,61 @@ func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// ReadHashes reads stored hashes by their tlog stored-hash index.
+// ReadHashes reads stored hashes by their tlog stored-hash index: those
+// this group wrote or read before from memory, the others from the
+// database, once.
 func (a *AuditTx) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
-	return readHashes(ctx, a.tx.tx, a.tx.db.dialect, indexes)
+	g := a.tx.group
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	for i, id := range indexes {
+		h, ok := g.hashes[id]
+		if !ok {
+			missing = append(missing, id)
+			continue
+		}
+		out[i] = h
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := readHashes(ctx, a.tx.tx, a.tx.db.dialect, missing)
+	if err != nil {
+		return nil, err
+	}
+	if g.hashes == nil {
+		g.hashes = map[int64]tlog.Hash{}
+	}
+	for i, id := range missing {
+		g.hashes[id] = read[i]
+	}
+	for i, id := range indexes {
+		out[i] = g.hashes[id]
+	}
+	return out, nil
 }
 
-// AppendEntry writes entry number index and the stored hashes it adds,
-// which start at tlog.StoredHashIndex(0, index).
+// AppendEntry adds entry number index and the stored hashes it adds,
+// which start at tlog.StoredHashIndex(0, index), to those the group writes
+// before its commit (see finishGroup).
 func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, hashes []tlog.Hash) error {
-	if g := a.tx.group; !g.auditLocked || index != g.auditSize {
+	g := a.tx.group
+	if !g.auditLocked || index != g.auditSize {
 		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended without the log's lock", index)}
 	}
-	if _, err := a.tx.exec(ctx, `INSERT INTO audit_entries (idx, object, data) VALUES ($1, $2, $3)`, index, a.object, data); err != nil {
-		return fmt.Errorf("append audit entry %d: %w", index, err)
-	}
 	first := tlog.StoredHashIndex(0, index)
-	var b strings.Builder
-	b.WriteString(`INSERT INTO audit_hashes (id, hash) VALUES `)
-	args := make([]any, 0, 2*len(hashes))
+	if want := tlog.StoredHashIndex(0, g.auditStart) + int64(len(g.newHashes)); first != want {
+		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d: stored hashes start at %d, want %d", index, first, want)}
+	}
+	if g.hashes == nil {
+		g.hashes = map[int64]tlog.Hash{}
+	}
 	for i, h := range hashes {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
-		args = append(args, first+int64(i), h[:])
+		g.hashes[first+int64(i)] = h
 	}
-	if _, err := a.tx.exec(ctx, b.String(), args...); err != nil {
-		return fmt.Errorf("append audit hashes at %d: %w", index, err)
-	}
-	a.tx.group.auditSize = index + 1
+	g.newHashes = append(g.newHashes, hashes...)
+	g.entries = append(g.entries, pendingEntry{index: index, object: a.object, data: data})
+	g.auditSize = index + 1
 	return nil
 }
 
@@ -86,16 +112,19 @@ func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, has
 // commit. The head must still be where the first append found it: if
 // anyone appended without the lock, the group fails rather than fork the
 // log.
-func (db *DB) advanceAuditHead(sqlTx *sql.Tx, g *group) error {
+func (db *DB) advanceAuditHead(ctx context.Context, stx *sqlTx, g *group) error {
 	if !g.auditLocked || g.auditSize == g.auditStart {
 		return nil
 	}
-	res, err := sqlTx.ExecContext(context.Background(), `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, g.auditSize, g.auditStart)
+	moved := func(rows int64) error {
+		if rows != 1 {
+			return &dueprocess.Error{Kind: dueprocess.Conflict, Message: fmt.Sprintf("audit log head moved while appending entries %d to %d", g.auditStart, g.auditSize-1)}
+		}
+		return nil
+	}
+	err := stx.writeChecked(ctx, moved, `UPDATE audit_head SET size = $1 WHERE id = 1 AND size = $2`, g.auditSize, g.auditStart)
 	if err != nil {
 		return mapError(fmt.Errorf("advance audit head to %d: %w", g.auditSize, err))
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return &dueprocess.Error{Kind: dueprocess.Conflict, Message: fmt.Sprintf("audit log head moved while appending entries %d to %d", g.auditStart, g.auditSize-1)}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -40,18 +39,10 @@ type op struct {
 // state goes through one, so that the change and its history commit
 // together.
 type Tx struct {
-	tx    *sql.Tx
+	tx    *sqlTx
 	db    *DB
 	now   time.Time
 	group *group
-}
-
-// group is what the ops of one database transaction share: the audit
-// log's head, read and locked once by the first append and written once
-// before the commit, rather than read and written for every entry.
-type group struct {
-	auditLocked           bool
-	auditStart, auditSize int64
 }
 
 // Now returns the time the op began, in UTC, at microsecond precision.
@@ -150,7 +141,8 @@ func (db *DB) commitGroup(batch []*op) {
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
 func (db *DB) tryGroup(batch []*op) (failed int, err error) {
-	conn, err := db.write.Conn(context.Background())
+	ctx := context.Background()
+	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return -1, db.explain(mapError(fmt.Errorf("connect: %w", err)))
 	}
@@ -165,22 +157,33 @@ func (db *DB) tryGroup(batch []*op) (failed int, err error) {
 		}
 		conn.Close()
 	}()
-	sqlTx, err := conn.BeginTx(context.Background(), nil)
-	if err != nil {
+	stx := &sqlTx{db: db}
+	if db.dialect == Postgres {
+		// Held-back writes reach pgx through the connection, to go as one
+		// batch inside the transaction.
+		stx.conn = conn
+	}
+	db.sent(1)
+	if stx.Tx, err = conn.BeginTx(ctx, nil); err != nil {
 		return -1, db.explain(mapError(fmt.Errorf("begin: %w", err)))
 	}
 	g := &group{}
 	for i, o := range batch {
-		if err := db.runOp(sqlTx, g, o); err != nil {
-			sqlTx.Rollback()
-			return i, db.explain(err)
+		stx.op = i
+		if err := db.runOp(stx, g, o); err != nil {
+			stx.Rollback()
+			failed, err = blame(i, err)
+			return failed, db.explain(err)
 		}
 	}
-	if err := db.advanceAuditHead(sqlTx, g); err != nil {
-		sqlTx.Rollback()
-		return -1, err
+	stx.op = -1
+	if err := db.finishGroup(ctx, stx, g); err != nil {
+		stx.Rollback()
+		failed, err = blame(-1, err)
+		return failed, db.explain(err)
 	}
-	if err := sqlTx.Commit(); err != nil {
+	db.sent(1)
+	if err := stx.Commit(); err != nil {
 		return -1, db.explain(mapError(fmt.Errorf("commit: %w", err)))
 	}
 	db.commits.Add(1)
@@ -251,6 +254,17 @@ func (db *DB) explain(err error) error {
 	return err
 }
 
+// blame returns the op a failure belongs to: the op of a held-back write
+// that failed, or else the op that was running (-1: the group's own
+// writes before the commit, which fail every op).
+func blame(running int, err error) (int, error) {
+	var oe *opError
+	if errors.As(err, &oe) {
+		return oe.op, oe.err
+	}
+	return running, err
+}
+
 // CommitStats reports how many group commits have succeeded and how many
 // transactions they held; the ratio is the mean group size.
 func (db *DB) CommitStats() (commits, ops int64) {
@@ -259,11 +273,17 @@ func (db *DB) CommitStats() (commits, ops int64) {
 
 // runOp runs one op, turning a panic into an error so that one bad op
 // cannot take the committer, and every other caller, down with it.
-func (db *DB) runOp(sqlTx *sql.Tx, g *group, o *op) (err error) {
+func (db *DB) runOp(stx *sqlTx, g *group, o *op) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	return o.fn(&Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	err = o.fn(&Tx{tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	if stx.failed != nil {
+		// A held-back write failed while this op ran: its failure, not
+		// whatever the aborted transaction did to this op, is the cause.
+		return stx.failed
+	}
+	return err
 }

@@ -25,18 +25,7 @@ func (tx *Tx) Decide(ctx context.Context, r *dueprocess.Request, d dueprocess.De
 	if _, err := tx.exec(ctx, `UPDATE requests SET decision = $1, updated_at = $2 WHERE id = $3`, string(b), tx.db.ts(tx.now), r.ID); err != nil {
 		return fmt.Errorf("decision on %s: %w", r.ID, err)
 	}
-	rules := make([]string, len(d.Reasons))
-	for i, reason := range d.Reasons {
-		rules[i] = reason.Rule
-	}
-	denied := []dueprocess.DataCategory{}
-	for _, c := range dueprocess.DataCategories {
-		if v, ok := d.Categories[c]; ok && !v.Allowed {
-			denied = append(denied, c)
-		}
-	}
-	if err := tx.Record(ctx, by, dueprocess.ActionRequestDecided, "request:"+r.ID, map[string]any{
-		"outcome": d.Outcome, "policy": d.Policy, "rules": rules, "allowed": d.Allowed(), "denied": denied}); err != nil {
+	if err := tx.Record(ctx, by, dueprocess.ActionRequestDecided, "request:"+r.ID, decisionBody(d)); err != nil {
 		return err
 	}
 	r.Decision = &d
@@ -188,6 +177,7 @@ func (tx *Tx) Pause(ctx context.Context, p *dueprocess.Pause) ([]string, error) 
 	if err := tx.lockRequests(ctx); err != nil {
 		return nil, err
 	}
+	tx.group.pausesRead = false // intake later in this group reads them again
 	p.ID = newID("pz")
 	// A pause starts now, unless it records history: one that began
 	// before dueprocess was in use keeps its start.
@@ -252,6 +242,7 @@ func (tx *Tx) Resume(ctx context.Context, jurisdiction, reason string, by duepro
 	if err := tx.lockRequests(ctx); err != nil {
 		return nil, nil, err
 	}
+	tx.group.pausesRead = false // intake later in this group reads them again
 	list, err := tx.db.pauses(ctx, tx.tx, `WHERE jurisdiction = $1 AND ended_at IS NULL`, jurisdiction)
 	if err != nil {
 		return nil, nil, err

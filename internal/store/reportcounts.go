@@ -11,17 +11,13 @@ import (
 
 // count adds delta requests naming accounts accounts to a cell. Every
 // request created and every status change goes through it, in its own
-// transaction, so the counts never drift from the requests.
+// transaction, so the counts never drift from the requests. The deltas
+// of a group are summed and written once per cell before its commit
+// (see finishGroup).
 func (tx *Tx) count(ctx context.Context, received time.Time, jurisdiction string, kind dueprocess.RequestKind,
 	process dueprocess.LegalProcessType, status dueprocess.Status, delta, accounts int64) error {
-	_, err := tx.exec(ctx, `INSERT INTO report_counts (period, jurisdiction, kind, process, status, requests, accounts)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (period, jurisdiction, kind, process, status) DO UPDATE SET
-			requests = report_counts.requests + excluded.requests, accounts = report_counts.accounts + excluded.accounts`,
-		dueprocess.HalfYear(received), dueprocess.Country(jurisdiction), string(kind), string(process), string(status), delta, delta*accounts)
-	if err != nil {
-		return fmt.Errorf("report counts: %w", err)
-	}
+	tx.group.addCount(countCell{dueprocess.HalfYear(received), dueprocess.Country(jurisdiction), string(kind), string(process), string(status)},
+		delta, delta*accounts)
 	return nil
 }
 

@@ -32,33 +32,8 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 	}
 	r.ID = fmt.Sprintf("DP-%d-%06d", year, seq)
 
-	var offCat, offDesc, harm, just string
-	if r.Offence != nil {
-		offCat, offDesc = r.Offence.Category, r.Offence.Description
-	}
-	if r.Emergency != nil {
-		harm, just = string(r.Emergency.Harm), r.Emergency.Justification
-	}
-	var from, to, ndUntil dueprocess.Date
-	if r.DateRange != nil {
-		from, to = r.DateRange.From, r.DateRange.To
-	}
-	if r.Nondisclosure != nil {
-		ndUntil = r.Nondisclosure.Until
-	}
-	_, err = tx.exec(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
-		process_type, process_reference, process_issued_by, process_issued_on,
-		offence_category, offence_description, data_categories, date_from, date_to,
-		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
-		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
-		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
-		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt))
-	if err != nil {
-		return fmt.Errorf("create request: %w", err)
+	if err := tx.insertRequest(ctx, r, nil); err != nil {
+		return err
 	}
 	if err := tx.insertTargets(ctx, r.ID, r.Targets); err != nil {
 		return err
@@ -111,6 +86,39 @@ func (tx *Tx) ImportRequests(ctx context.Context, file, sha256 string, list []*d
 		"import": num, "file": file, "sha256": sha256, "requests": len(list), "first": ids[0], "last": ids[len(ids)-1]})
 }
 
+// insertRequest writes r's row, with decision (its JSON, or nil).
+func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
+	var offCat, offDesc, harm, just string
+	if r.Offence != nil {
+		offCat, offDesc = r.Offence.Category, r.Offence.Description
+	}
+	if r.Emergency != nil {
+		harm, just = string(r.Emergency.Harm), r.Emergency.Justification
+	}
+	var from, to, ndUntil dueprocess.Date
+	if r.DateRange != nil {
+		from, to = r.DateRange.From, r.DateRange.To
+	}
+	if r.Nondisclosure != nil {
+		ndUntil = r.Nondisclosure.Until
+	}
+	err := tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
+		process_type, process_reference, process_issued_by, process_issued_on,
+		offence_category, offence_description, data_categories, date_from, date_to,
+		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
+		received_at, updated_at, decision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
+		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
+		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
+		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision)
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	return nil
+}
+
 // insertTargets writes targets in batches: one statement per hundred rows
 // rather than one per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
@@ -128,7 +136,7 @@ func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess
 			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
 			args = append(args, id, i, string(targets[i].Type), targets[i].Value)
 		}
-		if _, err := tx.exec(ctx, b.String(), args...); err != nil {
+		if err := tx.tx.write(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("create request targets: %w", err)
 		}
 	}
@@ -138,13 +146,27 @@ func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess
 // NextNumber returns the next number of a named counter, starting at 1. The
 // counter's row stays locked until the transaction ends, so numbers have no
 // gaps and no repeats even with several servers on one database.
+//
+// The first number a group takes reads and locks the counter; the group's
+// later numbers are counted here, and the counter written once before the
+// commit.
 func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
+	g := tx.group
+	if c := g.counters[name]; c != nil {
+		c.value++
+		c.dirty = true
+		return c.value, nil
+	}
 	var n int64
 	err := tx.queryRow(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
 		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&n)
 	if err != nil {
 		return 0, mapError(fmt.Errorf("next number of %s: %w", name, err))
 	}
+	if g.counters == nil {
+		g.counters = map[string]*groupCounter{}
+	}
+	g.counters[name] = &groupCounter{value: n}
 	return n, nil
 }
 
@@ -433,7 +455,6 @@ func (db *DB) IdempotentAnswer(ctx context.Context, principal, key string) (*Ide
 // concurrent submission with the same key fails here with a conflict, and
 // its transaction rolls back.
 func (tx *Tx) SaveIdempotent(ctx context.Context, principal, key string, a *Idempotent) error {
-	_, err := tx.exec(ctx, `INSERT INTO idempotency_keys (principal, key, body_hash, request_id, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	return tx.tx.write(ctx, `INSERT INTO idempotency_keys (principal, key, body_hash, request_id, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		principal, key, a.BodyHash, a.RequestID, string(a.Response), tx.db.ts(tx.now))
-	return err
 }

@@ -52,7 +52,8 @@ type DB struct {
 	done chan struct{}
 	once sync.Once
 
-	commits, committedOps atomic.Int64
+	commits, committedOps  atomic.Int64
+	statements, roundTrips atomic.Int64
 	// writeErr is the error of the last write if the database itself
 	// failed it, nil once a write commits again (see Health).
 	writeErr atomic.Pointer[error]
@@ -222,6 +223,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 	var res sql.Result
 	var err error
 	if st := tx.db.prepared(ctx, query); st != nil {
+		tx.db.sent(1)
 		res, err = tx.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	} else {
 		res, err = tx.tx.ExecContext(ctx, query, args...)
@@ -234,6 +236,7 @@ func (tx *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, 
 
 func (tx *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st := tx.db.prepared(ctx, query); st != nil {
+		tx.db.sent(1)
 		return tx.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return tx.tx.QueryRowContext(ctx, query, args...)

@@ -63,10 +63,10 @@ func TestEveryActionIsAudited(t *testing.T) {
 				return expect(status, 201, m)
 			}},
 			{dueprocess.ActionRequestDecided, func() error {
-				return nil // made with the request, in the same transaction; checked below
+				return nil // made with the request, in its entry; checked below
 			}},
 			{dueprocess.ActionRequestStatus, func() error {
-				return nil // the decision moved the request out of received; checked below
+				return nil // the decision moved the request out of received, in its entry; checked below
 			}},
 			{dueprocess.ActionRequestViewed, func() error {
 				status, m := e.request(e.staff, id)
@@ -184,6 +184,24 @@ func TestEveryActionIsAudited(t *testing.T) {
 			err = log.Entries(ctx, before, after, func(_ int64, data []byte) error {
 				en, err := audit.Decode(data)
 				seen[en.Action] = true
+				// Intake records the policy's decision on a new request,
+				// and the move it makes, in the request's one entry.
+				if en.Action == dueprocess.ActionRequestCreated {
+					var b struct {
+						Decision *struct{ Outcome, Policy string }
+						Status   json.RawMessage // an import's entry has the status it kept
+					}
+					if err := json.Unmarshal(en.Body, &b); err != nil {
+						return err
+					}
+					if b.Decision != nil && b.Decision.Outcome != "" && b.Decision.Policy != "" {
+						seen[dueprocess.ActionRequestDecided] = true
+					}
+					var move struct{ From, To string }
+					if json.Unmarshal(b.Status, &move) == nil && move.From != "" && move.From != move.To {
+						seen[dueprocess.ActionRequestStatus] = true
+					}
+				}
 				return err
 			})
 			if err != nil {

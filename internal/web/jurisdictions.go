@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // jurisdiction is what GET /api/v1/jurisdictions/{code} answers: whether
@@ -86,11 +85,7 @@ func (s *Server) pauseJurisdiction(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	pause.StartedBy = p.Actor()
-	var moved []string
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) (err error) {
-		moved, err = tx.Pause(r.Context(), pause)
-		return err
-	})
+	moved, err := s.db.Pause(r.Context(), pause)
 	if err != nil {
 		return err
 	}
@@ -113,12 +108,7 @@ func (s *Server) resumeJurisdiction(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	var ended *dueprocess.Pause
-	var moved []string
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) (err error) {
-		ended, moved, err = tx.Resume(r.Context(), code, reason, p.Actor(), s.decide)
-		return err
-	})
+	ended, moved, err := s.db.Resume(r.Context(), code, reason, p.Actor(), s.decide)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -57,14 +55,6 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Idempotency-Key", Message: "must be 1 to 255 printable ASCII characters without spaces"}
 		}
 	}
-	sum := sha256.Sum256(body)
-	bodyHash := hex.EncodeToString(sum[:])
-	if key != "" {
-		if done, err := s.replay(w, p, key, bodyHash, r); done || err != nil {
-			return err
-		}
-	}
-
 	var in dueprocess.NewRequest
 	if err := decodeStrict(body, &in); err != nil {
 		return err
@@ -77,67 +67,27 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 		return dueprocess.FieldError("jurisdiction", "%s is not the jurisdiction of %s (%s)", req.Jurisdiction, p.Agency.Name, p.Agency.Jurisdiction)
 	}
 	req.AgencyID, req.OfficialID = p.Agency.ID, p.Official.ID
-
-	var answer []byte
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		// The op may run again if another in its commit group fails, so
-		// it starts from the request as checked, every time.
-		req.Status, req.Decision = dueprocess.StatusReceived, nil
-		if err := tx.CreateRequest(r.Context(), req, p.Actor()); err != nil {
-			return err
-		}
-		// The pauses are read after the request is stored: see tx.Pause.
-		pauses, err := tx.PausesInForce(r.Context())
-		if err != nil {
-			return err
-		}
-		if err := tx.Decide(r.Context(), req, s.decide(req, pauses), dueprocess.System); err != nil {
-			return err
-		}
-		shown, err := s.show(r, p, req)
-		if err != nil {
-			return err
-		}
-		if answer, err = marshalAnswer(shown[0]); err != nil {
-			return err
-		}
-		if key == "" {
-			return nil
-		}
-		return tx.SaveIdempotent(r.Context(), p.Official.ID, key, &store.Idempotent{BodyHash: bodyHash, RequestID: req.ID, Response: answer})
+	sum := sha256.Sum256(body)
+	done, err := s.db.Submit(r.Context(), store.Submission{
+		Request: req, By: p.Actor(), Decide: s.decide,
+		Principal: p.Official.ID, Key: key, BodyHash: hex.EncodeToString(sum[:]),
+		Answer: func(stored *dueprocess.Request) ([]byte, error) {
+			shown, err := s.show(r, p, stored)
+			if err != nil {
+				return nil, err
+			}
+			return marshalAnswer(shown[0])
+		},
 	})
-	if key != "" && errors.Is(err, dueprocess.ErrConflict) {
-		// A concurrent retry with the same key committed first; answer as it did.
-		if done, err := s.replay(w, p, key, bodyHash, r); done || err != nil {
-			return err
-		}
-	}
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Location", "/api/v1/requests/"+req.ID)
-	writeRaw(w, http.StatusCreated, answer)
+	w.Header().Set("Location", "/api/v1/requests/"+done.ID)
+	if done.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeRaw(w, http.StatusCreated, done.Response)
 	return nil
-}
-
-// replay answers a submission whose Idempotency-Key was seen before with
-// the first answer, and reports whether it did.
-func (s *Server) replay(w http.ResponseWriter, p *dueprocess.Principal, key, bodyHash string, r *http.Request) (bool, error) {
-	prev, err := s.db.IdempotentAnswer(r.Context(), p.Official.ID, key)
-	if errors.Is(err, dueprocess.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if prev.BodyHash != bodyHash {
-		return false, &dueprocess.Error{Kind: dueprocess.Conflict, Field: "Idempotency-Key",
-			Message: fmt.Sprintf("this key was already used for request %s with a different body; use a new key for a new request", prev.RequestID)}
-	}
-	w.Header().Set("Location", "/api/v1/requests/"+prev.RequestID)
-	w.Header().Set("Idempotent-Replayed", "true")
-	writeRaw(w, http.StatusCreated, prev.Response)
-	return true, nil
 }
 
 func marshalAnswer(req visible) ([]byte, error) {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // need authenticates the caller of r and returns them if they hold
@@ -61,11 +60,7 @@ func (s *Server) reviewRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
-	var rv *dueprocess.Review
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) (err error) {
-		rv, err = tx.Propose(r.Context(), r.PathValue("id"), p.Staff, &in)
-		return err
-	})
+	rv, err := s.db.Propose(r.Context(), r.PathValue("id"), p.Staff, &in)
 	if err != nil {
 		return err
 	}
@@ -84,11 +79,7 @@ func (s *Server) approveRequest(w http.ResponseWriter, r *http.Request) error {
 	if err := readStrict(w, r, &in); err != nil {
 		return err
 	}
-	var rv *dueprocess.Review
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) (err error) {
-		rv, err = tx.Approve(r.Context(), r.PathValue("id"), p.Staff, in.Note)
-		return err
-	})
+	rv, err := s.db.Approve(r.Context(), r.PathValue("id"), p.Staff, in.Note)
 	if err != nil {
 		return err
 	}
@@ -110,11 +101,7 @@ func (s *Server) assessHumanRights(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var rv *dueprocess.Review
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) (err error) {
-		rv, err = tx.AssessHumanRights(r.Context(), r.PathValue("id"), p.Staff, conclusion, a, note)
-		return err
-	})
+	rv, err := s.db.AssessHumanRights(r.Context(), r.PathValue("id"), p.Staff, conclusion, a, note)
 	if err != nil {
 		return err
 	}
@@ -137,7 +124,7 @@ func (s *Server) assignRequest(w http.ResponseWriter, r *http.Request) error {
 		return dueprocess.FieldError("staff_id", "is required")
 	}
 	id := r.PathValue("id")
-	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.Assign(r.Context(), id, in.StaffID, p.Actor()) }); err != nil {
+	if err := s.db.Assign(r.Context(), id, in.StaffID, p.Actor()); err != nil {
 		return err
 	}
 	ids, err := s.db.Assignees(r.Context(), id)
@@ -163,7 +150,7 @@ func (s *Server) withdrawRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.Withdraw(r.Context(), req.ID, reason, p.Actor()) }); err != nil {
+	if err := s.db.Withdraw(r.Context(), req.ID, reason, p.Actor()); err != nil {
 		return err
 	}
 	req, err = s.visibleRequest(r, p, req.ID)

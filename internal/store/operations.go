@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// The write paths of the API and the console, each one store operation in
+// one transaction, so that a handler authenticates, decodes, checks, makes
+// one call and writes the answer, and need not know that a transaction's
+// function may run twice.
+
+// Propose records a reviewer's proposal (see Tx.Propose).
+func (db *DB) Propose(ctx context.Context, requestID string, staff *dueprocess.Staff, p *dueprocess.NewProposal) (rv *dueprocess.Review, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		rv, err = tx.Propose(ctx, requestID, staff, p)
+		return err
+	})
+	return rv, err
+}
+
+// Approve confirms a proposal (see Tx.Approve).
+func (db *DB) Approve(ctx context.Context, requestID string, staff *dueprocess.Staff, note string) (rv *dueprocess.Review, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		rv, err = tx.Approve(ctx, requestID, staff, note)
+		return err
+	})
+	return rv, err
+}
+
+// AssessHumanRights records a human-rights assessment (see
+// Tx.AssessHumanRights).
+func (db *DB) AssessHumanRights(ctx context.Context, requestID string, staff *dueprocess.Staff, conclusion string, a dueprocess.Assessment, note string) (rv *dueprocess.Review, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		rv, err = tx.AssessHumanRights(ctx, requestID, staff, conclusion, a, note)
+		return err
+	})
+	return rv, err
+}
+
+// Assign puts a staff member on a request's case (see Tx.Assign).
+func (db *DB) Assign(ctx context.Context, requestID, staffID string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.Assign(ctx, requestID, staffID, by) })
+}
+
+// Withdraw withdraws a request for its agency (see Tx.Withdraw).
+func (db *DB) Withdraw(ctx context.Context, requestID, reason string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.Withdraw(ctx, requestID, reason, by) })
+}
+
+// Pause puts a checked pause in force (see Tx.Pause). Each run of the
+// transaction starts from p as given; p is filled in only once committed.
+func (db *DB) Pause(ctx context.Context, p *dueprocess.Pause) (moved []string, err error) {
+	var stored dueprocess.Pause
+	err = db.Transact(ctx, func(tx *Tx) error {
+		stored = *p
+		moved, err = tx.Pause(ctx, &stored)
+		return err
+	})
+	if err == nil {
+		*p = stored
+	}
+	return moved, err
+}
+
+// Resume ends the pause in force in a jurisdiction (see Tx.Resume).
+func (db *DB) Resume(ctx context.Context, jurisdiction, reason string, by dueprocess.Actor, decide Decider) (ended *dueprocess.Pause, moved []string, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		ended, moved, err = tx.Resume(ctx, jurisdiction, reason, by, decide)
+		return err
+	})
+	return ended, moved, err
+}
