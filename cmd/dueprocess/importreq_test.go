@@ -78,6 +78,11 @@ func eachDB(t *testing.T, fn func(t *testing.T, vars map[string]string)) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir(), "USER": "alice"}
+			// The report and audit verify, which the tests run after an
+			// import, need the log's key; no server has started to create it.
+			if _, err := cmd(t, vars, "audit", "key", "init"); err != nil {
+				t.Fatal(err)
+			}
 			agency, err := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
 			if err != nil {
 				t.Fatal(err)

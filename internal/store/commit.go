@@ -39,6 +39,7 @@ type op struct {
 // together.
 type Tx struct {
 	tx    *sql.Tx
+	conn  *sql.Conn // the connection tx runs on, for bulk loads (see bulk.go)
 	db    *DB
 	now   time.Time
 	group *group
@@ -48,6 +49,7 @@ type Tx struct {
 // log's head, read and locked once by the first append and written once
 // before the commit, rather than read and written for every entry.
 type group struct {
+	conn                  *sql.Conn
 	auditLocked           bool
 	auditStart, auditSize int64
 }
@@ -145,11 +147,19 @@ func (db *DB) commitGroup(batch []*op) {
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
 func (db *DB) tryGroup(batch []*op) (int, error) {
-	sqlTx, err := db.sql.BeginTx(context.Background(), nil)
+	// The transaction runs on a connection of its own so that a bulk load
+	// can reach the driver underneath it (PostgreSQL's COPY) and still be
+	// part of the transaction.
+	conn, err := db.sql.Conn(context.Background())
 	if err != nil {
 		return -1, mapError(fmt.Errorf("begin: %w", err))
 	}
-	g := &group{}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(context.Background(), nil)
+	if err != nil {
+		return -1, mapError(fmt.Errorf("begin: %w", err))
+	}
+	g := &group{conn: conn}
 	for i, o := range batch {
 		if err := db.runOp(sqlTx, g, o); err != nil {
 			sqlTx.Rollback()
@@ -182,5 +192,5 @@ func (db *DB) runOp(sqlTx *sql.Tx, g *group, o *op) (err error) {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	return o.fn(&Tx{tx: sqlTx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	return o.fn(&Tx{tx: sqlTx, conn: g.conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
 }

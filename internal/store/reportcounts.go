@@ -14,11 +14,21 @@ import (
 // transaction, so the counts never drift from the requests.
 func (tx *Tx) count(ctx context.Context, received time.Time, jurisdiction string, kind dueprocess.RequestKind,
 	process dueprocess.LegalProcessType, status dueprocess.Status, delta, accounts int64) error {
+	return tx.addCount(ctx, countCell{dueprocess.HalfYear(received), dueprocess.Country(jurisdiction), string(kind), string(process), string(status)},
+		delta, delta*accounts)
+}
+
+// countCell is one cell of the kept counts.
+type countCell struct{ period, jurisdiction, kind, process, status string }
+
+// addCount adds requests and accounts to a cell: an import adds each
+// cell's sum once per batch rather than one request at a time.
+func (tx *Tx) addCount(ctx context.Context, c countCell, requests, accounts int64) error {
 	_, err := tx.exec(ctx, `INSERT INTO report_counts (period, jurisdiction, kind, process, status, requests, accounts)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (period, jurisdiction, kind, process, status) DO UPDATE SET
 			requests = report_counts.requests + excluded.requests, accounts = report_counts.accounts + excluded.accounts`,
-		dueprocess.HalfYear(received), dueprocess.Country(jurisdiction), string(kind), string(process), string(status), delta, delta*accounts)
+		c.period, c.jurisdiction, c.kind, c.process, c.status, requests, accounts)
 	if err != nil {
 		return fmt.Errorf("report counts: %w", err)
 	}
