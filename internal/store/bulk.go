@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -21,7 +22,7 @@ type bulkTable struct {
 	name  string
 	cols  []string
 	rows  [][]any
-	total int64 // rows written so far
+	stmts map[int]*sql.Stmt // SQLite's INSERTs by number of rows
 }
 
 func (tx *Tx) bulkTable(name string, cols ...string) *bulkTable {
@@ -44,7 +45,6 @@ func (t *bulkTable) flush(ctx context.Context) error {
 	if err != nil {
 		return mapError(fmt.Errorf("write %d rows to %s: %w", len(t.rows), t.name, err))
 	}
-	t.total += int64(len(t.rows))
 	clear(t.rows) // let the collector have the values
 	t.rows = t.rows[:0]
 	return nil
@@ -68,52 +68,68 @@ func (t *bulkTable) copy(ctx context.Context) error {
 // (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 const sqliteMaxParams = 32766
 
+// insert writes the rows with INSERTs of up to 256 rows, and what is left
+// over with INSERTs of 128, 64, … 1 rows, so that an import prepares at
+// most nine statements per table, once, however its batches fall.
+// Parameters are "?": the SQLite driver looks up every "$n" by name,
+// which costs the square of the number of parameters in a statement.
 func (t *bulkTable) insert(ctx context.Context) error {
-	per := min(256, sqliteMaxParams/len(t.cols))
-	full := t.statement(per)
-	for start := 0; start < len(t.rows); start += per {
-		end := min(start+per, len(t.rows))
-		args := make([]any, 0, (end-start)*len(t.cols))
-		for _, r := range t.rows[start:end] {
-			args = append(args, r...)
+	per := 256
+	for per*len(t.cols) > sqliteMaxParams {
+		per /= 2
+	}
+	for start := 0; start < len(t.rows); {
+		k := per
+		for k > len(t.rows)-start {
+			k /= 2
 		}
-		var err error
-		if end-start == per {
-			// The full-size statement is always the same text, which the
-			// statement cache keeps prepared.
-			_, err = t.tx.exec(ctx, full, args...)
-		} else {
-			// A last, shorter statement is run as text so that its one-off
-			// shape does not take a place in the cache.
-			_, err = t.tx.tx.ExecContext(ctx, t.statement(end-start), args...)
-		}
+		st, err := t.statement(ctx, k)
 		if err != nil {
 			return err
 		}
+		args := make([]any, 0, k*len(t.cols))
+		for _, r := range t.rows[start : start+k] {
+			args = append(args, r...)
+		}
+		if _, err := st.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		start += k
 	}
 	return nil
 }
 
-// statement returns an INSERT of n rows.
-func (t *bulkTable) statement(n int) string {
+// statement returns an INSERT of n rows, prepared in the transaction.
+func (t *bulkTable) statement(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st := t.stmts[n]; st != nil {
+		return st, nil
+	}
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.cols)), ", ") + ")"
 	var b strings.Builder
 	fmt.Fprintf(&b, "INSERT INTO %s (%s) VALUES ", t.name, strings.Join(t.cols, ", "))
-	p := 1
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteByte('(')
-		for j := range t.cols {
-			if j > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", p)
-			p++
-		}
-		b.WriteByte(')')
+		b.WriteString(row)
 	}
-	return b.String()
+	st, err := t.tx.tx.PrepareContext(ctx, b.String())
+	if err != nil {
+		return nil, err
+	}
+	if t.stmts == nil {
+		t.stmts = map[int]*sql.Stmt{}
+	}
+	t.stmts[n] = st
+	return st, nil
+}
+
+// close releases the statements the table prepared.
+func (t *bulkTable) close() {
+	for _, st := range t.stmts {
+		st.Close()
+	}
+	t.stmts = nil
 }
 
 // bulkDate is dateOrNil for a bulk load: COPY writes dates in PostgreSQL's

@@ -182,6 +182,7 @@ func (tx *Tx) ImportRequestRows(ctx context.Context, file, sha256 string, rows I
 		return nil, dueprocess.Errorf(dueprocess.Invalid, "%s holds no requests", file)
 	}
 	w := tx.newImportWriter(by)
+	defer w.close()
 	err = rows(func(row ImportRow) error {
 		w.batch = append(w.batch, row.Request)
 		if len(w.batch) == importBatch {
@@ -377,6 +378,13 @@ func (tx *Tx) newImportWriter(by dueprocess.Actor) *importWriter {
 		targets: tx.bulkTable("request_targets", "request_id", "position", "type", "value"),
 		events:  tx.bulkTable("request_events", "request_id", "seq", "at", "actor_type", "actor_id", "type", "detail"),
 		log:     tx.bulkAudit(),
+	}
+}
+
+// close releases the statements the writer's tables prepared.
+func (w *importWriter) close() {
+	for _, t := range []*bulkTable{w.requests, w.targets, w.events, w.log.entries, w.log.hashes} {
+		t.close()
 	}
 }
 
