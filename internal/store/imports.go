@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -254,12 +255,14 @@ func (tx *Tx) checkImportRows(ctx context.Context, rows ImportRows) (int64, erro
 	keys := make([]importKey, 0, importBatch)
 	var refused *ImportRowError
 	var n int64
+	lookup := &referenceLookup{tx: tx}
+	defer lookup.close()
 	check := func() error {
 		keys = keys[:0]
 		for _, p := range batch {
 			keys = append(keys, p.key)
 		}
-		stored, err := tx.storedReferences(ctx, keys)
+		stored, err := lookup.storedReferences(ctx, keys)
 		if err != nil {
 			return err
 		}
@@ -309,47 +312,76 @@ func (tx *Tx) checkImportRows(ctx context.Context, rows ImportRows) (int64, erro
 	return n, nil
 }
 
-// storedReferences returns the stored requests that have the agency and
-// reference of one of keys. It asks five hundred keys at a time, through
-// the index on (agency_id, process_reference).
-func (tx *Tx) storedReferences(ctx context.Context, keys []importKey) (map[importKey]string, error) {
-	const batch = 500
-	found := map[importKey]string{}
-	for start := 0; start < len(keys); start += batch {
-		end := min(start+batch, len(keys))
-		var b strings.Builder
-		b.WriteString(`SELECT agency_id, process_reference, MIN(id) FROM requests WHERE (agency_id, process_reference) IN (VALUES `)
-		args := make([]any, 0, 2*(end-start))
-		for i, k := range keys[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "($%d, $%d)", len(args)+1, len(args)+2)
-			args = append(args, k.agency, k.reference)
-		}
-		b.WriteString(`) GROUP BY agency_id, process_reference`)
-		if err := tx.scanReferences(ctx, b.String(), args, found); err != nil {
-			return nil, err
-		}
-	}
-	return found, nil
+// referenceLookup finds stored requests by agency and reference, a batch
+// of keys per query, through the index on (agency_id, process_reference).
+// The query for a full batch is prepared once per import.
+type referenceLookup struct {
+	tx   *Tx
+	full *sql.Stmt
 }
 
-func (tx *Tx) scanReferences(ctx context.Context, query string, args []any, found map[importKey]string) error {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+func (l *referenceLookup) close() {
+	if l.full != nil {
+		l.full.Close()
+	}
+}
+
+// query returns the lookup of n keys. SQLite's parameters are "?", which
+// its driver binds in linear time, PostgreSQL's "$n".
+func (l *referenceLookup) query(n int) string {
+	var b strings.Builder
+	b.WriteString(`SELECT r.agency_id, r.process_reference, MIN(r.id) FROM (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if l.tx.db.dialect == SQLite {
+			b.WriteString("(?, ?)")
+		} else {
+			fmt.Fprintf(&b, "($%d, $%d)", 2*i+1, 2*i+2)
+		}
+	}
+	b.WriteString(`) AS k JOIN requests r ON r.agency_id = k.column1 AND r.process_reference = k.column2
+		GROUP BY r.agency_id, r.process_reference`)
+	return b.String()
+}
+
+// storedReferences returns the stored requests that have the agency and
+// reference of one of keys, at most importBatch of them.
+func (l *referenceLookup) storedReferences(ctx context.Context, keys []importKey) (map[importKey]string, error) {
+	found := map[importKey]string{}
+	if len(keys) == 0 {
+		return found, nil
+	}
+	args := make([]any, 0, 2*len(keys))
+	for _, k := range keys {
+		args = append(args, k.agency, k.reference)
+	}
+	var rows *sql.Rows
+	var err error
+	if len(keys) == importBatch {
+		if l.full == nil {
+			if l.full, err = l.tx.tx.PrepareContext(ctx, l.query(importBatch)); err != nil {
+				return nil, mapError(fmt.Errorf("look up references: %w", err))
+			}
+		}
+		rows, err = l.full.QueryContext(ctx, args...)
+	} else {
+		rows, err = l.tx.tx.QueryContext(ctx, l.query(len(keys)), args...)
+	}
 	if err != nil {
-		return mapError(fmt.Errorf("look up references: %w", err))
+		return nil, mapError(fmt.Errorf("look up references: %w", err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var k importKey
 		var id string
 		if err := rows.Scan(&k.agency, &k.reference, &id); err != nil {
-			return mapError(err)
+			return nil, mapError(err)
 		}
 		found[k] = id
 	}
-	return mapError(rows.Err())
+	return found, mapError(rows.Err())
 }
 
 // importWriter stores an import's rows a batch at a time: what

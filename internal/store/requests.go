@@ -77,12 +77,20 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 
 // createdBody is the body of a request's request.created entry: the
 // request's shape, never its targets, which are user data, while the log
-// is kept for ever.
-func createdBody(r *dueprocess.Request) map[string]any {
-	return map[string]any{
-		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
-		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
-		"received_at": r.ReceivedAt, "status": r.Status}
+// is kept for ever. It is a struct rather than a map because an import
+// marshals one per request; the log stores the same canonical JSON either way.
+func createdBody(r *dueprocess.Request) any {
+	return struct {
+		AgencyID       string                      `json:"agency_id"`
+		DataCategories []dueprocess.DataCategory   `json:"data_categories"`
+		Jurisdiction   string                      `json:"jurisdiction"`
+		Kind           dueprocess.RequestKind      `json:"kind"`
+		LegalProcess   dueprocess.LegalProcessType `json:"legal_process"`
+		OfficialID     string                      `json:"official_id"`
+		ReceivedAt     time.Time                   `json:"received_at"`
+		Status         dueprocess.Status           `json:"status"`
+		Targets        int                         `json:"targets"`
+	}{r.AgencyID, r.DataCategories, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.OfficialID, r.ReceivedAt, r.Status, len(r.Targets)}
 }
 
 // insertTargets writes targets in batches: one statement per hundred rows
