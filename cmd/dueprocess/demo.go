@@ -103,7 +103,7 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 		if len(batch) == 0 {
 			continue
 		}
-		err := db.Transact(ctx, func(tx *store.Tx) error {
+		err := db.TransactAlone(ctx, func(tx *store.Tx) error {
 			for _, r := range batch {
 				r.ID = ""
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -27,9 +28,6 @@ var importColumns = []string{"received", "official", "kind", "jurisdiction", "le
 
 const requiredImportColumns = 10
 
-// maxImportFile bounds a history file; a service's years of requests fit.
-const maxImportFile = 256 << 20
-
 func importRequests(ctx context.Context, c *cli, args []string) error {
 	fs := c.newFlags("import requests", "import requests FILE.csv",
 		"Loads requests an earlier system or a spreadsheet recorded, keeping their received\n"+
@@ -43,36 +41,51 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := os.ReadFile(path)
+	// The file is read three times and never held: once for its sha256,
+	// then by the import's two passes (check every row, then store them),
+	// so that a file of millions of rows needs no more memory than one of
+	// ten.
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	if len(data) > maxImportFile {
-		return fmt.Errorf("%s is over %d MB", path, maxImportFile>>20)
+	defer f.Close()
+	head := make([]byte, charset.Sniff)
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if err := charset.Check(head[:n]); err != nil {
+		return fmt.Errorf("nothing imported: %s: %s", path, dueprocess.ErrorMessage(err))
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	sum := sha256.New()
+	size, err := io.Copy(sum, f)
+	if err != nil {
+		return err
 	}
 	db, err := c.openDB(ctx, *dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	list, lines, err := readHistory(ctx, c, db, path, data)
-	if err != nil {
-		return fmt.Errorf("nothing imported: %w", err)
-	}
-	sum := sha256.Sum256(data)
-	err = db.Transact(ctx, func(tx *store.Tx) error {
-		for _, r := range list {
-			r.ID, r.Decision = "", nil // the op may run twice; start afresh
-		}
-		return tx.ImportRequests(ctx, filepath.Base(path), hex.EncodeToString(sum[:]), list, c.operator())
+	h := &historyFile{c: c, db: db, path: path, f: f, size: size,
+		officials: map[string]*dueprocess.Official{}, agencies: map[string]*dueprocess.Agency{}}
+	var res *store.ImportResult
+	err = db.TransactAlone(ctx, func(tx *store.Tx) error {
+		var err error
+		res, err = tx.ImportRequestRows(ctx, filepath.Base(path), hex.EncodeToString(sum.Sum(nil)), h.rows(ctx), c.operator())
+		return err
 	})
 	// A row that repeats a stored request or an earlier row is named by
 	// its line, as every other bad row is.
 	var rowErr *store.ImportRowError
 	if errors.As(err, &rowErr) {
-		msg := fmt.Sprintf("%s:%d: reference: %s", path, lines[rowErr.Row], dueprocess.ErrorMessage(rowErr.Err))
+		msg := fmt.Sprintf("%s:%d: reference: %s", path, rowErr.Row, dueprocess.ErrorMessage(rowErr.Err))
 		if rowErr.Earlier >= 0 {
-			msg += fmt.Sprintf(", first on line %d", lines[rowErr.Earlier])
+			msg += fmt.Sprintf(", first on line %d", rowErr.Earlier)
 		}
 		if rowErr.More > 0 {
 			msg += fmt.Sprintf(" (and %d more rows like it)", rowErr.More)
@@ -82,44 +95,84 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
-	c.say("imported %d requests from %s (%s to %s)", len(list), path, list[0].ID, list[len(list)-1].ID)
+	c.say("imported %d requests from %s (%s)", res.Import.Requests, path, idRanges(res.Years))
 	return nil
 }
 
-// readHistory reads and checks every row of a history file. It returns the
-// requests with the line each began on.
-func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []byte) ([]*dueprocess.Request, []int, error) {
-	if err := charset.Check(data); err != nil {
-		return nil, nil, fmt.Errorf("%s: %s", path, dueprocess.ErrorMessage(err))
+// idRanges names the ids an import gave, one range per year, since each
+// year numbers its requests from 1: "DP-2019-000001 to DP-2019-000003;
+// DP-2020-000001" for three requests of 2019 and one of 2020.
+func idRanges(years []store.ImportYear) string {
+	parts := make([]string, len(years))
+	for i, y := range years {
+		parts[i] = y.FirstID
+		if y.Requests > 1 {
+			parts[i] += " to " + y.LastID
+		}
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	cr := csv.NewReader(bytes.NewReader(data))
+	return strings.Join(parts, "; ")
+}
+
+// historyFile reads the rows of a history file, checking each, as often as
+// the import asks; the officials and agencies the rows name are looked up
+// once.
+type historyFile struct {
+	c         *cli
+	db        *store.DB
+	path      string
+	f         *os.File
+	size      int64
+	pass      int
+	officials map[string]*dueprocess.Official
+	agencies  map[string]*dueprocess.Agency
+}
+
+// rows returns the file's rows for store.ImportRequestRows: each call reads
+// the file again from its start.
+func (h *historyFile) rows(ctx context.Context) store.ImportRows {
+	return func(yield func(store.ImportRow) error) error {
+		h.pass++
+		what := "checking"
+		if h.pass%2 == 0 {
+			what = "storing"
+		}
+		if _, err := h.f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		br := bufio.NewReaderSize(h.f, 1<<16)
+		if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+			br.Discard(3)
+		}
+		return h.read(ctx, br, what, yield)
+	}
+}
+
+func (h *historyFile) read(ctx context.Context, r io.Reader, what string, yield func(store.ImportRow) error) error {
+	path := h.path
+	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: no header line: %w", path, err)
+		return fmt.Errorf("%s: no header line: %w", path, err)
 	}
 	col := map[string]int{}
-	for i, h := range header {
-		h = strings.TrimSpace(h)
-		if !slices.Contains(importColumns, h) {
-			return nil, nil, fmt.Errorf("%s:1: unknown column %q (the columns are %s)", path, h, strings.Join(importColumns, ", "))
+	for i, name := range header {
+		name = strings.TrimSpace(name)
+		if !slices.Contains(importColumns, name) {
+			return fmt.Errorf("%s:1: unknown column %q (the columns are %s)", path, name, strings.Join(importColumns, ", "))
 		}
-		if _, dup := col[h]; dup {
-			return nil, nil, fmt.Errorf("%s:1: column %q is given twice", path, h)
+		if _, dup := col[name]; dup {
+			return fmt.Errorf("%s:1: column %q is given twice", path, name)
 		}
-		col[h] = i
+		col[name] = i
 	}
-	for _, h := range importColumns[:requiredImportColumns] {
-		if _, ok := col[h]; !ok {
-			return nil, nil, fmt.Errorf("%s:1: the column %q is missing", path, h)
+	for _, name := range importColumns[:requiredImportColumns] {
+		if _, ok := col[name]; !ok {
+			return fmt.Errorf("%s:1: the column %q is missing", path, name)
 		}
 	}
-	officials := map[string]*dueprocess.Official{}
-	agencies := map[string]*dueprocess.Agency{}
-	total := int64(bytes.Count(data, []byte("\n")))
-	var list []*dueprocess.Request
-	var lines []int
+	rows, shown := 0, int64(-1)
 	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -127,7 +180,7 @@ func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -140,35 +193,45 @@ func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []
 		}
 		r, err := historyRow(get)
 		if err != nil {
-			return nil, nil, bad(dueprocess.ErrorField(err), err)
+			return bad(dueprocess.ErrorField(err), err)
 		}
 		email := get("official")
-		o := officials[email]
+		o := h.officials[email]
 		if o == nil {
-			if o, err = db.OfficialByEmail(ctx, email); err != nil {
-				return nil, nil, bad("official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
+			if o, err = h.db.OfficialByEmail(ctx, email); err != nil {
+				return bad("official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
 			}
-			officials[email] = o
+			h.officials[email] = o
 		}
-		a := agencies[o.AgencyID]
+		a := h.agencies[o.AgencyID]
 		if a == nil {
-			if a, err = db.Agency(ctx, o.AgencyID); err != nil {
-				return nil, nil, err
+			if a, err = h.db.Agency(ctx, o.AgencyID); err != nil {
+				return err
 			}
-			agencies[o.AgencyID] = a
+			h.agencies[o.AgencyID] = a
 		}
 		if dueprocess.Country(r.Jurisdiction) != dueprocess.Country(a.Jurisdiction) {
-			return nil, nil, bad("jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
+			return bad("jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
 		}
 		r.AgencyID, r.OfficialID = a.ID, o.ID
-		list = append(list, r)
-		lines = append(lines, line)
-		c.progress("checking", min(int64(line), total), total)
+		if err := yield(store.ImportRow{Line: line, Request: r}); err != nil {
+			return err
+		}
+		rows++
+		// The bar moves by whole percents: a line of output per row would
+		// cost more than the row.
+		if pct := 100 * cr.InputOffset() / max(h.size, 1); pct != shown {
+			shown = pct
+			h.c.progress(what, min(cr.InputOffset(), h.size), h.size)
+		}
 	}
-	if len(list) == 0 {
-		return nil, nil, fmt.Errorf("%s holds no requests", path)
+	if rows == 0 {
+		return fmt.Errorf("%s holds no requests", path)
 	}
-	return list, lines, nil
+	if shown < 100 {
+		h.c.progress(what, h.size, h.size) // ends the bar's line
+	}
+	return nil
 }
 
 // historyRow turns one row into a request, checked as intake checks one,

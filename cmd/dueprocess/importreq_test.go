@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"os"
 	"path/filepath"
@@ -78,6 +80,8 @@ func eachDB(t *testing.T, fn func(t *testing.T, vars map[string]string)) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir(), "USER": "alice"}
+			// The report and audit verify, which the tests run after an
+			// import, need the log's key; no server has started to create it.
 			if _, err := cmd(t, vars, "audit", "key", "init"); err != nil {
 				t.Fatal(err)
 			}
@@ -185,4 +189,20 @@ func TestImportRefusesUTF16(t *testing.T) {
 			t.Errorf("%s: %v; want %q", strings.Join(tc.args, " "), err, tc.want)
 		}
 	}
+}
+
+// TestImportMessageNamesIDsPerYear: the message at the end of an import
+// used to name the first and last ids of the file ("DP-2019-000001 to
+// DP-2020-000002"), a range that reads as covering all of 2019's ids. Ids
+// are numbered per year, so it now names one range per year.
+func TestImportMessageNamesIDsPerYear(t *testing.T) {
+	eachDB(t, func(t *testing.T, vars map[string]string) {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"import", "requests", "../../docs/import-template.csv"},
+			func(k string) string { return vars[k] }, strings.NewReader(""), &stdout, &stderr)
+		want := "imported 3 requests from ../../docs/import-template.csv (DP-2019-000001; DP-2020-000001 to DP-2020-000002)"
+		if err != nil || !strings.Contains(stderr.String(), want) {
+			t.Errorf("import: %v\n%s\nwant %q", err, stderr.String(), want)
+		}
+	})
 }

@@ -426,3 +426,92 @@ func (s *AuditSource) Checkpoints(ctx context.Context, fn func(size int64, text 
 	}
 	return mapError(rows.Err())
 }
+
+// bulkAudit is the log for appending many entries in one transaction, as
+// an import does: it gathers the entries and their stored hashes and
+// writes them in bulk with the import's other rows. Appending entry n
+// reads the hashes of the complete subtrees to its left, which are the
+// newest hash of each level; bulkAudit keeps those (one per level), so
+// that appends in a row read the database only for subtrees completed
+// before the import began.
+type bulkAudit struct {
+	tx              *Tx
+	object          string // the object of the next entry
+	frontier        [64]frontierHash
+	entries, hashes *bulkTable
+}
+
+// frontierHash is the stored hash of subtree n of its level.
+type frontierHash struct {
+	n  int64
+	h  tlog.Hash
+	ok bool
+}
+
+func (tx *Tx) bulkAudit() *bulkAudit {
+	return &bulkAudit{tx: tx,
+		entries: tx.bulkTable("audit_entries", "idx", "object", "data"),
+		hashes:  tx.bulkTable("audit_hashes", "id", "hash")}
+}
+
+// TreeSize locks the log as AuditTx.TreeSize does.
+func (a *bulkAudit) TreeSize(ctx context.Context) (int64, error) {
+	return a.tx.Audit(a.object).TreeSize(ctx)
+}
+
+// ReadHashes reads stored hashes from the frontier, or else from the
+// database, which holds every hash flushed before.
+func (a *bulkAudit) ReadHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var missing []int64
+	var at []int
+	for i, idx := range indexes {
+		level, n := tlog.SplitStoredHashIndex(idx)
+		if f := &a.frontier[level]; f.ok && f.n == n {
+			out[i] = f.h
+			continue
+		}
+		missing, at = append(missing, idx), append(at, i)
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	if err := a.flush(context.WithoutCancel(ctx)); err != nil {
+		return nil, err
+	}
+	hs, err := readHashes(ctx, a.tx.tx, a.tx.db.dialect, missing)
+	if err != nil {
+		return nil, err
+	}
+	for j, h := range hs {
+		out[at[j]] = h
+		level, n := tlog.SplitStoredHashIndex(missing[j])
+		a.frontier[level] = frontierHash{n, h, true}
+	}
+	return out, nil
+}
+
+// AppendEntry gathers entry index and its hashes, the hash of level i
+// being that of subtree index>>i.
+func (a *bulkAudit) AppendEntry(ctx context.Context, index int64, data []byte, hashes []tlog.Hash) error {
+	g := a.tx.group
+	if !g.auditLocked || index != g.auditSize {
+		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended without the log's lock", index)}
+	}
+	a.entries.add(index, a.object, data)
+	first := tlog.StoredHashIndex(0, index)
+	for i, h := range hashes {
+		a.hashes.add(first+int64(i), h[:])
+		a.frontier[i] = frontierHash{index >> i, h, true}
+	}
+	g.auditSize = index + 1
+	return nil
+}
+
+// flush writes the gathered entries and hashes.
+func (a *bulkAudit) flush(ctx context.Context) error {
+	if err := a.entries.flush(ctx); err != nil {
+		return err
+	}
+	return a.hashes.flush(ctx)
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -30,9 +31,10 @@ import (
 const maxBatch = 128
 
 type op struct {
-	ctx  context.Context
-	fn   func(tx *Tx) error
-	done chan error
+	ctx   context.Context
+	fn    func(tx *Tx) error
+	done  chan error
+	alone bool // run in a group of its own (TransactAlone)
 }
 
 // Tx is a write transaction as one op sees it. Every change to stored
@@ -40,6 +42,7 @@ type op struct {
 // together.
 type Tx struct {
 	tx    *sqlTx
+	conn  *sql.Conn // the connection tx runs on, for bulk loads (see bulk.go)
 	db    *DB
 	now   time.Time
 	group *group
@@ -53,7 +56,19 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // returns only after the commit is durable. If fn fails, none of its
 // changes are kept.
 func (db *DB) Transact(ctx context.Context, fn func(tx *Tx) error) error {
-	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	return db.transact(ctx, fn, false)
+}
+
+// TransactAlone is Transact for work that must not share its transaction
+// with other ops: a bulk import, which writes the audit log and the
+// request counters in bulk beside the group's own bookkeeping. Its fn runs
+// in a group of its own; ops that arrive meanwhile wait for the next.
+func (db *DB) TransactAlone(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.transact(ctx, fn, true)
+}
+
+func (db *DB) transact(ctx context.Context, fn func(tx *Tx) error, alone bool) error {
+	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1), alone: alone}
 	select {
 	case db.work <- o:
 	case <-db.stop:
@@ -84,17 +99,26 @@ func (db *DB) stopCommitter() {
 func (db *DB) committer() {
 	defer close(db.done)
 	batch := make([]*op, 0, maxBatch)
+	var held *op // an op that runs alone, met while gathering a group
 	for {
-		select {
-		case o := <-db.work:
-			batch = append(batch[:0], o)
-		case <-db.stop:
-			return
-		}
-	gather:
-		for len(batch) < maxBatch {
+		if held != nil {
+			batch, held = append(batch[:0], held), nil
+		} else {
 			select {
 			case o := <-db.work:
+				batch = append(batch[:0], o)
+			case <-db.stop:
+				return
+			}
+		}
+	gather:
+		for len(batch) < maxBatch && !batch[0].alone {
+			select {
+			case o := <-db.work:
+				if o.alone {
+					held = o
+					break gather
+				}
 				batch = append(batch, o)
 			default:
 				break gather
@@ -141,6 +165,9 @@ func (db *DB) commitGroup(batch []*op) {
 // that failed (the transaction then rolled back) and its error, or -1 and
 // the result of the commit.
 func (db *DB) tryGroup(batch []*op) (failed int, err error) {
+	// The transaction runs on a connection of its own, so that held-back
+	// writes and bulk loads can reach the driver underneath it (pgx
+	// batches, PostgreSQL's COPY) and still be part of the transaction.
 	ctx := context.Background()
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
@@ -167,7 +194,7 @@ func (db *DB) tryGroup(batch []*op) (failed int, err error) {
 	if stx.Tx, err = conn.BeginTx(ctx, nil); err != nil {
 		return -1, db.explain(mapError(fmt.Errorf("begin: %w", err)))
 	}
-	g := &group{}
+	g := &group{conn: conn, alone: len(batch) == 1 && batch[0].alone}
 	for i, o := range batch {
 		stx.op = i
 		if err := db.runOp(stx, g, o); err != nil {
@@ -279,7 +306,7 @@ func (db *DB) runOp(stx *sqlTx, g *group, o *op) (err error) {
 			err = &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("panic in transaction: %v", p)}
 		}
 	}()
-	err = o.fn(&Tx{tx: stx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
+	err = o.fn(&Tx{tx: stx, conn: g.conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), group: g})
 	if stx.failed != nil {
 		// A held-back write failed while this op ran: its failure, not
 		// whatever the aborted transaction did to this op, is the cause.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -26,6 +27,9 @@ import (
 // A group that fails is rolled back and run again from a new group, so
 // none of this outlives its transaction.
 type group struct {
+	conn  *sql.Conn // the connection the group's transaction runs on
+	alone bool      // the group is one op run with TransactAlone
+
 	auditLocked           bool
 	auditStart, auditSize int64
 	hashes                map[int64]tlog.Hash // stored hashes written or read by this group

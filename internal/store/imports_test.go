@@ -30,7 +30,7 @@ func history(t *testing.T, o *dueprocess.Official, prefix string, n int) []*duep
 }
 
 func importHistory(db *store.DB, file, sha string, list []*dueprocess.Request) error {
-	return db.Transact(ctx, func(tx *store.Tx) error {
+	return db.TransactAlone(ctx, func(tx *store.Tx) error {
 		for _, r := range list {
 			r.ID = "" // the op may run twice
 		}

@@ -15,6 +15,12 @@ import (
 // a JSON object; it holds ids and facts about the action, never user data
 // such as target identifiers, because the log is kept for ever.
 func (tx *Tx) Record(ctx context.Context, by dueprocess.Actor, action, object string, body any) error {
+	return tx.record(ctx, tx.Audit(object), by, action, object, body)
+}
+
+// record appends the entry through log, which is tx.Audit(object) or, for
+// many entries at once, a bulkAudit.
+func (tx *Tx) record(ctx context.Context, log audit.Tx, by dueprocess.Actor, action, object string, body any) error {
 	var raw json.RawMessage
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -25,7 +31,7 @@ func (tx *Tx) Record(ctx context.Context, by dueprocess.Actor, action, object st
 			raw = b
 		}
 	}
-	_, err := audit.Append(ctx, tx.Audit(object), audit.Entry{
+	_, err := audit.Append(ctx, log, audit.Entry{
 		Time: tx.now, Actor: by, Action: action, Object: object, Body: raw,
 	})
 	return err

@@ -71,7 +71,7 @@ func seedRequests(b *testing.B, db *store.DB, n int) {
 				DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber},
 				ReceivedAt:     time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i%2800) * 24 * time.Hour)})
 		}
-		err := db.Transact(ctx, func(tx *store.Tx) error {
+		err := db.TransactAlone(ctx, func(tx *store.Tx) error {
 			for _, r := range batch {
 				r.ID = ""
 			}

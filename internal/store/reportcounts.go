@@ -21,6 +21,15 @@ func (tx *Tx) count(ctx context.Context, received time.Time, jurisdiction string
 	return nil
 }
 
+// addCount adds requests and accounts to a cell: an import adds each
+// cell's sum once per batch rather than one request at a time. Like every
+// count, it is summed with the group's others and written before the
+// commit.
+func (tx *Tx) addCount(ctx context.Context, c countCell, requests, accounts int64) error {
+	tx.group.addCount(c, requests, accounts)
+	return nil
+}
+
 // ReportCounts returns the counts of a half-year ("2026-H1"), or of every
 // half-year for an empty period, leaving out empty cells.
 func (db *DB) ReportCounts(ctx context.Context, period string) ([]dueprocess.ReportCount, error) {

@@ -47,43 +47,25 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, At: r.ReceivedAt, Actor: by, Type: dueprocess.EventReceived}); err != nil {
 		return err
 	}
-	// The entry names the request's shape, never its targets: those are
-	// user data, and the log is kept for ever.
-	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
-		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
-		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
-		"received_at": r.ReceivedAt, "status": r.Status})
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, createdBody(r))
 }
 
-// ImportRequests stores requests from an earlier system's records, each
-// keeping its received date and status, all in this transaction, and
-// records the import (file name, its sha256, the ids) in request_imports
-// and in the audit log. Each request also gets its own request.created
-// entry. A file imported before (the same sha256) is a Conflict naming the
-// earlier import; a row with the agency and reference of a stored request,
-// or of an earlier row, is an *ImportRowError; either way nothing is stored.
-func (tx *Tx) ImportRequests(ctx context.Context, file, sha256 string, list []*dueprocess.Request, by dueprocess.Actor) error {
-	if len(list) == 0 {
-		return dueprocess.Errorf(dueprocess.Invalid, "%s holds no requests", file)
-	}
-	num, err := tx.beginRequestImport(ctx, sha256, list)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(list))
-	for i, r := range list {
-		if err := tx.CreateRequest(ctx, r, by); err != nil {
-			return fmt.Errorf("request %d of %s: %w", i+1, file, err)
-		}
-		ids[i] = r.ID
-	}
-	imp := &RequestImport{ID: num, File: file, SHA256: sha256, By: by, At: tx.now,
-		Requests: int64(len(list)), FirstID: ids[0], LastID: ids[len(ids)-1]}
-	if err := tx.recordRequestImport(ctx, imp); err != nil {
-		return err
-	}
-	return tx.Record(ctx, by, dueprocess.ActionRequestsImported, "import:"+sha256, map[string]any{
-		"import": num, "file": file, "sha256": sha256, "requests": len(list), "first": ids[0], "last": ids[len(ids)-1]})
+// createdBody is the body of a request's request.created entry: the
+// request's shape, never its targets, which are user data, while the log
+// is kept for ever. It is a struct rather than a map because an import
+// marshals one per request; the log stores the same canonical JSON either way.
+func createdBody(r *dueprocess.Request) any {
+	return struct {
+		AgencyID       string                      `json:"agency_id"`
+		DataCategories []dueprocess.DataCategory   `json:"data_categories"`
+		Jurisdiction   string                      `json:"jurisdiction"`
+		Kind           dueprocess.RequestKind      `json:"kind"`
+		LegalProcess   dueprocess.LegalProcessType `json:"legal_process"`
+		OfficialID     string                      `json:"official_id"`
+		ReceivedAt     time.Time                   `json:"received_at"`
+		Status         dueprocess.Status           `json:"status"`
+		Targets        int                         `json:"targets"`
+	}{r.AgencyID, r.DataCategories, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.OfficialID, r.ReceivedAt, r.Status, len(r.Targets)}
 }
 
 // insertRequest writes r's row, with decision (its JSON, or nil).
@@ -151,23 +133,32 @@ func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess
 // later numbers are counted here, and the counter written once before the
 // commit.
 func (tx *Tx) NextNumber(ctx context.Context, name string) (int64, error) {
+	return tx.ReserveNumbers(ctx, name, 1)
+}
+
+// ReserveNumbers takes the next k numbers of a named counter and returns
+// the first; an import numbers a batch with one call. Numbers taken in a
+// group, by single requests and by imports alike, come from the one count
+// the group keeps, so that they never repeat.
+func (tx *Tx) ReserveNumbers(ctx context.Context, name string, k int64) (int64, error) {
 	g := tx.group
 	if c := g.counters[name]; c != nil {
-		c.value++
+		first := c.value + 1
+		c.value += k
 		c.dirty = true
-		return c.value, nil
+		return first, nil
 	}
-	var n int64
-	err := tx.queryRow(ctx, `INSERT INTO counters (name, value) VALUES ($1, 1)
-		ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`, name).Scan(&n)
+	var last int64
+	err := tx.queryRow(ctx, `INSERT INTO counters (name, value) VALUES ($1, $2)
+		ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value RETURNING value`, name, k).Scan(&last)
 	if err != nil {
 		return 0, mapError(fmt.Errorf("next number of %s: %w", name, err))
 	}
 	if g.counters == nil {
 		g.counters = map[string]*groupCounter{}
 	}
-	g.counters[name] = &groupCounter{value: n}
-	return n, nil
+	g.counters[name] = &groupCounter{value: last}
+	return last - k + 1, nil
 }
 
 // SetStatus moves a request to a new status and records the change. A move

@@ -128,7 +128,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 					Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "old"}},
 					DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber},
 					ReceivedAt:     time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC), Status: dueprocess.StatusDisclosed}
-				return db.Transact(ctx, func(tx *store.Tx) error {
+				return db.TransactAlone(ctx, func(tx *store.Tx) error {
 					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
 				})
 			}},
