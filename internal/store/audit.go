@@ -46,7 +46,7 @@ func (a *AuditTx) TreeSize(ctx context.Context) (int64, error) {
 	if err := a.tx.queryRow(ctx, q).Scan(&n); err != nil {
 		return 0, mapError(fmt.Errorf("audit tree size: %w", err))
 	}
-	g.auditLocked, g.auditStart, g.auditSize = true, n, n
+	g.auditLocked, g.auditStart, g.auditSize, g.pendingFrom = true, n, n, n
 	return n, nil
 }
 
@@ -93,7 +93,7 @@ func (a *AuditTx) AppendEntry(ctx context.Context, index int64, data []byte, has
 		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended without the log's lock", index)}
 	}
 	first := tlog.StoredHashIndex(0, index)
-	if want := tlog.StoredHashIndex(0, g.auditStart) + int64(len(g.newHashes)); first != want {
+	if want := tlog.StoredHashIndex(0, g.pendingFrom) + int64(len(g.newHashes)); first != want {
 		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d: stored hashes start at %d, want %d", index, first, want)}
 	}
 	if g.hashes == nil {
@@ -498,6 +498,12 @@ func (a *bulkAudit) AppendEntry(ctx context.Context, index int64, data []byte, h
 	if !g.auditLocked || index != g.auditSize {
 		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended without the log's lock", index)}
 	}
+	if len(g.entries) > 0 {
+		// The group's own pending entries come first in the log; a bulk
+		// append after them would write out of order.
+		return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("audit entry %d appended in bulk after entries held by the group", index)}
+	}
+	g.pendingFrom = index + 1
 	a.entries.add(index, a.object, data)
 	first := tlog.StoredHashIndex(0, index)
 	for i, h := range hashes {

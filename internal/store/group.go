@@ -33,8 +33,11 @@ type group struct {
 	auditLocked           bool
 	auditStart, auditSize int64
 	hashes                map[int64]tlog.Hash // stored hashes written or read by this group
-	newHashes             []tlog.Hash         // written from tlog.StoredHashIndex(0, auditStart)
-	entries               []pendingEntry
+	// pendingFrom is the first entry the group still holds in memory:
+	// auditStart, unless a bulk import wrote entries itself before.
+	pendingFrom int64
+	newHashes   []tlog.Hash // written from tlog.StoredHashIndex(0, pendingFrom)
+	entries     []pendingEntry
 
 	counts   map[countCell]countDelta
 	counters map[string]*groupCounter
@@ -143,9 +146,9 @@ func (db *DB) writeAudit(ctx context.Context, stx *sqlTx, g *group) error {
 		return []any{e.index, e.object, e.data}
 	})
 	if err != nil {
-		return fmt.Errorf("append audit entries from %d: %w", g.auditStart, err)
+		return fmt.Errorf("append audit entries from %d: %w", g.pendingFrom, err)
 	}
-	first := tlog.StoredHashIndex(0, g.auditStart)
+	first := tlog.StoredHashIndex(0, g.pendingFrom)
 	err = insertRows(ctx, stx, `INSERT INTO audit_hashes (id, hash) VALUES `, ``, 2, len(g.newHashes), func(i int) []any {
 		return []any{first + int64(i), g.newHashes[i][:]}
 	})
