@@ -109,7 +109,38 @@ func Verify(ctx context.Context, src Source, verifier note.Verifier, origin stri
 	if err != nil {
 		return rep, fmt.Errorf("audit verify: log size: %w", err)
 	}
+	fr, err := verifyEntries(ctx, src, size, &rep, progress)
+	if err != nil {
+		return rep, err
+	}
+	rep.Size = size
+	rep.Root, err = tlog.TreeHash(size, fr)
+	if err != nil {
+		return rep, fmt.Errorf("audit verify: root of tree size %d: %w", size, err)
+	}
 
+	// Every stored hash of the first size entries now equals the
+	// recomputed one, so roots and proofs for checkpoints up to size can be
+	// read from src instead of being kept in memory.
+	c := &checkpointCheck{ctx: ctx, src: src, r: TlogReader(ctx, src), verifier: verifier, origin: origin,
+		size: size, current: size, prevSize: -1, rep: &rep}
+	if err := src.Checkpoints(ctx, c.check); err != nil {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		var verr *VerifyError
+		if errors.As(err, &verr) {
+			return rep, verr
+		}
+		return rep, fmt.Errorf("audit verify: read checkpoints: %w", err)
+	}
+	return rep, nil
+}
+
+// verifyEntries reads the first size entries in batches and checks each:
+// its canonical form, its index, and the stored hashes it adds. It returns
+// the tree's frontier, from which the root follows.
+func verifyEntries(ctx context.Context, src Source, size int64, rep *Report, progress func(done, total int64)) (*frontier, error) {
 	// Two batches: the reader fills one while the loop below checks the
 	// other, and each goes back to the reader through free once checked.
 	readCtx, stopReading := context.WithCancel(ctx)
@@ -125,61 +156,24 @@ func Verify(ctx context.Context, src Source, verifier note.Verifier, origin stri
 		reader.Wait()
 	}()
 
-	var (
-		fr       frontier
-		computed []tlog.Hash // the stored hashes recomputed for one entry
-	)
+	fr := new(frontier)
+	var computed []tlog.Hash // the stored hashes recomputed for one entry
 	for b := range full {
-		next, start := b.from, 0
-		stored, haveStored := b.hashes, b.readErr == nil && b.hashErr == nil
-		for k, index := range b.index {
-			data := b.data[start:b.end[k]]
-			start = b.end[k]
-			if index > next {
-				return rep, badEntry(next, nil, "missing: the log goes on at entry %d", index)
-			}
-			if index < next {
-				return rep, badEntry(index, nil, "read a second time, after entry %d", next-1)
-			}
-			// The fast check covers every entry of the usual shape; Decode
-			// takes the rest, and says what is wrong with a bad one.
-			n, ok := canonicalIndex(data)
-			if !ok {
-				e, err := Decode(data)
-				if err != nil {
-					return rep, badEntry(index, err, "not a valid entry")
-				}
-				n = e.Index
-			}
-			if n != index {
-				return rep, badEntry(index, nil, "stored at index %d but says it is entry %d", index, n)
-			}
-			computed = fr.push(index, tlog.RecordHash(data), computed[:0])
-			if haveStored {
-				first := tlog.StoredHashIndex(0, index)
-				for j, h := range computed {
-					if stored[j] != h {
-						level, n := tlog.SplitStoredHashIndex(first + int64(j))
-						return rep, badEntry(index, nil, "stored hash %d (level %d, node %d) is %v, but the entries give %v",
-							first+int64(j), level, n, stored[j], h)
-					}
-				}
-				stored = stored[len(computed):]
-			}
-			rep.Bytes += int64(len(data))
-			next++
+		next, err := checkBatch(b, fr, &computed, rep)
+		if err != nil {
+			return nil, err
 		}
 		if ctx.Err() != nil {
-			return rep, ctx.Err()
+			return nil, ctx.Err()
 		}
 		if b.readErr != nil {
-			return rep, badEntry(next, b.readErr, "cannot be read")
+			return nil, badEntry(next, b.readErr, "cannot be read")
 		}
 		if next != b.to {
-			return rep, badEntry(next, nil, "missing: the log has %d entries but reading stopped here", size)
+			return nil, badEntry(next, nil, "missing: the log has %d entries but reading stopped here", size)
 		}
 		if b.hashErr != nil {
-			return rep, firstUnreadable(ctx, src, b.from, b.to, b.hashErr)
+			return nil, firstUnreadable(ctx, src, b.from, b.to, b.hashErr)
 		}
 		rep.Entries = b.to
 		if progress != nil {
@@ -188,86 +182,130 @@ func Verify(ctx context.Context, src Source, verifier note.Verifier, origin stri
 		free <- b
 	}
 	if ctx.Err() != nil {
-		return rep, ctx.Err()
+		return nil, ctx.Err()
 	}
 	if rep.Entries != size {
 		// The reader stops early only when cancelled, so this would be a
 		// bug in readBatches.
-		return rep, badEntry(rep.Entries, nil, "not read")
+		return nil, badEntry(rep.Entries, nil, "not read")
 	}
-	rep.Size = size
-	rep.Root, err = tlog.TreeHash(size, &fr)
-	if err != nil {
-		return rep, fmt.Errorf("audit verify: root of tree size %d: %w", size, err)
-	}
+	return fr, nil
+}
 
-	// Every stored hash of the first size entries now equals the
-	// recomputed one, so roots and proofs for checkpoints up to size can be
-	// read from src instead of being kept in memory.
-	r := TlogReader(ctx, src)
-	var (
-		prevSize int64 = -1
-		prevRoot tlog.Hash
-		current  = size
-	)
-	err = src.Checkpoints(ctx, func(n int64, text []byte) error {
-		if n <= prevSize {
-			return badCheckpoint(n, nil, "stored after the checkpoint at size %d", prevSize)
+// checkBatch checks the entries of one batch in order and returns the
+// index after the last one it read.
+func checkBatch(b *batch, fr *frontier, computed *[]tlog.Hash, rep *Report) (next int64, err error) {
+	next, start := b.from, 0
+	stored, haveStored := b.hashes, b.readErr == nil && b.hashErr == nil
+	for k, index := range b.index {
+		data := b.data[start:b.end[k]]
+		start = b.end[k]
+		if index > next {
+			return next, badEntry(next, nil, "missing: the log goes on at entry %d", index)
 		}
-		signed, root, err := OpenCheckpoint(text, verifier, origin)
-		if err != nil {
-			return badCheckpoint(n, err, "not a valid signed checkpoint")
+		if index < next {
+			return next, badEntry(index, nil, "read a second time, after entry %d", next-1)
 		}
-		if signed != n {
-			return badCheckpoint(n, nil, "stored under size %d but signs a tree of %d entries", n, signed)
+		if err := checkEntry(index, data); err != nil {
+			return next, err
 		}
-		if n > size {
-			if n > current {
-				// Look again: the log may have grown while we read it.
-				if current, err = src.Size(ctx); err != nil {
-					return fmt.Errorf("audit verify: log size: %w", err)
+		*computed = fr.push(index, tlog.RecordHash(data), (*computed)[:0])
+		if haveStored {
+			first := tlog.StoredHashIndex(0, index)
+			for j, h := range *computed {
+				if stored[j] != h {
+					level, n := tlog.SplitStoredHashIndex(first + int64(j))
+					return next, badEntry(index, nil, "stored hash %d (level %d, node %d) is %v, but the entries give %v",
+						first+int64(j), level, n, stored[j], h)
 				}
 			}
-			if n > current {
-				return badCheckpoint(n, nil, "signs a tree of %d entries but the log has only %d: entries were removed", n, current)
-			}
-			rep.Newer++
-			return nil
+			stored = stored[len(*computed):]
 		}
-		want, err := tlog.TreeHash(n, r)
-		if err != nil {
-			return badCheckpoint(n, err, "cannot compute the root at that size")
-		}
-		if root != want {
-			return badCheckpoint(n, nil, "signs root %v, but the entries give %v", root, want)
-		}
-		if prevSize > 0 {
-			// Implied by the roots matching, but checked the way an
-			// outsider would, with a proof.
-			p, err := tlog.ProveTree(n, prevSize, r)
-			if err == nil {
-				err = tlog.CheckTree(p, n, root, prevSize, prevRoot)
-			}
-			if err != nil {
-				return badCheckpoint(n, err, "not consistent with the checkpoint at size %d", prevSize)
-			}
-		}
-		prevSize, prevRoot = n, root
-		rep.Checkpoints++
-		rep.LastCheckpoint = n
-		return nil
-	})
-	if err != nil {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
-		}
-		var verr *VerifyError
-		if errors.As(err, &verr) {
-			return rep, verr
-		}
-		return rep, fmt.Errorf("audit verify: read checkpoints: %w", err)
+		rep.Bytes += int64(len(data))
+		next++
 	}
-	return rep, nil
+	return next, nil
+}
+
+// checkEntry checks that data is a canonical entry that says it is entry
+// index. The fast check covers every entry of the usual shape; Decode
+// takes the rest, and says what is wrong with a bad one.
+func checkEntry(index int64, data []byte) error {
+	n, ok := canonicalIndex(data)
+	if !ok {
+		e, err := Decode(data)
+		if err != nil {
+			return badEntry(index, err, "not a valid entry")
+		}
+		n = e.Index
+	}
+	if n != index {
+		return badEntry(index, nil, "stored at index %d but says it is entry %d", index, n)
+	}
+	return nil
+}
+
+// checkpointCheck checks the stored checkpoints, oldest first, against the
+// verified entries: each is signed by the log's key, signs the root the
+// entries give at its size, and is consistent with the one before.
+type checkpointCheck struct {
+	ctx           context.Context
+	src           Source
+	r             tlog.HashReader
+	verifier      note.Verifier
+	origin        string
+	size, current int64 // entries verified; entries the log has now
+	prevSize      int64
+	prevRoot      tlog.Hash
+	rep           *Report
+}
+
+func (c *checkpointCheck) check(n int64, text []byte) error {
+	if n <= c.prevSize {
+		return badCheckpoint(n, nil, "stored after the checkpoint at size %d", c.prevSize)
+	}
+	signed, root, err := OpenCheckpoint(text, c.verifier, c.origin)
+	if err != nil {
+		return badCheckpoint(n, err, "not a valid signed checkpoint")
+	}
+	if signed != n {
+		return badCheckpoint(n, nil, "stored under size %d but signs a tree of %d entries", n, signed)
+	}
+	if n > c.size {
+		if n > c.current {
+			// Look again: the log may have grown while we read it.
+			if c.current, err = c.src.Size(c.ctx); err != nil {
+				return fmt.Errorf("audit verify: log size: %w", err)
+			}
+		}
+		if n > c.current {
+			return badCheckpoint(n, nil, "signs a tree of %d entries but the log has only %d: entries were removed", n, c.current)
+		}
+		c.rep.Newer++
+		return nil
+	}
+	want, err := tlog.TreeHash(n, c.r)
+	if err != nil {
+		return badCheckpoint(n, err, "cannot compute the root at that size")
+	}
+	if root != want {
+		return badCheckpoint(n, nil, "signs root %v, but the entries give %v", root, want)
+	}
+	if c.prevSize > 0 {
+		// Implied by the roots matching, but checked the way an outsider
+		// would, with a proof.
+		p, err := tlog.ProveTree(n, c.prevSize, c.r)
+		if err == nil {
+			err = tlog.CheckTree(p, n, root, c.prevSize, c.prevRoot)
+		}
+		if err != nil {
+			return badCheckpoint(n, err, "not consistent with the checkpoint at size %d", c.prevSize)
+		}
+	}
+	c.prevSize, c.prevRoot = n, root
+	c.rep.Checkpoints++
+	c.rep.LastCheckpoint = n
+	return nil
 }
 
 // firstUnreadable reads the stored hashes of entries from to to one entry
