@@ -72,3 +72,19 @@ func (db *DB) Resume(ctx context.Context, jurisdiction, reason string, by duepro
 	})
 	return ended, moved, err
 }
+
+// AddStaff adds a staff member with a password whose hash is given, as an
+// administrator does in the console.
+func (db *DB) AddStaff(ctx context.Context, m *dueprocess.Staff, passwordHash string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error {
+		if err := tx.CreateStaff(ctx, m, by); err != nil {
+			return err
+		}
+		return tx.SetPassword(ctx, m.ID, passwordHash, by)
+	})
+}
+
+// DisableStaff stops a staff member from signing in (see Tx.DisableStaff).
+func (db *DB) DisableStaff(ctx context.Context, staffID string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.DisableStaff(ctx, staffID, by) })
+}

@@ -82,12 +82,16 @@ func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, se *store.S
 	return nil
 }
 
-// act runs a console form's action on request id. A refusal (wrong role,
-// four eyes, a move the workflow does not allow, bad input) shows the
-// request page again with the reason; success goes back to the page.
-func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, fn func(tx *store.Tx, id string) error) error {
+// act runs a console form's action on request id, for staff who hold
+// perm: fn makes the one store call. A refusal (wrong role, four eyes, a
+// move the workflow does not allow, bad input) shows the request page
+// again with the reason; success goes back to the page.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, perm dueprocess.Permission, fn func(id string) error) error {
 	id := r.PathValue("id")
-	err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return fn(tx, id) })
+	err := allow(staff, perm)
+	if err == nil {
+		err = fn(id)
+	}
 	if err == nil {
 		http.Redirect(w, r, "/console/requests/"+id+"?done=recorded", http.StatusSeeOther)
 		return nil
@@ -106,48 +110,36 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, 
 }
 
 func (s *Server) consoleReview(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := allow(staff, dueprocess.PermRequestReview); err != nil {
-			return err
-		}
+	return s.act(w, r, se, staff, dueprocess.PermRequestReview, func(id string) error {
 		p := &dueprocess.NewProposal{Decision: r.PostFormValue("decision"), Categories: r.PostForm["categories"], Note: r.PostFormValue("note")}
-		_, err := tx.Propose(r.Context(), id, staff, p)
+		_, err := s.db.Propose(r.Context(), id, staff, p)
 		return err
 	})
 }
 
 func (s *Server) consoleApprove(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := allow(staff, dueprocess.PermRequestApprove); err != nil {
-			return err
-		}
-		_, err := tx.Approve(r.Context(), id, staff, r.PostFormValue("note"))
+	return s.act(w, r, se, staff, dueprocess.PermRequestApprove, func(id string) error {
+		_, err := s.db.Approve(r.Context(), id, staff, r.PostFormValue("note"))
 		return err
 	})
 }
 
 func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := allow(staff, dueprocess.PermRequestAssess); err != nil {
-			return err
-		}
+	return s.act(w, r, se, staff, dueprocess.PermRequestAssess, func(id string) error {
 		in := dueprocess.NewAssessment{Conclusion: r.PostFormValue("conclusion"), Legality: r.PostFormValue("legality"),
 			Necessity: r.PostFormValue("necessity"), Proportionality: r.PostFormValue("proportionality"), Note: r.PostFormValue("note")}
 		conclusion, a, note, err := in.Check()
 		if err != nil {
 			return err
 		}
-		_, err = tx.AssessHumanRights(r.Context(), id, staff, conclusion, a, note)
+		_, err = s.db.AssessHumanRights(r.Context(), id, staff, conclusion, a, note)
 		return err
 	})
 }
 
 func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	return s.act(w, r, se, staff, func(tx *store.Tx, id string) error {
-		if err := allow(staff, dueprocess.PermRequestAssign); err != nil {
-			return err
-		}
-		return tx.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
+	return s.act(w, r, se, staff, dueprocess.PermRequestAssign, func(id string) error {
+		return s.db.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
 	})
 }
 
@@ -189,11 +181,12 @@ func (s *Server) jurisdictionsPage(w http.ResponseWriter, r *http.Request, se *s
 	return nil
 }
 
-// jurisdictionAction runs a pause or resume from the console.
-func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, done string, fn func(tx *store.Tx) error) error {
+// jurisdictionAction runs a pause or resume from the console: fn makes
+// the one store call.
+func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, done string, fn func() error) error {
 	err := allow(staff, dueprocess.PermJurisdictionPause)
 	if err == nil {
-		err = s.db.Transact(r.Context(), fn)
+		err = fn()
 	}
 	if err == nil {
 		http.Redirect(w, r, "/console/jurisdictions?done="+done, http.StatusSeeOther)
@@ -214,19 +207,19 @@ func (s *Server) jurisdictionAction(w http.ResponseWriter, r *http.Request, se *
 func (s *Server) consolePause(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	in := dueprocess.NewPause{Jurisdiction: r.PostFormValue("code"), Reason: r.PostFormValue("reason"),
 		Kinds: r.PostForm["kinds"], Routes: r.PostForm["routes"], ExceptEmergency: r.PostFormValue("except_emergency") == "true"}
-	return s.jurisdictionAction(w, r, se, staff, "paused", func(tx *store.Tx) error {
+	return s.jurisdictionAction(w, r, se, staff, "paused", func() error {
 		p, err := in.Check()
 		if err != nil {
 			return err
 		}
 		p.StartedBy = dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
-		_, err = tx.Pause(r.Context(), p)
+		_, err = s.db.Pause(r.Context(), p)
 		return err
 	})
 }
 
 func (s *Server) consoleResume(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	return s.jurisdictionAction(w, r, se, staff, "resumed", func(tx *store.Tx) error {
+	return s.jurisdictionAction(w, r, se, staff, "resumed", func() error {
 		code, err := dueprocess.ParseJurisdiction(r.PathValue("code"))
 		if err != nil {
 			return err
@@ -235,7 +228,7 @@ func (s *Server) consoleResume(w http.ResponseWriter, r *http.Request, se *store
 		if err != nil {
 			return err
 		}
-		_, _, err = tx.Resume(r.Context(), code, reason, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}, s.decide)
+		_, _, err = s.db.Resume(r.Context(), code, reason, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}, s.decide)
 		return err
 	})
 }
@@ -293,12 +286,7 @@ func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Sess
 	}
 	if err == nil {
 		me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
-		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-			if err := tx.CreateStaff(r.Context(), m, me); err != nil {
-				return err
-			}
-			return tx.SetPassword(r.Context(), m.ID, hash, me)
-		})
+		err = s.db.AddStaff(r.Context(), m, hash, me)
 	}
 	if k := dueprocess.ErrorKind(err); k == dueprocess.Invalid || k == dueprocess.Conflict {
 		msg := dueprocess.ErrorMessage(err)
@@ -324,9 +312,7 @@ func (s *Server) disableStaff(w http.ResponseWriter, r *http.Request, se *store.
 	id := r.PathValue("id")
 	var err error = dueprocess.Errorf(dueprocess.Conflict, "you cannot disable yourself; ask another admin")
 	if id != staff.ID {
-		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-			return tx.DisableStaff(r.Context(), id, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
-		})
+		err = s.db.DisableStaff(r.Context(), id, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
 	}
 	if k := dueprocess.ErrorKind(err); k == dueprocess.Conflict || k == dueprocess.NotFound {
 		return s.renderStaff(w, r, se, staff, nil, dueprocess.ErrorMessage(err), statusOf[k])
