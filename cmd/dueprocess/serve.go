@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/jobs"
@@ -86,6 +87,18 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	prune.Start()
 	defer prune.Close()
+	// A pause of the policy file ends by its date or by its removal, with
+	// no resume to release the requests it held; this loop does, at start
+	// and hourly.
+	release := &jobs.Loop{Name: "release requests no pause holds", Every: time.Hour, Log: log, Run: func(ctx context.Context) error {
+		moved, err := db.ReleaseUnheld(ctx, decide, dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "pauses"})
+		if len(moved) > 0 {
+			log.Info("released requests no pause holds any more", "requests", len(moved))
+		}
+		return err
+	}}
+	release.Start()
+	defer release.Close()
 
 	ln, err := listen(*addr)
 	if err != nil {

@@ -88,3 +88,13 @@ func (db *DB) AddStaff(ctx context.Context, m *dueprocess.Staff, passwordHash st
 func (db *DB) DisableStaff(ctx context.Context, staffID string, by dueprocess.Actor) error {
 	return db.Transact(ctx, func(tx *Tx) error { return tx.DisableStaff(ctx, staffID, by) })
 }
+
+// ReleaseUnheld releases the paused requests no pause holds any more (see
+// Tx.ReleaseUnheld).
+func (db *DB) ReleaseUnheld(ctx context.Context, decide Decider, by dueprocess.Actor) (moved []string, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		moved, err = tx.ReleaseUnheld(ctx, decide, by)
+		return err
+	})
+	return moved, err
+}

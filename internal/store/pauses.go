@@ -131,7 +131,13 @@ func (tx *Tx) lockRequests(ctx context.Context) error {
 // openRequests returns the requests of a jurisdiction (and its
 // subdivisions) whose status is one of statuses.
 func (tx *Tx) openRequests(ctx context.Context, jurisdiction string, statuses []dueprocess.Status) ([]*dueprocess.Request, error) {
-	args := []any{jurisdiction, jurisdiction + "-%"}
+	// "" is every jurisdiction.
+	var args []any
+	where := `TRUE`
+	if jurisdiction != "" {
+		args = []any{jurisdiction, jurisdiction + "-%"}
+		where = `jurisdiction = $1 OR jurisdiction LIKE $2`
+	}
 	in := ""
 	for i, s := range statuses {
 		if i > 0 {
@@ -141,7 +147,7 @@ func (tx *Tx) openRequests(ctx context.Context, jurisdiction string, statuses []
 		in += fmt.Sprintf("$%d", len(args))
 	}
 	rows, err := tx.tx.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests
-		WHERE (jurisdiction = $1 OR jurisdiction LIKE $2) AND status IN (`+in+`) ORDER BY id`, args...)
+		WHERE (`+where+`) AND status IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("read open requests of %s: %w", jurisdiction, err))
 	}
@@ -275,37 +281,84 @@ func (tx *Tx) Resume(ctx context.Context, jurisdiction, reason string, by duepro
 		if !p.Covers(r) || slices.ContainsFunc(inForce, func(q dueprocess.Pause) bool { return q.Covers(r) }) {
 			continue
 		}
-		back, err := tx.pausedFrom(ctx, r.ID)
+		detail := fmt.Sprintf("jurisdiction pause %s ended: back to %%s, where the pause found it", p.ID)
+		released, err := tx.release(ctx, r, inForce, decide, by, detail)
 		if err != nil {
 			return nil, nil, err
 		}
-		// Judge the request as of now, with the pauses still in force,
-		// rather than as of its arrival, when the pause held it.
-		at := r.ReceivedAt
-		r.ReceivedAt = now
-		d := decide(r, inForce)
-		r.ReceivedAt = at
-		switch {
-		case back == "" || back == dueprocess.StatusReceived || d.Outcome == dueprocess.OutcomeRefuse || (!holds(d) && stricter(r.Decision, d)):
-			if err := tx.Decide(ctx, r, d, by); err != nil {
-				return nil, nil, err
-			}
-		case holds(d):
-			// A pause of the policy file holds it still. Its decision is
-			// left alone: it is the one its review was made on.
-			continue
-		default:
-			detail := fmt.Sprintf("jurisdiction pause %s ended: back to %s, where the pause found it", p.ID, back)
-			if err := tx.SetStatus(ctx, r.ID, back, by, detail); err != nil {
-				return nil, nil, err
-			}
-			r.Status = back
-		}
-		if r.Status != dueprocess.StatusPaused {
+		if released {
 			moved = append(moved, r.ID)
 		}
 	}
 	return &p, moved, nil
+}
+
+// release takes a paused request that no stored pause covers any more
+// back to where the pause found it, judged as of now with the pauses in
+// force: a request that arrived paused, or that the policy now refuses or
+// treats more strictly, gets the new decision; one that a pause of the
+// policy file (or a rule whose outcome is pause) still holds stays
+// paused. detail names the status it returns to with %s. It reports
+// whether the request left paused.
+func (tx *Tx) release(ctx context.Context, r *dueprocess.Request, inForce []dueprocess.Pause, decide Decider, by dueprocess.Actor, detail string) (bool, error) {
+	back, err := tx.pausedFrom(ctx, r.ID)
+	if err != nil {
+		return false, err
+	}
+	at := r.ReceivedAt
+	r.ReceivedAt = tx.now
+	d := decide(r, inForce)
+	r.ReceivedAt = at
+	switch {
+	case back == "" || back == dueprocess.StatusReceived || d.Outcome == dueprocess.OutcomeRefuse || (!holds(d) && stricter(r.Decision, d)):
+		if err := tx.Decide(ctx, r, d, by); err != nil {
+			return false, err
+		}
+	case holds(d):
+		// A pause of the policy file holds it still. Its decision is left
+		// alone: it is the one its review was made on.
+		return false, nil
+	default:
+		if err := tx.SetStatus(ctx, r.ID, back, by, fmt.Sprintf(detail, back)); err != nil {
+			return false, err
+		}
+		r.Status = back
+	}
+	return r.Status != dueprocess.StatusPaused, nil
+}
+
+// ReleaseUnheld releases every paused request that no pause holds any
+// more: none stored is in force over it, and the policy in force (decide)
+// pauses it no longer, because a pause of the policy file ended or was
+// removed. Stored pauses release their requests when they are resumed;
+// the policy file's have no such moment, so serve runs this at start and
+// hourly. It returns the requests released.
+func (tx *Tx) ReleaseUnheld(ctx context.Context, decide Decider, by dueprocess.Actor) ([]string, error) {
+	if err := tx.lockRequests(ctx); err != nil {
+		return nil, err
+	}
+	inForce, err := tx.PausesInForce(ctx)
+	if err != nil {
+		return nil, err
+	}
+	held, err := tx.openRequests(ctx, "", []dueprocess.Status{dueprocess.StatusPaused})
+	if err != nil {
+		return nil, err
+	}
+	moved := []string{}
+	for _, r := range held {
+		if slices.ContainsFunc(inForce, func(q dueprocess.Pause) bool { return q.Covers(r) }) {
+			continue
+		}
+		released, err := tx.release(ctx, r, inForce, decide, by, "no pause holds it any more: back to %s, where the pause found it")
+		if err != nil {
+			return nil, err
+		}
+		if released {
+			moved = append(moved, r.ID)
+		}
+	}
+	return moved, nil
 }
 
 // pausedFrom returns the status a paused request had when a pause first

@@ -487,3 +487,58 @@ func TestOverlappingPausesResumeOnce(t *testing.T) {
 		w.checkCounts("after the file's pause")
 	})
 }
+
+// TestPolicyFilePauseEndReleases: a request held by a pause of the policy
+// file used to stay paused for good once the file's pause ended, since
+// only a resume of a stored pause released requests. ReleaseUnheld, which
+// serve runs at start and hourly, returns it to where the pause found it,
+// evaluates one that arrived paused as new, and leaves alone what a stored
+// pause or the file still holds.
+func TestPolicyFilePauseEndReleases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newReviewWorld(t, db)
+		file := dueprocess.Pause{ID: "policy:HK.1", Jurisdiction: "HK", Reason: "National Security Law in force",
+			StartedAt: time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC), StartedBy: dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "policy"}}
+		withFile := resumeDecider(dueprocess.OutcomeReview, file)
+
+		// Approved, then held by a stored pause and the file's pause; the
+		// stored pause ends while the file's holds it.
+		approved := w.submit("HK", w.reviewDecide)
+		w.propose(approved)
+		w.approve(approved)
+		w.pause("HK")
+		w.resume("HK", withFile)
+		// Arrived while the file paused HK.
+		arrived := w.submit("HK", withFile)
+		// Held by a stored pause of the US, which is still in force.
+		us := w.submit("US", w.reviewDecide)
+		w.pause("US")
+		for _, r := range []*dueprocess.Request{approved, arrived, us} {
+			w.wantStatus("before", r, dueprocess.StatusPaused)
+		}
+
+		release := func(decide store.Decider) []string {
+			var moved []string
+			w.do(func(tx *store.Tx) (err error) { moved, err = tx.ReleaseUnheld(ctx, decide, dueprocess.System); return err })
+			return moved
+		}
+		if moved := release(withFile); len(moved) != 0 {
+			t.Errorf("with the file's pause in force, released %v; want none", moved)
+		}
+		moved := release(w.reviewDecide)
+		slices.Sort(moved)
+		if want := []string{approved.ID, arrived.ID}; !slices.Equal(moved, want) {
+			t.Errorf("once the file's pause ended, released %v; want %v", moved, want)
+		}
+		w.wantStatus("released", approved, dueprocess.StatusApproved)
+		w.wantStatus("released", arrived, dueprocess.StatusInReview)
+		w.wantStatus("still held by the US pause", us, dueprocess.StatusPaused)
+		if rv := w.reviews(approved); len(rv) != 2 {
+			t.Errorf("reviews %+v, want the proposal and the approval kept", rv)
+		}
+		if moved := release(w.reviewDecide); len(moved) != 0 {
+			t.Errorf("a second run released %v; want none", moved)
+		}
+		w.checkCounts("after the release")
+	})
+}
