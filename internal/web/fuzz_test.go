@@ -1,0 +1,67 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// FuzzAuditParams fuzzes what the audit endpoints read from a URL: the
+// query parameters of the proof endpoints (index, size, old, new) and the
+// entry index in a path. A number is read only when its text is a whole
+// number, and any other text is an Invalid error naming the parameter,
+// never a panic and never a number from somewhere else.
+func FuzzAuditParams(f *testing.F) {
+	f.Add("index=3&size=10", "3")
+	f.Add("old=1&new=14", "0")
+	f.Add("size=&size=5&index=%2B7", "+7")
+	f.Add("index=-1&size=9223372036854775808", "-1")
+	f.Add("index=0x10&size=1e3&old=%00&new=%E2%80%A6", "1_000")
+	f.Add("new=4611686018427387905;old=1", "007")
+
+	f.Fuzz(func(t *testing.T, rawQuery, path string) {
+		start := time.Now()
+		r := &http.Request{URL: &url.URL{Path: "/api/v1/audit/proof", RawQuery: rawQuery}}
+		q, _ := url.ParseQuery(rawQuery)
+		for _, name := range []string{"index", "size", "old", "new"} {
+			for _, def := range []int64{-1, 0, 7} {
+				n, err := queryInt(r, name, def)
+				checkParam(t, name, q.Get(name), def, n, err)
+			}
+		}
+		n, err := entryIndex(path)
+		if path == "" {
+			path = "bad" // an empty path segment is not a default
+		}
+		checkParam(t, "index", path, -1, n, err)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("took %v", d)
+		}
+	})
+}
+
+// checkParam checks one parameter read from text v with default def.
+func checkParam(t *testing.T, name, v string, def, n int64, err error) {
+	t.Helper()
+	want, perr := strconv.ParseInt(v, 10, 64)
+	switch {
+	case v == "" && def >= 0:
+		if err != nil || n != def {
+			t.Fatalf("%s absent: %d, %v; want the default %d", name, n, err, def)
+		}
+	case v == "" || perr != nil || want < 0:
+		var de *dueprocess.Error
+		if !errors.As(err, &de) || de.Kind != dueprocess.Invalid || de.Field != name {
+			t.Fatalf("%s=%q: %d, %v; want an Invalid error naming %s", name, v, n, err, name)
+		}
+	default:
+		if err != nil || n != want {
+			t.Fatalf("%s=%q: %d, %v; want %d", name, v, n, err, want)
+		}
+	}
+}
