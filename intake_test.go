@@ -135,3 +135,32 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckRefusesFormatCharacters(t *testing.T) {
+	lp := func(ref, by string) map[string]string {
+		return map[string]string{"type": "subpoena", "reference": ref, "issued_by": by}
+	}
+	tests := []struct {
+		body, field, codePoint string
+	}{
+		{edit("legal_process", lp("HKPF\u202E-0113", "HKPF")), "legal_process.reference", "U+202E"},
+		{edit("legal_process", lp("HKPF\u00AD-0113", "HKPF")), "legal_process.reference", "U+00AD"},
+		{edit("legal_process", lp("HKPF-0113\U000E0041", "HKPF")), "legal_process.reference", "U+E0041"},
+		{edit("legal_process", lp("HKPF-0113", "Hong Kong\u2067 Police")), "legal_process.issued_by", "U+2067"},
+		{edit("legal_process", lp("HKPF-0113", "Hong Kong\u0085Police")), "legal_process.issued_by", "U+0085"},
+		{edit("offence", map[string]string{"category": "subver\u200Bsion"}), "offence.category", "U+200B"},
+		{edit("targets", []map[string]string{{"type": "url", "value": "https://example.org/\u2066x"}}), "targets[0].value", "U+2066"},
+		{edit("targets", []map[string]string{{"type": "phone", "value": "+852\u200D 2860 2000"}}), "targets[0].value", "U+200D"},
+	}
+	for _, tt := range tests {
+		_, err := check(t, tt.body)
+		if ErrorField(err) != tt.field || !strings.Contains(ErrorMessage(err), tt.codePoint) {
+			t.Errorf("got %v; want an error naming %s and %s", err, tt.field, tt.codePoint)
+		}
+	}
+	// Free text keeps the joiners and marks that correct spelling needs.
+	ok := edit("offence", map[string]string{"category": "fraud", "description": "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u200Fx"})
+	if _, err := check(t, ok); err != nil {
+		t.Errorf("a description with a zero-width non-joiner and a right-to-left mark: %v", err)
+	}
+}

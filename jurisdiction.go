@@ -1,7 +1,10 @@
 package dueprocess
 
 import (
+	_ "embed"
+	"encoding/json"
 	"strings"
+	"sync"
 )
 
 // Countries maps every officially assigned ISO 3166-1 alpha-2 code to its
@@ -66,15 +69,16 @@ var Countries = map[string]string{
 
 // ParseJurisdiction checks that s is an ISO 3166-1 alpha-2 country code,
 // optionally followed by an ISO 3166-2 subdivision ("US-CA"), and returns it
-// in upper case. The country must exist; the subdivision is checked for
-// form (one to three letters or digits), since its list changes often.
+// in upper case. The country must exist, and so must the subdivision, in
+// the iso-codes project's list (see isocodes/README.md).
 func ParseJurisdiction(s string) (string, error) {
 	code := strings.ToUpper(strings.TrimSpace(s))
 	country, sub, hasSub := strings.Cut(code, "-")
 	if len(country) != 2 {
 		return "", Errorf(Invalid, "%q is not an ISO 3166-1 alpha-2 country code such as \"HK\" or a subdivision such as \"US-CA\"", s)
 	}
-	if _, ok := Countries[country]; !ok {
+	name, ok := Countries[country]
+	if !ok {
 		return "", Errorf(Invalid, "%q is not an ISO 3166-1 country code", country)
 	}
 	if hasSub {
@@ -86,9 +90,44 @@ func ParseJurisdiction(s string) (string, error) {
 				return "", Errorf(Invalid, "%q is not an ISO 3166-2 subdivision code such as \"US-CA\"", s)
 			}
 		}
+		subs := subdivisions()
+		if !subs.codes[code] {
+			if subs.countries[country] == 0 {
+				return "", Errorf(Invalid, "%q is not an ISO 3166-2 subdivision: %s (%s) has none; use %q", code, name, country, country)
+			}
+			return "", Errorf(Invalid, "%q is not an ISO 3166-2 subdivision of %s (%s)", code, name, country)
+		}
 	}
 	return code, nil
 }
+
+//go:embed isocodes/iso_3166-2.json
+var iso3166_2 []byte
+
+type subdivisionTable struct {
+	codes     map[string]bool // "US-CA"
+	countries map[string]int  // "US": how many subdivisions it has
+}
+
+// subdivisions reads the embedded ISO 3166-2 list once, when a
+// subdivision is first checked. The file is part of the program, so a
+// fault in it is a fault of the build, caught by the package's tests.
+var subdivisions = sync.OnceValue(func() subdivisionTable {
+	var file struct {
+		Subdivisions []struct {
+			Code string `json:"code"`
+		} `json:"3166-2"`
+	}
+	if err := json.Unmarshal(iso3166_2, &file); err != nil {
+		panic("dueprocess: the embedded isocodes/iso_3166-2.json does not parse: " + err.Error())
+	}
+	t := subdivisionTable{codes: make(map[string]bool, len(file.Subdivisions)), countries: map[string]int{}}
+	for _, s := range file.Subdivisions {
+		t.codes[s.Code] = true
+		t.countries[Country(s.Code)]++
+	}
+	return t
+})
 
 // Country returns the country part of a jurisdiction: "US" for "US-CA".
 func Country(jurisdiction string) string {

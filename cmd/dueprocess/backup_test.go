@@ -26,14 +26,7 @@ import (
 func TestBackupUnderLoadRestores(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(dir, "d.db"), "DUEPROCESS_DATA": filepath.Join(dir, "data")}
-	agency, err := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token, err := cmd(t, vars, "official", "add", "--agency", agency, "--email", "officer@police.gov.hk", "--name", "Officer Chan")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, token := registerOfficial(t, vars)
 	url, stop := serve(t, vars)
 	defer stop()
 

@@ -68,14 +68,7 @@ func TestKillLosesNoAcknowledgedRequest(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir()}
-			agency, err := cmd(t, vars, "agency", "add", "--name", "HKPF", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
-			if err != nil {
-				t.Fatal(err)
-			}
-			token, err := cmd(t, vars, "official", "add", "--agency", agency, "--email", "o@police.gov.hk", "--name", "O")
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, token := registerOfficial(t, vars)
 			proc, url := startProcess(t, vars)
 
 			var mu sync.Mutex
@@ -100,7 +93,18 @@ func TestKillLosesNoAcknowledgedRequest(t *testing.T) {
 					}
 				}()
 			}
-			time.Sleep(400 * time.Millisecond)
+			// Kill in the middle of the load: once some requests were
+			// acknowledged (on a busy machine that may take a while), and
+			// while the clients keep sending.
+			for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+				mu.Lock()
+				n := len(acked)
+				mu.Unlock()
+				if n > 0 {
+					break
+				}
+			}
+			time.Sleep(300 * time.Millisecond)
 			proc.Process.Signal(syscall.SIGKILL)
 			proc.Wait()
 			cancel()

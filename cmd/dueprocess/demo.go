@@ -84,6 +84,7 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 	for t := start; t.Before(now); t = t.AddDate(0, 6, 0) {
 		halves = append(halves, t)
 	}
+	refs := map[string]int{}
 	for hi, half := range halves {
 		var batch []*dueprocess.Request
 		for _, d := range demoAgencies {
@@ -93,7 +94,10 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 				if !at.Before(now) {
 					continue
 				}
-				batch = append(batch, demoRequest(rng, d, officials[d.code], at, now))
+				// References are numbered per agency: an import refuses
+				// a reference its agency has used already.
+				refs[d.code]++
+				batch = append(batch, demoRequest(rng, d, officials[d.code], at, now, refs[d.code]))
 			}
 		}
 		if len(batch) == 0 {
@@ -114,10 +118,11 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 	return total, nil
 }
 
-// demoRequest makes one request of agency d received at at.
-func demoRequest(rng *rand.Rand, d demoAgency, o *dueprocess.Official, at, now time.Time) *dueprocess.Request {
+// demoRequest makes one request of agency d received at at, with the
+// agency's ref-th reference.
+func demoRequest(rng *rand.Rand, d demoAgency, o *dueprocess.Official, at, now time.Time, ref int) *dueprocess.Request {
 	r := &dueprocess.Request{AgencyID: o.AgencyID, OfficialID: o.ID, Jurisdiction: d.code, ReceivedAt: at,
-		LegalProcess: dueprocess.LegalProcess{Reference: fmt.Sprintf("%s-%d-%04d", strings.ToUpper(d.domain[:3]), at.Year(), rng.IntN(10000)), IssuedBy: d.name}}
+		LegalProcess: dueprocess.LegalProcess{Reference: fmt.Sprintf("%s-%d-%05d", strings.ToUpper(d.domain[:3]), at.Year(), ref), IssuedBy: d.name}}
 	switch x := rng.Float64(); {
 	case x < 0.80:
 		r.Kind = dueprocess.KindUserData

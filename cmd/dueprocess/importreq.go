@@ -5,11 +5,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/charset"
 	"github.com/dueprocess/dueprocess/internal/history"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -22,8 +24,9 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		"Loads requests an earlier system or a spreadsheet recorded, keeping their received\n"+
 			"dates and statuses, so that the transparency report covers the years before\n"+
 			"dueprocess. Every row is checked first; a bad row is named with its line and\n"+
-			"nothing from the file is stored. The layout is in docs/import.md, with a template\n"+
-			"in docs/import-template.csv.")
+			"nothing from the file is stored. A file imported before, or a row whose agency and\n"+
+			"reference are stored already, is refused. The layout is in docs/import.md, with a\n"+
+			"template in docs/import-template.csv.")
 	dsn := c.dbFlag(fs)
 	path, err := parseOne(fs, args, "CSV file")
 	if err != nil {
@@ -41,7 +44,7 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	list, err := readHistory(ctx, c, db, path, data)
+	list, lines, err := readHistory(ctx, c, db, path, data)
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
@@ -52,6 +55,19 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 		}
 		return tx.ImportRequests(ctx, filepath.Base(path), hex.EncodeToString(sum[:]), list, c.operator())
 	})
+	// A row that repeats a stored request or an earlier row is named by
+	// its line, as every other bad row is.
+	var rowErr *store.ImportRowError
+	if errors.As(err, &rowErr) {
+		msg := fmt.Sprintf("%s:%d: reference: %s", path, lines[rowErr.Row], dueprocess.ErrorMessage(rowErr.Err))
+		if rowErr.Earlier >= 0 {
+			msg += fmt.Sprintf(", first on line %d", lines[rowErr.Earlier])
+		}
+		if rowErr.More > 0 {
+			msg += fmt.Sprintf(" (and %d more rows like it)", rowErr.More)
+		}
+		return fmt.Errorf("nothing imported: %w", &dueprocess.Error{Kind: dueprocess.ErrorKind(rowErr.Err), Message: msg})
+	}
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
@@ -59,12 +75,17 @@ func importRequests(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-// readHistory reads and checks every row of a history file.
-func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []byte) ([]*dueprocess.Request, error) {
+// readHistory reads and checks every row of a history file. It returns the
+// requests with the line each began on.
+func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []byte) ([]*dueprocess.Request, []int, error) {
+	if err := charset.Check(data); err != nil {
+		return nil, nil, fmt.Errorf("%s: %s", path, dueprocess.ErrorMessage(err))
+	}
 	officials := map[string]*dueprocess.Official{}
 	agencies := map[string]*dueprocess.Agency{}
 	total := int64(bytes.Count(data, []byte("\n")))
 	var list []*dueprocess.Request
+	var lines []int
 	err := history.Parse(bytes.NewReader(data), path, func(line int, email string, r *dueprocess.Request) error {
 		var err error
 		o := officials[email]
@@ -86,14 +107,15 @@ func readHistory(ctx context.Context, c *cli, db *store.DB, path string, data []
 		}
 		r.AgencyID, r.OfficialID = a.ID, o.ID
 		list = append(list, r)
+		lines = append(lines, line)
 		c.progress("checking", min(int64(line), total), total)
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%s holds no requests", path)
+		return nil, nil, fmt.Errorf("%s holds no requests", path)
 	}
-	return list, nil
+	return list, lines, nil
 }

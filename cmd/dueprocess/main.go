@@ -111,9 +111,11 @@ Run "dueprocess <command> --help" for a command's flags.
 Settings come from flags or the environment: DUEPROCESS_DB (a SQLite file
 or a postgres:// URL; default ./dueprocess.db), DUEPROCESS_ADDR (default
 127.0.0.1:8080), DUEPROCESS_DATA (default ./dueprocess-data; it holds the
-audit key, which only serve's first start and "audit key init" create) and
-DUEPROCESS_POLICY (a policy file; default the built-in policy, which
-"dueprocess policy show-default" prints).`)
+audit key, which only serve's first start and "audit key init" create, and
+the blob key), DUEPROCESS_BLOBS (where documents are kept: db, fs or
+fs:DIR; default db with PostgreSQL, fs with SQLite) and DUEPROCESS_POLICY
+(a policy file; default the built-in policy, which "dueprocess policy
+show-default" prints).`)
 }
 
 // newFlags returns a flag set for a command whose usage line is usage.

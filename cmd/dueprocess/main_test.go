@@ -59,6 +59,21 @@ func serve(t *testing.T, vars map[string]string) (string, func()) {
 	return "", nil
 }
 
+// registerOfficial registers the Hong Kong police and one of its officials,
+// as the README does, and returns the agency's id and the official's token.
+func registerOfficial(t *testing.T, vars map[string]string) (agency, token string) {
+	t.Helper()
+	agency, err := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err = cmd(t, vars, "official", "add", "--agency", agency, "--email", "officer@police.gov.hk", "--name", "Officer Chan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return agency, token
+}
+
 func post(t *testing.T, url, token, body string, header ...string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
@@ -205,7 +220,7 @@ func TestHelpAndUsage(t *testing.T) {
 		{"token", "issue", "--help"}, {"token", "revoke", "--help"},
 		{"jurisdiction", "pause", "--help"}, {"jurisdiction", "resume", "--help"}, {"jurisdiction", "show", "--help"},
 		{"jurisdiction", "list", "--help"}, {"policy", "show-default", "--help"}, {"policy", "check", "--help"},
-		{"policy", "simulate", "--help"}, {"audit", "key", "--help"}, {"audit", "key", "init", "--help"},
+		{"policy", "simulate", "--help"}, {"backup", "--help"}, {"report", "--help"}, {"audit", "key", "--help"}, {"audit", "key", "init", "--help"},
 		{"audit", "checkpoint", "--help"}, {"audit", "verify", "--help"}, {"report", "--help"}, {"demo", "--help"},
 	} {
 		var stderr bytes.Buffer

@@ -90,6 +90,9 @@ func TestReportDefaultsToCurrentHalfYear(t *testing.T) {
 	if _, err := cmd(t, vars, "agency", "add", "--name", "X", "--jurisdiction", "HK", "--kind", "police", "--domain", "x.hk"); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := cmd(t, vars, "audit", "key", "init"); err != nil {
+		t.Fatal(err)
+	}
 	out, err := cmd(t, vars, "report")
 	if err != nil {
 		t.Fatal(err)

@@ -40,7 +40,8 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 		"Imports the transparency-report CSV files Google, Meta or Apple publish about the\n"+
 			"government requests for user data they receive, to show beside our own figures.\n"+
 			"Every file is read and checked before anything is stored; a bad file is named with\n"+
-			"its line and nothing is imported. Importing a file again replaces its figures.")
+			"its line and nothing is imported. Importing a file again replaces all its figures\n"+
+			"(those of the earlier file of that name), so rows a corrected file dropped go.")
 	company := fs.String("company", "", "whose files these are: google, meta or apple")
 	dsn := c.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -192,21 +193,40 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	body, err := c.renderReport(db, cp, rep, *format, *width)
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		_, err = c.stdout.Write(body)
+		return err
+	}
+	if err := os.WriteFile(*out, body, 0o644); err != nil {
+		return err
+	}
+	c.say("wrote %s to %s", rep, *out)
+	return nil
+}
+
+// renderReport writes rep in format: the public page itself (rendered by
+// the server's own handler, so the two never differ), Google's or Meta's
+// CSV layout, or JSON.
+func (c *cli) renderReport(db *store.DB, cp *audit.Checkpointer, rep *report.Report, format string, width int) ([]byte, error) {
 	var buf bytes.Buffer
-	switch *format {
+	var err error
+	switch format {
 	case "html":
-		// The public page itself, rendered by the server's own handler.
 		decide, err := c.decider(c.getenv("DUEPROCESS_POLICY"))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		srv := web.New(web.Config{DB: db, Checkpoints: cp, BandWidth: *width, Decide: decide})
+		srv := web.New(web.Config{DB: db, Checkpoints: cp, BandWidth: width, Decide: decide})
 		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/transparency?period="+*period, nil))
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/transparency?period="+rep.Period, nil))
 		if rec.Code != 200 {
-			return fmt.Errorf("rendering the page: %d %s", rec.Code, rec.Body.String())
+			return nil, fmt.Errorf("rendering the page: %d %s", rec.Code, rec.Body.String())
 		}
-		buf = *rec.Body
+		return rec.Body.Bytes(), nil
 	case "csv":
 		err = report.WriteGoogleCSV(&buf, rep)
 	case "meta-csv":
@@ -216,18 +236,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)
 	}
-	if err != nil {
-		return err
-	}
-	if *out == "" {
-		_, err = c.stdout.Write(buf.Bytes())
-		return err
-	}
-	if err := os.WriteFile(*out, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	c.say("wrote %s to %s", rep, *out)
-	return nil
+	return buf.Bytes(), err
 }
 
 // reportCheckpoint returns the latest checkpoint, signed now if the log

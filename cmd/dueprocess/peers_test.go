@@ -10,6 +10,8 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
 
 // TestImportPublished imports the files Google and Meta published, kept in
@@ -127,5 +129,49 @@ func TestReportCommand(t *testing.T) {
 	}
 	if _, err := cmd(t, vars, "report", "--period", "2026-H3"); err == nil || !strings.Contains(err.Error(), "--period") {
 		t.Errorf("a bad period: %v", err)
+	}
+}
+
+// TestImportPublishedReplacesFile: importing a corrected file used to keep
+// the figures of rows it no longer had, though docs/report.md says a file
+// imported again replaces its figures. A removed row now disappears from
+// "report peers"; another file's figures stay.
+func TestImportPublishedReplacesFile(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d)}
+			dir := t.TempDir()
+			const header = "Country,Total Requests,Total Requests Accounts,Total Requests Percentage\n"
+			file := filepath.Join(dir, "meta-2020_H2.csv")
+			other := filepath.Join(dir, "meta-2021_H1.csv")
+			os.WriteFile(file, []byte(header+"Chile,5,6,40%\nHong Kong,3,4,0%\nSingapore,7,9,50%\n"), 0o644)
+			os.WriteFile(other, []byte(header+"Singapore,8,9,50%\n"), 0o644)
+			peers := func() string {
+				t.Helper()
+				out, err := cmd(t, vars, "report", "peers", "--format", "csv")
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			if _, err := cmd(t, vars, "import", "published", "--company", "meta", file, other); err != nil {
+				t.Fatal(err)
+			}
+			if out := peers(); !strings.Contains(out, "meta,,2020-H2,SG,total,7,9,50") {
+				t.Fatalf("the first import:\n%s", out)
+			}
+			// Singapore is removed from the file, and Chile corrected.
+			os.WriteFile(file, []byte(header+"Chile,6,6,40%\nHong Kong,3,4,0%\n"), 0o644)
+			if _, err := cmd(t, vars, "import", "published", "--company", "meta", file); err != nil {
+				t.Fatal(err)
+			}
+			want := "company,product,period,jurisdiction,legal_process,requests,accounts,percent_some_data,requests_band,accounts_band\n" +
+				"meta,,2020-H2,CL,total,6,6,40,,\n" +
+				"meta,,2020-H2,HK,total,3,4,0,,\n" +
+				"meta,,2021-H1,SG,total,8,9,50,,"
+			if out := peers(); out != want {
+				t.Errorf("after the corrected file:\n%s\nwant\n%s", out, want)
+			}
+		})
 	}
 }

@@ -127,15 +127,37 @@ func policySimulate(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 
-	type key struct {
-		jurisdiction string
-		outcome      dueprocess.Outcome
+	sim, err := simulate(ctx, db, draft, now, pauses, *all)
+	if err != nil {
+		return err
 	}
-	counts := map[key][2]int{} // requests, of which changed
-	var changes []change
-	total := 0
-	err = eachRequest(ctx, db, func(r *dueprocess.Request) error {
-		total++
+	fmt.Fprintf(c.stdout, "Draft %s (%s) against %d stored requests\n\n", path, draft.Hash(), sim.total)
+	sim.printChanges(c.stdout)
+	fmt.Fprintln(c.stdout, "\nBy jurisdiction and draft outcome:")
+	changed := sim.printCounts(c.stdout)
+	fmt.Fprintf(c.stdout, "\n%d of %d requests would change.\n", changed, sim.total)
+	return nil
+}
+
+// simKey is a cell of the simulation's summary.
+type simKey struct {
+	jurisdiction string
+	outcome      dueprocess.Outcome
+}
+
+// simulation is what replaying the stored requests against a draft found.
+type simulation struct {
+	total   int
+	changes []change          // those that change, or every one with --all
+	counts  map[simKey][2]int // requests, of which changed
+}
+
+// simulate replays every stored request against draft; a request decided
+// before the policy engine existed is compared with now.
+func simulate(ctx context.Context, db *store.DB, draft, now *policy.Policy, pauses []dueprocess.Pause, all bool) (*simulation, error) {
+	sim := &simulation{counts: map[simKey][2]int{}}
+	err := eachRequest(ctx, db, func(r *dueprocess.Request) error {
+		sim.total++
 		ch := change{req: r, to: policy.Evaluate(r, draft, pauses), fromLabel: "stored"}
 		if r.Decision != nil {
 			ch.from = *r.Decision
@@ -143,26 +165,27 @@ func policySimulate(ctx context.Context, c *cli, args []string) error {
 			ch.from, ch.fromLabel = policy.Evaluate(r, now, pauses), "current policy"
 		}
 		differs := ch.from.Outcome != ch.to.Outcome || !slices.Equal(ch.from.Allowed(), ch.to.Allowed())
-		k := key{r.Jurisdiction, ch.to.Outcome}
-		n := counts[k]
+		k := simKey{r.Jurisdiction, ch.to.Outcome}
+		n := sim.counts[k]
 		n[0]++
 		if differs {
 			n[1]++
 		}
-		counts[k] = n
-		if differs || *all {
-			changes = append(changes, ch)
+		sim.counts[k] = n
+		if differs || all {
+			sim.changes = append(sim.changes, ch)
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
+	return sim, err
+}
 
-	fmt.Fprintf(c.stdout, "Draft %s (%s) against %d stored requests\n\n", path, draft.Hash(), total)
-	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+// printChanges writes the table of requests whose outcome or allowed
+// categories would change.
+func (sim *simulation) printChanges(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "REQUEST\tJURISDICTION\tKIND\tPROCESS\tNOW\tDRAFT\tALLOWED NOW\tALLOWED DRAFT\tDRAFT RULES")
-	for _, ch := range changes {
+	for _, ch := range sim.changes {
 		rules := make([]string, 0, len(ch.to.Reasons))
 		for _, r := range ch.to.Reasons {
 			if r.Outcome == ch.to.Outcome {
@@ -173,29 +196,30 @@ func policySimulate(ctx context.Context, c *cli, args []string) error {
 			ch.from.Outcome, ch.to.Outcome, categories(ch.from.Allowed()), categories(ch.to.Allowed()), strings.Join(rules, ","))
 	}
 	tw.Flush()
+}
 
-	fmt.Fprintln(c.stdout, "\nBy jurisdiction and draft outcome:")
-	keys := make([]key, 0, len(counts))
-	for k := range counts {
+// printCounts writes the counts by jurisdiction and draft outcome, the
+// most severe outcome first, and returns how many requests would change.
+func (sim *simulation) printCounts(w io.Writer) (changed int) {
+	keys := make([]simKey, 0, len(sim.counts))
+	for k := range sim.counts {
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	slices.SortFunc(keys, func(a, b simKey) int {
 		if c := strings.Compare(a.jurisdiction, b.jurisdiction); c != 0 {
 			return c
 		}
 		return b.outcome.Severity() - a.outcome.Severity()
 	})
-	tw = tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "JURISDICTION\tOUTCOME\tREQUESTS\tCHANGED\t")
-	changed := 0
 	for _, k := range keys {
-		n := counts[k]
+		n := sim.counts[k]
 		changed += n[1]
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t\n", k.jurisdiction, k.outcome, n[0], n[1])
 	}
 	tw.Flush()
-	fmt.Fprintf(c.stdout, "\n%d of %d requests would change.\n", changed, total)
-	return nil
+	return changed
 }
 
 func categories(cs []dueprocess.DataCategory) string {

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"syscall"
 	"time"
 
@@ -17,13 +16,13 @@ import (
 
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
-	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/jobs"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR]",
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR]",
 		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
 			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
 			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
@@ -33,6 +32,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
+	blobSpec := c.blobsFlag(fs)
 	policyPath := c.policyFlag(fs)
 	origin := c.originFlag(fs)
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
@@ -67,7 +67,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	blobs, err := blob.Open(filepath.Join(*data, "blobs"))
+	blobs, blobsAt, err := c.openBlobs(ctx, *blobSpec, *data, db)
 	if err != nil {
 		return err
 	}
@@ -76,14 +76,20 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	checkpoints := &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name(), Log: log}
 	checkpoints.Start()
 	defer checkpoints.Close()
+	// Failed sign-ins count only within their window; forget older ones,
+	// so the tables that hold them stay small. Every server may run this:
+	// deleting what is old twice is harmless.
+	prune := &jobs.Loop{Name: "prune sign-in failures", Every: time.Hour, Log: log, Run: func(ctx context.Context) error {
+		return db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.PruneSigninFailures(ctx, tx.Now().Add(-web.SigninWindow))
+		})
+	}}
+	prune.Start()
+	defer prune.Close()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := listen(*addr)
 	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("cannot listen on %s: the address is in use, perhaps by another dueprocess serve; "+
-				"stop it or choose another address with --addr HOST:PORT (env DUEPROCESS_ADDR)", *addr)
-		}
-		return fmt.Errorf("cannot listen on --addr %s: %w", *addr, err)
+		return err
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
@@ -95,11 +101,32 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	c.say("listening on http://%s (database: %s, data: %s, audit log %s)", ln.Addr(), db, *data, signer.Name())
+	c.say("listening on http://%s (database: %s, data: %s, documents: %s, audit log %s)", ln.Addr(), db, *data, blobsAt, signer.Name())
 	if err := c.offerSetup(ctx, db, ln.Addr().String()); err != nil {
 		return err
 	}
 
+	return c.runHTTP(ctx, srv, ln)
+}
+
+// listen opens the server's address, saying what to do when another
+// program holds it.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s: the address is in use, perhaps by another dueprocess serve; "+
+			"stop it or choose another address with --addr HOST:PORT (env DUEPROCESS_ADDR)", addr)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on --addr %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// runHTTP serves on ln until ctx ends, then finishes the requests in
+// flight, so that none that was acknowledged is cut short; a request not
+// yet answered is not yet acknowledged.
+func (c *cli) runHTTP(ctx context.Context, srv *http.Server, ln net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -107,8 +134,6 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Finish the requests in flight, so that none that was acknowledged is
-	// cut short; a request not yet answered is not yet acknowledged.
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	c.say("shutting down")

@@ -2,7 +2,10 @@ package auth
 
 import (
 	"bytes"
+	"context"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,4 +98,60 @@ func TestTOTP(t *testing.T) {
 			t.Errorf("code %q accepted", bad)
 		}
 	}
+}
+
+// TestPasswordHashesAreBounded runs 20 password checks at once through a
+// bound of 2: no more than 2 may ever run together, and those that find
+// no turn within the wait are refused, after it, without being checked.
+func TestPasswordHashesAreBounded(t *testing.T) {
+	const bound, wait = 2, 20 * time.Millisecond
+	h := NewHashes(bound, wait)
+	hash := HashPassword("correct horse battery staple")
+	var running, peak, checked, refused atomic.Int64
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			start := time.Now()
+			err := h.Do(context.Background(), func() {
+				n := running.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				CheckPassword(hash, "not the password")
+				running.Add(-1)
+				checked.Add(1)
+			})
+			if err != nil {
+				if dueprocess.ErrorKind(err) != dueprocess.Unavailable {
+					t.Errorf("a refused hash: %v, want Unavailable", err)
+				}
+				if waited := time.Since(start); waited < wait {
+					t.Errorf("a hash was refused after %s, before its wait of %s", waited, wait)
+				}
+				refused.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if p := peak.Load(); p > bound || p < 1 {
+		t.Errorf("%d hashes ran at once; want at most %d", p, bound)
+	}
+	if checked.Load() == 0 || refused.Load() == 0 || checked.Load()+refused.Load() != 20 {
+		t.Errorf("%d checked and %d refused; want some of each, 20 in all", checked.Load(), refused.Load())
+	}
+	if h.Refused() != refused.Load() || h.Running() != 0 {
+		t.Errorf("the bound reports %d refused and %d running; want %d and 0", h.Refused(), h.Running(), refused.Load())
+	}
+	// A caller that gives up is refused at once.
+	full := NewHashes(1, time.Hour)
+	release := make(chan struct{})
+	go full.Do(context.Background(), func() { <-release })
+	for full.Running() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	gone, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := full.Do(gone, func() { t.Error("ran after the caller gave up") }); dueprocess.ErrorKind(err) != dueprocess.Unavailable {
+		t.Errorf("a caller that gave up: %v, want Unavailable", err)
+	}
+	close(release)
 }

@@ -1,12 +1,16 @@
-// Package blob keeps files (legal documents, disclosure packages) on the
-// local disk, addressed by the sha256 of their content and encrypted at
-// rest with age to a key kept beside them. Writing is atomic: a file is
-// written to a temporary name, synced, and renamed into place, so a crash
-// leaves either the whole file or nothing.
+// Package blob keeps files (legal documents, disclosure packages) addressed
+// by the sha256 of their content and encrypted at rest with age. The
+// encryption happens here, in one place, above a Backend that only ever
+// sees ciphertext: a directory on the local disk (Dir, the default with
+// SQLite) or the database itself when several servers share one
+// (store.DB.Blobs). A blob is durable before Put returns, so a caller that
+// records its address afterwards never records an address that points to
+// nothing.
 package blob
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -22,9 +26,31 @@ import (
 	"github.com/dueprocess/dueprocess"
 )
 
-// Store is a content-addressed, encrypted file store in one directory.
+// Backend keeps the ciphertext of blobs by their address. It never sees
+// plaintext or keys, and it does not check what it returns: Store does.
+type Backend interface {
+	// Create begins a new blob. The caller writes its ciphertext and then
+	// calls Commit with its address, or Abort.
+	Create(ctx context.Context) (Pending, error)
+	// Open returns the ciphertext stored under sum, or an error of kind
+	// NotFound.
+	Open(ctx context.Context, sum string) (io.ReadCloser, error)
+}
+
+// Pending is a blob being written to a Backend.
+type Pending interface {
+	io.Writer
+	// Commit keeps what was written under sum, durably, before it returns.
+	// If a blob is already stored under sum it is kept and the new copy
+	// discarded: both hold the same plaintext.
+	Commit(ctx context.Context, sum string) error
+	// Abort discards what was written; after Commit it does nothing.
+	Abort()
+}
+
+// Store is a content-addressed, encrypted blob store over a Backend.
 type Store struct {
-	dir       string
+	backend   Backend
 	identity  *age.X25519Identity
 	recipient *age.X25519Recipient
 }
@@ -46,17 +72,28 @@ const (
 // discards the file.
 type Check func(head, tail []byte) error
 
-// Open opens (creating if needed) the store in dir. The encryption key is
-// dir/blob.key, created with mode 0600 on first use.
-func Open(dir string) (*Store, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "sha256"), 0o700); err != nil {
-		return nil, fmt.Errorf("blob store: %w", err)
+// New returns a store that keeps blobs in backend, encrypted to the age key
+// in keyFile (created with mode 0600 if missing). Every server that shares
+// a backend must use the same key.
+func New(backend Backend, keyFile string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
+		return nil, fmt.Errorf("blob store key: %w", err)
 	}
-	id, err := loadOrCreateKey(filepath.Join(dir, "blob.key"))
+	id, err := loadOrCreateKey(keyFile)
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, identity: id, recipient: id.Recipient()}, nil
+	return &Store{backend: backend, identity: id, recipient: id.Recipient()}, nil
+}
+
+// Open opens (creating if needed) a store on the local disk in dir, with
+// its key in dir/blob.key.
+func Open(dir string) (*Store, error) {
+	d, err := NewDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return New(d, filepath.Join(dir, "blob.key"))
 }
 
 func loadOrCreateKey(path string) (*age.X25519Identity, error) {
@@ -84,22 +121,23 @@ func loadOrCreateKey(path string) (*age.X25519Identity, error) {
 	return id, nil
 }
 
-func (s *Store) path(sum string) string {
-	return filepath.Join(s.dir, "sha256", sum[:2], sum)
-}
+// Recipient is the public half of the store's key, safe to show: two
+// servers whose recipients differ cannot read each other's blobs.
+func (s *Store) Recipient() string { return s.recipient.String() }
 
 // Put stores the content of r, at most max bytes, and returns its address.
 // If check is not nil it sees the first HeadSize and last TailSize bytes
 // before the file is kept. Storing content that is already there is a no-op.
-func (s *Store) Put(r io.Reader, max int64, check Check) (Ref, error) {
-	tmp, err := os.CreateTemp(s.dir, ".upload-*")
+// When Put returns, the blob is durable.
+func (s *Store) Put(ctx context.Context, r io.Reader, max int64, check Check) (Ref, error) {
+	p, err := s.backend.Create(ctx)
 	if err != nil {
 		return Ref{}, fmt.Errorf("blob store: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // after the rename this is a no-op
-	defer tmp.Close()
+	// Until Commit succeeds, every way out discards what was written.
+	defer p.Abort()
 
-	enc, err := age.Encrypt(tmp, s.recipient)
+	enc, err := age.Encrypt(p, s.recipient)
 	if err != nil {
 		return Ref{}, fmt.Errorf("blob store: %w", err)
 	}
@@ -125,54 +163,80 @@ func (s *Store) Put(r io.Reader, max int64, check Check) (Ref, error) {
 	if err := enc.Close(); err != nil {
 		return Ref{}, fmt.Errorf("blob store: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		return Ref{}, fmt.Errorf("blob store: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return Ref{}, fmt.Errorf("blob store: %w", err)
-	}
 	ref := Ref{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
-	dst := s.path(ref.SHA256)
-	if _, err := os.Stat(dst); err == nil {
-		return ref, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return Ref{}, fmt.Errorf("blob store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return Ref{}, fmt.Errorf("blob store: %w", err)
-	}
-	if err := syncDir(filepath.Dir(dst)); err != nil {
+	if err := p.Commit(ctx, ref.SHA256); err != nil {
 		return Ref{}, fmt.Errorf("blob store: %w", err)
 	}
 	return ref, nil
 }
 
-// Get returns the decrypted content stored under sum. The reader checks the
-// content against its address as it is read and fails at the end if the
-// file was altered on disk.
-func (s *Store) Get(sum string) (io.ReadCloser, error) {
-	if len(sum) != 64 {
+// Get returns the decrypted content stored under sum. age authenticates
+// the ciphertext chunk by chunk, so a changed byte fails the read before
+// any of its chunk is returned; and the reader checks the content against
+// its address as it is read, failing at the end if another blob was put in
+// its place.
+func (s *Store) Get(ctx context.Context, sum string) (io.ReadCloser, error) {
+	if !validSum(sum) {
 		return nil, dueprocess.Errorf(dueprocess.NotFound, "blob %q not found", sum)
 	}
-	f, err := os.Open(s.path(sum))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, dueprocess.Errorf(dueprocess.NotFound, "blob %s not found", sum)
-	}
+	f, err := s.backend.Open(ctx, sum)
 	if err != nil {
-		return nil, fmt.Errorf("blob store: %w", err)
+		return nil, err
 	}
 	dec, err := age.Decrypt(f, s.identity)
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("blob store: decrypt %s: %w", sum, err)
+		// age cannot tell a blob encrypted to another key from one whose
+		// key stanza was altered; CheckKey, at start, tells them apart.
+		var nomatch *age.NoIdentityMatchError
+		if errors.As(err, &nomatch) {
+			return nil, &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf(
+				"blob store: %s does not open with this server's key (%s): either it was encrypted to another key, and every server that shares the blobs needs the same blob.key, or its stored ciphertext was altered (%w)", sum, s.recipient, err)}
+		}
+		return nil, &dueprocess.Error{Kind: dueprocess.Internal, Err: fmt.Errorf("blob store: decrypt %s: %w; the stored ciphertext was altered or damaged", sum, err)}
 	}
-	return &verifying{r: dec, f: f, h: sha256.New(), want: sum}, nil
+	return &verifying{r: dec, c: f, h: sha256.New(), want: sum}, nil
+}
+
+// keyCheck is the content of the blob that CheckKey reads back. Its address
+// is fixed, so every server finds the copy the first one stored.
+const keyCheck = "dueprocess blob key check\n"
+
+// CheckKey makes sure this server can read the blobs that the others
+// store: it stores a small fixed blob if none is there yet and reads it
+// back. A server started with another key than the one that stored it
+// fails here, at start, rather than on the first document it is asked for.
+func (s *Store) CheckKey(ctx context.Context) error {
+	ref, err := s.Put(ctx, strings.NewReader(keyCheck), int64(len(keyCheck)), nil)
+	if err != nil {
+		return err
+	}
+	rc, err := s.Get(ctx, ref.SHA256)
+	var nomatch *age.NoIdentityMatchError
+	if errors.As(err, &nomatch) {
+		return fmt.Errorf("blob store: this server's blob key (%s) is not the one the blobs already stored were encrypted to: every server that shares the blobs needs the same blob.key", s.recipient)
+	}
+	if err != nil {
+		return fmt.Errorf("blob store: the key check failed: %w", err)
+	}
+	defer rc.Close()
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return fmt.Errorf("blob store: the key check failed: %w", err)
+	}
+	return nil
+}
+
+func validSum(sum string) bool {
+	if len(sum) != 64 {
+		return false
+	}
+	_, err := hex.DecodeString(sum)
+	return err == nil && strings.ToLower(sum) == sum
 }
 
 type verifying struct {
 	r    io.Reader
-	f    *os.File
+	c    io.Closer
 	h    hash.Hash
 	want string
 }
@@ -183,10 +247,13 @@ func (v *verifying) Read(p []byte) (int, error) {
 	if err == io.EOF && hex.EncodeToString(v.h.Sum(nil)) != v.want {
 		return n, fmt.Errorf("blob store: %s does not match its address; the file was altered", v.want)
 	}
+	if err != nil && err != io.EOF {
+		return n, fmt.Errorf("blob store: %s: %w; the stored ciphertext was altered or damaged", v.want, err)
+	}
 	return n, err
 }
 
-func (v *verifying) Close() error { return v.f.Close() }
+func (v *verifying) Close() error { return v.c.Close() }
 
 // headTail keeps the first HeadSize bytes written and a window of the last
 // TailSize.
@@ -225,40 +292,4 @@ func CheckPDF(head, tail []byte) error {
 		return dueprocess.FieldError("file", "is not a complete PDF: the %%%%EOF marker is missing at its end")
 	}
 	return nil
-}
-
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -2,6 +2,7 @@ package blob
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -21,7 +22,7 @@ func TestPutGet(t *testing.T) {
 		t.Fatal(err)
 	}
 	content := []byte("%PDF-1.4\nhello\n%%EOF\n")
-	ref, err := s.Put(bytes.NewReader(content), 1<<20, CheckPDF)
+	ref, err := s.Put(ctx, bytes.NewReader(content), 1<<20, CheckPDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +42,7 @@ func TestPutGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rc, err := s2.Get(ref.SHA256)
+	rc, err := s2.Get(ctx, ref.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,10 +52,10 @@ func TestPutGet(t *testing.T) {
 		t.Errorf("Get = %q, %v; want %q", got, err, content)
 	}
 	// Storing the same content again is a no-op with the same address.
-	if again, err := s.Put(bytes.NewReader(content), 1<<20, nil); err != nil || again != ref {
+	if again, err := s.Put(ctx, bytes.NewReader(content), 1<<20, nil); err != nil || again != ref {
 		t.Errorf("second Put = %+v, %v; want %+v", again, err, ref)
 	}
-	if _, err := s.Get(strings.Repeat("0", 64)); !errors.Is(err, dueprocess.ErrNotFound) {
+	if _, err := s.Get(ctx, strings.Repeat("0", 64)); !errors.Is(err, dueprocess.ErrNotFound) {
 		t.Errorf("Get of a missing blob: %v, want not found", err)
 	}
 }
@@ -77,7 +78,7 @@ func TestPutRefusals(t *testing.T) {
 		{"too large", "%PDF-1.4\n" + strings.Repeat("x", 200) + "%%EOF", 100, dueprocess.TooLarge},
 	}
 	for _, tt := range tests {
-		_, err := s.Put(strings.NewReader(tt.content), tt.max, CheckPDF)
+		_, err := s.Put(ctx, strings.NewReader(tt.content), tt.max, CheckPDF)
 		if dueprocess.ErrorKind(err) != tt.kind {
 			t.Errorf("%s: err = %v, want kind %s", tt.name, err, tt.kind)
 		}
@@ -98,14 +99,14 @@ func TestPutRefusals(t *testing.T) {
 func TestTamperedBlobIsDetected(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := Open(dir)
-	a, _ := s.Put(strings.NewReader("%PDF-1 first %%EOF"), 100, nil)
-	b, _ := s.Put(strings.NewReader("%PDF-1 second %%EOF"), 100, nil)
+	a, _ := s.Put(ctx, strings.NewReader("%PDF-1 first %%EOF"), 100, nil)
+	b, _ := s.Put(ctx, strings.NewReader("%PDF-1 second %%EOF"), 100, nil)
 	// Put b's (validly encrypted) content under a's address.
 	pa := filepath.Join(dir, "sha256", a.SHA256[:2], a.SHA256)
 	pb := filepath.Join(dir, "sha256", b.SHA256[:2], b.SHA256)
 	raw, _ := os.ReadFile(pb)
 	os.WriteFile(pa, raw, 0o600)
-	rc, err := s.Get(a.SHA256)
+	rc, err := s.Get(ctx, a.SHA256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,6 +131,8 @@ func TestKeyPermissions(t *testing.T) {
 		t.Errorf("Open with a world-readable key: %v, want a refusal", err)
 	}
 }
+
+var ctx = context.Background()
 
 func sha256hex(b []byte) string {
 	h := sha256.Sum256(b)

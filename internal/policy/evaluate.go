@@ -176,8 +176,22 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 		Categories: make(map[dueprocess.DataCategory]dueprocess.Verdict, len(r.DataCategories))}}
 	s := p.cached(r.Jurisdiction)
 	emergency := r.Kind == dueprocess.KindEmergency || r.LegalProcess.Type == dueprocess.ProcessEmergency
+	e.route(r, s)
+	e.pauses(r, s, pauses)
+	offence := e.humanRights(r, p, s)
+	if emergency {
+		e.emergency(r, p)
+	}
+	e.overbreadth(r, p)
+	e.categories(r, p, s, emergency)
+	e.rules(r, p, offence)
+	e.finish()
+	return e.d
+}
 
-	// The route and the process a jurisdiction accepts.
+// route refuses a request that comes by a route, or rests on a process,
+// that its jurisdiction does not accept.
+func (e *decision) route(r *dueprocess.Request, s *settings) {
 	switch s.route {
 	case RouteRefuse:
 		e.add(dueprocess.OutcomeRefuse, s.routeRule, "Requests from %s are not answered: %s", r.Jurisdiction, s.reason)
@@ -194,8 +208,11 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 		}
 		e.add(dueprocess.OutcomeRefuse, s.acceptRule, "Requests from %s must rest on %s; %s was given.", r.Jurisdiction, orList(names), aProcess(r.LegalProcess.Type))
 	}
+}
 
-	// Pauses: stored ones, then the policy file's.
+// pauses holds a request that a pause covers: stored ones, then the
+// policy file's.
+func (e *decision) pauses(r *dueprocess.Request, s *settings, pauses []dueprocess.Pause) {
 	for i := range pauses {
 		q := &pauses[i]
 		if q.Covers(r) && q.InForce(r.ReceivedAt) {
@@ -210,9 +227,12 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 				q.Scope.Describe(), q.Jurisdiction, q.StartedAt.Format("2 January 2006"), q.Reason)
 		}
 	}
+}
 
-	// Human rights.
-	var offence string
+// humanRights escalates offences often used against speech, and every
+// request from a high-risk jurisdiction. It returns the normalised
+// offence, which the CEL rules see.
+func (e *decision) humanRights(r *dueprocess.Request, p *Policy, s *settings) (offence string) {
 	if r.Offence != nil {
 		offence = normalOffence(r.Offence.Category)
 		if o := p.matchOffence(offence, r.Offence.Description); o != "" {
@@ -224,26 +244,34 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 		e.add(dueprocess.OutcomeEscalate, "human_rights.jurisdiction", "%s is a high-risk jurisdiction for human rights; "+
 			"the human-rights officer must assess every request from it before review.", r.Jurisdiction)
 	}
+	return offence
+}
 
-	// Emergencies.
-	if emergency {
-		switch {
-		case r.Emergency == nil || !slices.Contains(p.emergencyHarms, r.Emergency.Harm):
-			e.add(dueprocess.OutcomeRefuse, "emergency.harm", "An emergency request must claim an imminent risk of %s; this one claims none.", harmList(p.emergencyHarms))
-		case p.needJustification && strings.TrimSpace(r.Emergency.Justification) == "":
-			e.add(dueprocess.OutcomeRefuse, "emergency.justification", "An emergency request must say why the harm is imminent and how the data would prevent it; this one does not.")
-		}
+// emergency refuses an emergency request that claims no listed harm, or
+// gives no justification where the policy asks for one.
+func (e *decision) emergency(r *dueprocess.Request, p *Policy) {
+	switch {
+	case r.Emergency == nil || !slices.Contains(p.emergencyHarms, r.Emergency.Harm):
+		e.add(dueprocess.OutcomeRefuse, "emergency.harm", "An emergency request must claim an imminent risk of %s; this one claims none.", harmList(p.emergencyHarms))
+	case p.needJustification && strings.TrimSpace(r.Emergency.Justification) == "":
+		e.add(dueprocess.OutcomeRefuse, "emergency.justification", "An emergency request must say why the harm is imminent and how the data would prevent it; this one does not.")
 	}
+}
 
-	// Overbreadth.
+// overbreadth asks to narrow a request that names too many targets or
+// too long a date range.
+func (e *decision) overbreadth(r *dueprocess.Request, p *Policy) {
 	if p.maxTargets > 0 && len(r.Targets) > p.maxTargets {
 		e.add(dueprocess.OutcomeNarrow, "overbreadth.targets", "The request names %d targets; at most %d may be named in one request. Narrow it to the accounts the investigation needs.", len(r.Targets), p.maxTargets)
 	}
 	if days := rangeDays(r); p.maxRangeDays > 0 && days > p.maxRangeDays {
 		e.add(dueprocess.OutcomeNarrow, "overbreadth.range", "The date range spans %d days; at most %d may be asked for. Narrow it to the period the investigation needs.", days, p.maxRangeDays)
 	}
+}
 
-	// The data categories: only those the legal process reaches.
+// categories decides each data category: only those the legal process
+// reaches are allowed.
+func (e *decision) categories(r *dueprocess.Request, p *Policy, s *settings, emergency bool) {
 	for _, c := range r.DataCategories {
 		i := indexOf(c)
 		if i < 0 {
@@ -266,28 +294,35 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 			e.verdict(c, false, s.ladderRule[i], fmt.Sprintf("%s needs %s; %s was given", c, aProcess(s.ladder[i]), aProcess(r.LegalProcess.Type)))
 		}
 	}
+}
 
-	// The CEL rules.
-	if len(p.rules) > 0 {
-		act := &activation{r: r, offence: offence}
-		for _, rl := range p.rules {
-			out, _, err := rl.prg.Eval(act)
-			if err != nil {
-				e.add(dueprocess.OutcomeEscalate, "rules."+rl.id, "Rule %s could not be evaluated for this request (%v); a person must look at it.", rl.id, err)
-				continue
-			}
-			if out != types.True {
-				continue
-			}
-			e.addText(rl.outcome, "rules."+rl.id, rl.reason)
-			for _, c := range rl.deny {
-				if v, ok := e.d.Categories[c]; ok && v.Allowed {
-					e.verdict(c, false, "rules."+rl.id, rl.reason)
-				}
+// rules runs the policy file's CEL rules.
+func (e *decision) rules(r *dueprocess.Request, p *Policy, offence string) {
+	if len(p.rules) == 0 {
+		return
+	}
+	act := &activation{r: r, offence: offence}
+	for _, rl := range p.rules {
+		out, _, err := rl.prg.Eval(act)
+		if err != nil {
+			e.add(dueprocess.OutcomeEscalate, "rules."+rl.id, "Rule %s could not be evaluated for this request (%v); a person must look at it.", rl.id, err)
+			continue
+		}
+		if out != types.True {
+			continue
+		}
+		e.addText(rl.outcome, "rules."+rl.id, rl.reason)
+		for _, c := range rl.deny {
+			if v, ok := e.d.Categories[c]; ok && v.Allowed {
+				e.verdict(c, false, "rules."+rl.id, rl.reason)
 			}
 		}
 	}
+}
 
+// finish sends a request no rule held back to review, and denies every
+// category of a refused request, naming the first refusal.
+func (e *decision) finish() {
 	if len(e.d.Reasons) == 0 {
 		e.addText(dueprocess.OutcomeReview, "default.review", "No rule holds this request back; it goes to staff review.")
 	}
@@ -303,7 +338,6 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 			e.verdict(c, false, first.Rule, "the request is refused: "+first.Text)
 		}
 	}
-	return e.d
 }
 
 // matchOffence returns the listed offence that the category names, or

@@ -52,3 +52,10 @@ func mapError(err error) error {
 	}
 	return &dueprocess.Error{Kind: dueprocess.Internal, Err: err}
 }
+
+// isDeadlock reports whether err is PostgreSQL breaking a deadlock, after
+// which the transaction that lost may simply run again.
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
+}

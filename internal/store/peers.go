@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/report/published"
 )
 
 // PeerFile is one published CSV file, parsed: its name, the sha256 of its
@@ -16,20 +15,38 @@ import (
 type PeerFile struct {
 	Name    string
 	SHA256  string
-	Figures []published.Figure
+	Figures []dueprocess.PublishedFigure
 }
 
-// ImportPeerFigures stores the figures of files, replacing any figure
-// already stored for the same company, product, period, jurisdiction and
-// legal process, so that importing a file again, or a corrected one,
-// changes nothing twice. It records one audit entry naming each file and
-// its hash, and returns the number of figures written.
+// ImportPeerFigures stores the figures of files. A file replaces
+// everything an earlier import of a file of that name (for the company)
+// stored, so that a figure a corrected file no longer has disappears
+// rather than lingers; and a figure already stored from another file for
+// the same company, product, period, jurisdiction and legal process is
+// replaced, so that no figure is counted twice. It records one audit entry
+// naming each file, its hash and how many figures it replaced, and returns
+// the number of figures written.
 func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []PeerFile, by dueprocess.Actor) (int, error) {
 	const batch = 100
 	const cols = 14
 	n := 0
 	var names []map[string]any
+	seen := make(map[string]bool, len(files))
 	for _, f := range files {
+		// Figures are kept by file name; two files of one name in one
+		// import would have the second erase the first.
+		if seen[f.Name] {
+			return 0, dueprocess.Errorf(dueprocess.Invalid, "two files are named %s; a file's figures are kept by its name", f.Name)
+		}
+		seen[f.Name] = true
+		res, err := tx.exec(ctx, `DELETE FROM peer_figures WHERE company = $1 AND source = $2`, company, f.Name)
+		if err != nil {
+			return 0, fmt.Errorf("replace %s: %w", f.Name, err)
+		}
+		replaced, err := res.RowsAffected()
+		if err != nil {
+			return 0, mapError(err)
+		}
 		for start := 0; start < len(f.Figures); start += batch {
 			end := min(start+batch, len(f.Figures))
 			var b strings.Builder
@@ -72,7 +89,7 @@ func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []Pee
 			}
 			n += end - start
 		}
-		names = append(names, map[string]any{"name": f.Name, "sha256": f.SHA256, "figures": len(f.Figures)})
+		names = append(names, map[string]any{"name": f.Name, "sha256": f.SHA256, "figures": len(f.Figures), "replaced": replaced})
 	}
 	err := tx.Record(ctx, by, dueprocess.ActionPeersImported, "peers:"+company, map[string]any{"files": names})
 	return n, err
@@ -94,7 +111,7 @@ type PeerFilter struct {
 
 // PeerFigures returns the stored peer figures that match f, ordered by
 // company, product, period, jurisdiction and legal process.
-func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure, error) {
+func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]dueprocess.PublishedFigure, error) {
 	q := `SELECT company, product, period, jurisdiction, legal_process, requests, accounts, percent_some_data,
 		requests_min, requests_max, accounts_min, accounts_max FROM peer_figures WHERE 1 = 1`
 	var args []any
@@ -109,9 +126,9 @@ func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure
 		return nil, mapError(fmt.Errorf("read peer figures: %w", err))
 	}
 	defer rows.Close()
-	list := []published.Figure{}
+	list := []dueprocess.PublishedFigure{}
 	for rows.Next() {
-		var fig published.Figure
+		var fig dueprocess.PublishedFigure
 		var req, acc, rmin, rmax, amin, amax sql.NullInt64
 		var pct sql.NullFloat64
 		if err := rows.Scan(&fig.Company, &fig.Product, &fig.Period, &fig.Jurisdiction, &fig.LegalProcess,
@@ -128,10 +145,10 @@ func (db *DB) PeerFigures(ctx context.Context, f PeerFilter) ([]published.Figure
 			fig.PercentSomeData = &pct.Float64
 		}
 		if rmin.Valid {
-			fig.RequestsBand = &published.Band{Min: rmin.Int64, Max: rmax.Int64}
+			fig.RequestsBand = &dueprocess.Band{Min: rmin.Int64, Max: rmax.Int64}
 		}
 		if amin.Valid {
-			fig.AccountsBand = &published.Band{Min: amin.Int64, Max: amax.Int64}
+			fig.AccountsBand = &dueprocess.Band{Min: amin.Int64, Max: amax.Int64}
 		}
 		list = append(list, fig)
 	}

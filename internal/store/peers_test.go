@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/dueprocess/dueprocess"
@@ -55,6 +57,58 @@ func TestPeerFigures(t *testing.T) {
 		})
 		if dueprocess.ErrorKind(err) != dueprocess.Invalid {
 			t.Errorf("meta figures imported as google: %v, want an error", err)
+		}
+	})
+}
+
+// TestImportPublishedReplacesFile: importing a corrected file used to
+// update the figures it still had and keep those it had dropped. A file's
+// figures are now replaced whole; another file's are left alone.
+func TestImportPublishedReplacesFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		n := int64(5)
+		fig := func(juris string) published.Figure {
+			return published.Figure{Company: "meta", Period: "2020-H2", Jurisdiction: juris, LegalProcess: "total", Requests: &n}
+		}
+		imp := func(files ...store.PeerFile) error {
+			return db.Transact(ctx, func(tx *store.Tx) error {
+				_, err := tx.ImportPeerFigures(ctx, "meta", files, dueprocess.System)
+				return err
+			})
+		}
+		jurisdictions := func() string {
+			t.Helper()
+			figs, err := db.PeerFigures(ctx, store.PeerFilter{Company: "meta"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range figs {
+				got = append(got, f.Jurisdiction)
+			}
+			return strings.Join(got, " ")
+		}
+		if err := imp(store.PeerFile{Name: "meta-2020_H2.csv", Figures: []published.Figure{fig("CL"), fig("HK"), fig("SG")}},
+			store.PeerFile{Name: "meta-extra-2020_H2.csv", Figures: []published.Figure{fig("US")}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := jurisdictions(); got != "CL HK SG US" {
+			t.Fatalf("after the first import: %s", got)
+		}
+		// The corrected file no longer has SG.
+		if err := imp(store.PeerFile{Name: "meta-2020_H2.csv", Figures: []published.Figure{fig("CL"), fig("HK")}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := jurisdictions(); got != "CL HK US" {
+			t.Errorf("after a corrected file: %s, want CL HK US", got)
+		}
+		// Two files of one name in one import would erase each other.
+		err := imp(store.PeerFile{Name: "a.csv", Figures: []published.Figure{fig("FR")}}, store.PeerFile{Name: "a.csv", Figures: []published.Figure{fig("DE")}})
+		if !errors.Is(err, dueprocess.ErrInvalid) {
+			t.Errorf("two files of one name: %v, want an Invalid error", err)
+		}
+		if got := jurisdictions(); got != "CL HK US" {
+			t.Errorf("after a refused import: %s", got)
 		}
 	})
 }

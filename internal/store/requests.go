@@ -82,11 +82,18 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 
 // ImportRequests stores requests from an earlier system's records, each
 // keeping its received date and status, all in this transaction, and
-// records the import (file name, its sha256, the ids) in the audit log.
-// Each request also gets its own request.created entry.
+// records the import (file name, its sha256, the ids) in request_imports
+// and in the audit log. Each request also gets its own request.created
+// entry. A file imported before (the same sha256) is a Conflict naming the
+// earlier import; a row with the agency and reference of a stored request,
+// or of an earlier row, is an *ImportRowError; either way nothing is stored.
 func (tx *Tx) ImportRequests(ctx context.Context, file, sha256 string, list []*dueprocess.Request, by dueprocess.Actor) error {
 	if len(list) == 0 {
 		return dueprocess.Errorf(dueprocess.Invalid, "%s holds no requests", file)
+	}
+	num, err := tx.beginRequestImport(ctx, sha256, list)
+	if err != nil {
+		return err
 	}
 	ids := make([]string, len(list))
 	for i, r := range list {
@@ -95,8 +102,13 @@ func (tx *Tx) ImportRequests(ctx context.Context, file, sha256 string, list []*d
 		}
 		ids[i] = r.ID
 	}
+	imp := &RequestImport{ID: num, File: file, SHA256: sha256, By: by, At: tx.now,
+		Requests: int64(len(list)), FirstID: ids[0], LastID: ids[len(ids)-1]}
+	if err := tx.recordRequestImport(ctx, imp); err != nil {
+		return err
+	}
 	return tx.Record(ctx, by, dueprocess.ActionRequestsImported, "import:"+sha256, map[string]any{
-		"file": file, "sha256": sha256, "requests": len(list), "first": ids[0], "last": ids[len(ids)-1]})
+		"import": num, "file": file, "sha256": sha256, "requests": len(list), "first": ids[0], "last": ids[len(ids)-1]})
 }
 
 // insertTargets writes targets in batches: one statement per hundred rows

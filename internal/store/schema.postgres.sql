@@ -52,6 +52,14 @@ CREATE TABLE audit_head (
 );
 CREATE UNIQUE INDEX audit_head_pkey ON audit_head USING btree (id);
 
+CREATE TABLE blobs (
+    sha256 text NOT NULL,
+    ciphertext bytea NOT NULL,
+    size bigint NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
+
 CREATE TABLE counters (
     name text NOT NULL,
     value bigint NOT NULL
@@ -152,6 +160,20 @@ CREATE TABLE request_events (
 );
 CREATE UNIQUE INDEX request_events_pkey ON request_events USING btree (request_id, seq);
 
+CREATE TABLE request_imports (
+    id bigint NOT NULL,
+    sha256 text NOT NULL,
+    file text NOT NULL,
+    actor_type text NOT NULL,
+    actor_id text NOT NULL,
+    imported_at timestamp with time zone NOT NULL,
+    requests bigint NOT NULL,
+    first_id text NOT NULL,
+    last_id text NOT NULL
+);
+CREATE UNIQUE INDEX request_imports_pkey ON request_imports USING btree (id);
+CREATE UNIQUE INDEX request_imports_sha256_key ON request_imports USING btree (sha256);
+
 CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
@@ -191,6 +213,7 @@ CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
+CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 
 CREATE TABLE reviews (
@@ -235,9 +258,17 @@ CREATE UNIQUE INDEX setup_tokens_pkey ON setup_tokens USING btree (hash);
 
 CREATE TABLE signin_failures (
     key text NOT NULL,
-    at timestamp with time zone NOT NULL
+    at timestamp with time zone NOT NULL,
+    attempt text
 );
+CREATE INDEX signin_failures_attempt ON signin_failures USING btree (attempt);
 CREATE INDEX signin_failures_key ON signin_failures USING btree (key, at);
+
+CREATE TABLE signin_keys (
+    key text NOT NULL,
+    seen_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX signin_keys_pkey ON signin_keys USING btree (key);
 
 CREATE TABLE staff (
     id text NOT NULL,

@@ -45,6 +45,13 @@ CREATE TABLE audit_head (
     size BIGINT NOT NULL
 );
 
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    size       INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -136,6 +143,18 @@ CREATE TABLE request_events (
     PRIMARY KEY (request_id, seq)
 );
 
+CREATE TABLE request_imports (
+    id          BIGINT PRIMARY KEY,
+    sha256      TEXT NOT NULL UNIQUE,
+    file        TEXT NOT NULL,
+    actor_type  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    requests    BIGINT NOT NULL,
+    first_id    TEXT NOT NULL,
+    last_id     TEXT NOT NULL
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -206,6 +225,11 @@ CREATE TABLE setup_tokens (
 CREATE TABLE signin_failures (
     key TEXT NOT NULL,
     at  TIMESTAMP NOT NULL
+, attempt TEXT);
+
+CREATE TABLE signin_keys (
+    key     TEXT PRIMARY KEY,
+    seen_at TIMESTAMP NOT NULL
 );
 
 CREATE TABLE staff (
@@ -252,10 +276,14 @@ CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
 CREATE INDEX requests_received_at ON requests (received_at);
 
+CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+
 CREATE INDEX requests_status ON requests (status, id);
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 
 CREATE INDEX sessions_staff ON sessions (staff_id);
+
+CREATE INDEX signin_failures_attempt ON signin_failures (attempt);
 
 CREATE INDEX signin_failures_key ON signin_failures (key, at);

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,8 +137,14 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error 
 }
 
 // CompleteSession marks a session's second factor as checked.
-func (tx *Tx) CompleteSession(ctx context.Context, s *Session) error {
-	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID)
+//
+// The session's secret is replaced by one whose hash is newHash: the
+// cookie that carried the password step does not carry the signed-in
+// session, so a secret fixed or seen before the second factor is useless
+// after it.
+func (tx *Tx) CompleteSession(ctx context.Context, s *Session, newHash []byte) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL, hash = $2 WHERE id = $3 AND ended_at IS NULL`,
+		tx.db.ts(tx.now), newHash, s.ID)
 	if err != nil {
 		return fmt.Errorf("complete session: %w", err)
 	}
@@ -209,12 +218,118 @@ func (tx *Tx) EndSessions(ctx context.Context, staffID, keep string, by dueproce
 	return n, tx.Record(ctx, by, dueprocess.ActionSignout, "staff:"+staffID, map[string]any{"sessions": n, "reason": "everywhere"})
 }
 
-// RecordSigninFailure counts a failed sign-in against each key (such as
-// "account:reviewer@example.com" and "address:192.0.2.7") and records it in
-// the audit log, naming the account tried but never the password.
+// SigninLimit is a key that sign-in attempts are counted against, such as
+// "account:reviewer@example.com", "address:192.0.2.7" or "session:se_…",
+// and how many failures it may have within the window.
+type SigninLimit struct {
+	Key string
+	Max int
+}
+
+// maxSigninKey bounds a stored key; a longer one (an e-mail address is
+// whatever a form posts) is stored as its hash, so that no posted value can
+// overflow an index entry.
+const maxSigninKey = 200
+
+func signinKey(k string) string {
+	if len(k) <= maxSigninKey {
+		return k
+	}
+	sum := sha256.Sum256([]byte(k))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ReserveSignin counts one sign-in attempt against every key before its
+// password or code is checked, and returns the attempt's id. If any key has
+// Max failures already within window (attempts still being checked count
+// as failures), nothing is counted and the error is RateLimited; the
+// caller must then refuse without checking, so that the answer says
+// nothing about the password.
+//
+// Counting first is what makes the limit hold under concurrency: a count
+// read before the check and a failure written after it would let every
+// concurrent attempt see the same count. Each attempt locks its keys' rows
+// in signin_keys before counting, so that on PostgreSQL attempts on one key
+// from several servers count one after another; on SQLite the single
+// writer does the same. An attempt that turns out right is released with
+// ReleaseSignin; a wrong one stays counted as a failure.
+func (db *DB) ReserveSignin(ctx context.Context, window time.Duration, limits ...SigninLimit) (string, error) {
+	limits = slices.Clone(limits)
+	for i := range limits {
+		limits[i].Key = signinKey(limits[i].Key)
+	}
+	// One order for every attempt, so that two attempts on the same keys
+	// never wait for each other's locks in a circle.
+	slices.SortFunc(limits, func(a, b SigninLimit) int { return strings.Compare(a.Key, b.Key) })
+	var attempt string
+	var err error
+	// A deadlock with another server's transaction (which PostgreSQL
+	// breaks by failing one side) left nothing counted; try again.
+	for try := 0; try < 3; try++ {
+		err = db.Transact(ctx, func(tx *Tx) error {
+			var e error
+			attempt, e = tx.reserveSignin(ctx, window, limits)
+			return e
+		})
+		if !isDeadlock(err) {
+			break
+		}
+	}
+	if err != nil {
+		return "", err
+	}
+	if attempt == "" {
+		return "", dueprocess.Errorf(dueprocess.RateLimited, "too many failed sign-ins; wait %s and try again", window)
+	}
+	return attempt, nil
+}
+
+// reserveSignin is ReserveSignin within a transaction. It returns "" when
+// a key is at its limit; it does not fail then, since a failed op would
+// roll back every other op of its group commit.
+func (tx *Tx) reserveSignin(ctx context.Context, window time.Duration, limits []SigninLimit) (string, error) {
+	since := tx.db.ts(tx.now.Add(-window))
+	for _, l := range limits {
+		if _, err := tx.exec(ctx, `INSERT INTO signin_keys (key, seen_at) VALUES ($1, $2)
+			ON CONFLICT (key) DO UPDATE SET seen_at = excluded.seen_at`, l.Key, tx.db.ts(tx.now)); err != nil {
+			return "", fmt.Errorf("lock sign-in key: %w", err)
+		}
+	}
+	for _, l := range limits {
+		var n int
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, l.Key, since).Scan(&n); err != nil {
+			return "", fmt.Errorf("count failed sign-ins: %w", mapError(err))
+		}
+		if n >= l.Max {
+			return "", nil
+		}
+	}
+	attempt := newID("sa")
+	for _, l := range limits {
+		if _, err := tx.exec(ctx, `INSERT INTO signin_failures (key, at, attempt) VALUES ($1, $2, $3)`, l.Key, tx.db.ts(tx.now), attempt); err != nil {
+			return "", fmt.Errorf("count sign-in attempt: %w", err)
+		}
+	}
+	return attempt, nil
+}
+
+// ReleaseSignin forgets an attempt counted by ReserveSignin: it was right,
+// or it was never checked. Successes are not failures, so that a staff
+// member who signs in often is never locked out by it.
+func (tx *Tx) ReleaseSignin(ctx context.Context, attempt string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE attempt = $1`, attempt); err != nil {
+		return fmt.Errorf("release sign-in attempt: %w", err)
+	}
+	return nil
+}
+
+// RecordSigninFailure records a failed sign-in in the audit log, naming the
+// account tried but never the password, and counts it against each of
+// keys. An attempt reserved with ReserveSignin is counted already; pass no
+// keys for it.
 func (tx *Tx) RecordSigninFailure(ctx context.Context, account, address, why string, keys ...string) error {
 	for _, k := range keys {
-		if _, err := tx.exec(ctx, `INSERT INTO signin_failures (key, at) VALUES ($1, $2)`, k, tx.db.ts(tx.now)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO signin_failures (key, at) VALUES ($1, $2)`, signinKey(k), tx.db.ts(tx.now)); err != nil {
 			return fmt.Errorf("record failed sign-in: %w", err)
 		}
 	}
@@ -225,16 +340,21 @@ func (tx *Tx) RecordSigninFailure(ctx context.Context, account, address, why str
 		map[string]any{"account": account, "address": address, "why": why})
 }
 
-// SigninFailures returns how many failures were counted against key since.
+// SigninFailures returns how many failures were counted against key since,
+// attempts still being checked included.
 func (db *DB) SigninFailures(ctx context.Context, key string, since time.Time) (int, error) {
 	var n int
-	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, key, db.ts(since.UTC())).Scan(&n)
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE key = $1 AND at >= $2`, signinKey(key), db.ts(since.UTC())).Scan(&n)
 	return n, mapError(err)
 }
 
-// PruneSigninFailures forgets failures older than before.
+// PruneSigninFailures forgets failures, and keys not tried since, older
+// than before.
 func (tx *Tx) PruneSigninFailures(ctx context.Context, before time.Time) error {
-	_, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < $1`, tx.db.ts(before.UTC()))
+	if _, err := tx.exec(ctx, `DELETE FROM signin_failures WHERE at < $1`, tx.db.ts(before.UTC())); err != nil {
+		return err
+	}
+	_, err := tx.exec(ctx, `DELETE FROM signin_keys WHERE seen_at < $1`, tx.db.ts(before.UTC()))
 	return err
 }
 

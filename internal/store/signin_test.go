@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,10 +62,15 @@ func TestSignin(t *testing.T) {
 		if err != nil || got.ID != a.ID || got.MFAAt != nil || got.CSRF != "csrf-a" {
 			t.Fatalf("session by hash: %+v, %v", got, err)
 		}
-		if err := tx(func(tx *store.Tx) error { return tx.CompleteSession(ctx, got) }); err != nil {
+		if err := tx(func(tx *store.Tx) error { return tx.CompleteSession(ctx, got, []byte("hash-a2")) }); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ = db.SessionByHash(ctx, []byte("hash-a")); got.MFAAt == nil {
+		// The second factor replaces the session's secret: the one from the
+		// password step no longer finds it.
+		if _, err := db.SessionByHash(ctx, []byte("hash-a")); !errors.Is(err, dueprocess.ErrNotFound) {
+			t.Errorf("the password step's secret still finds the completed session: %v", err)
+		}
+		if got, _ = db.SessionByHash(ctx, []byte("hash-a2")); got == nil || got.MFAAt == nil {
 			t.Error("the completed session has no second factor")
 		}
 		var n int64
@@ -114,4 +121,91 @@ func TestSignin(t *testing.T) {
 			t.Errorf("a setup link used twice: %v", err)
 		}
 	})
+}
+
+// TestSigninThrottleHoldsUnderConcurrency makes 50 concurrent attempts on
+// one account through two handles on one database, as two servers would:
+// only the limit's worth may be counted and checked, and a refused attempt
+// counts against nothing.
+func TestSigninThrottleHoldsUnderConcurrency(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			dsn := storetest.DSN(t, d)
+			var servers [2]*store.DB
+			for i := range servers {
+				db, err := store.Open(ctx, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if _, err := db.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				servers[i] = db
+			}
+			const window, max = 15 * time.Minute, 5
+			account := store.SigninLimit{Key: "account:reviewer@example.com", Max: max}
+			address := store.SigninLimit{Key: "address:192.0.2.7", Max: 20}
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var reserved []string
+			refused := 0
+			for i := range 50 {
+				wg.Go(func() {
+					attempt, err := servers[i%2].ReserveSignin(ctx, window, account, address)
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil:
+						reserved = append(reserved, attempt)
+					case dueprocess.ErrorKind(err) == dueprocess.RateLimited:
+						refused++
+					default:
+						t.Errorf("attempt %d: %v", i, err)
+					}
+				})
+			}
+			wg.Wait()
+			if len(reserved) != max || refused != 50-max {
+				t.Fatalf("50 concurrent attempts: %d reserved, %d refused; want %d and %d", len(reserved), refused, max, 50-max)
+			}
+			db := servers[0]
+			for _, l := range []store.SigninLimit{account, address} {
+				if n, err := db.SigninFailures(ctx, l.Key, time.Now().Add(-time.Hour)); n != max || err != nil {
+					t.Errorf("%s counted %d, %v; want %d (refused attempts count nothing)", l.Key, n, err, max)
+				}
+			}
+			// A refused attempt leaves its other keys untouched.
+			other := store.SigninLimit{Key: "address:192.0.2.8", Max: 20}
+			if _, err := db.ReserveSignin(ctx, window, account, other); dueprocess.ErrorKind(err) != dueprocess.RateLimited {
+				t.Errorf("an attempt on a full account: %v, want RateLimited", err)
+			}
+			if n, _ := db.SigninFailures(ctx, other.Key, time.Time{}); n != 0 {
+				t.Errorf("the refused attempt's address counted %d", n)
+			}
+			// A released attempt (one that was right) frees its place.
+			if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.ReleaseSignin(ctx, reserved[0]) }); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.ReserveSignin(ctx, window, account, address); err != nil {
+				t.Errorf("after a release: %v", err)
+			}
+			if _, err := db.ReserveSignin(ctx, window, account, address); dueprocess.ErrorKind(err) != dueprocess.RateLimited {
+				t.Errorf("past the limit again: %v, want RateLimited", err)
+			}
+			// The window passes.
+			db.Now = func() time.Time { return time.Now().Add(window + time.Minute) }
+			if _, err := db.ReserveSignin(ctx, window, account, address); err != nil {
+				t.Errorf("after the window: %v", err)
+			}
+			// A key longer than any index allows is still counted.
+			long := store.SigninLimit{Key: "account:" + strings.Repeat("x", 5000), Max: 1}
+			if _, err := db.ReserveSignin(ctx, window, long); err != nil {
+				t.Errorf("a long key: %v", err)
+			}
+			if _, err := db.ReserveSignin(ctx, window, long); dueprocess.ErrorKind(err) != dueprocess.RateLimited {
+				t.Errorf("a long key past its limit: %v, want RateLimited", err)
+			}
+		})
+	}
 }

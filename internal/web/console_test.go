@@ -27,13 +27,14 @@ import (
 // console whose clock the test moves.
 type browser struct {
 	t      *testing.T
+	server *web.Server
 	url    string
 	client *http.Client
 	mu     sync.Mutex
 	offset time.Duration
 }
 
-func newBrowser(t *testing.T, db *store.DB) *browser {
+func newBrowser(t *testing.T, db *store.DB, configure ...func(*web.Config)) *browser {
 	t.Helper()
 	blobs, err := blob.Open(t.TempDir())
 	if err != nil {
@@ -42,7 +43,12 @@ func newBrowser(t *testing.T, db *store.DB) *browser {
 	b := &browser{t: t}
 	db.Now = b.now // the store's clock and the server's move together
 	cp, _ := checkpointer(t, db)
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Checkpoints: cp, Now: b.now}))
+	c := web.Config{DB: db, Blobs: blobs, Decide: defaultPolicy, Checkpoints: cp, Now: b.now}
+	for _, f := range configure {
+		f(&c)
+	}
+	b.server = web.New(c)
+	srv := httptest.NewServer(b.server)
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	b.url, b.client = srv.URL, &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -230,5 +236,46 @@ func TestConsoleThrottle(t *testing.T) {
 			t.Errorf("failures recorded: %d, %v", n, err)
 		}
 		_ = dueprocess.ActionSigninFailed
+	})
+}
+
+// TestSecondFactorReplacesSessionCookie: the session secret set after the
+// password is replaced once the second factor is checked, so a secret that
+// was fixed or seen before the code (ASVS 7.2.4) opens nothing after it.
+func TestSecondFactorReplacesSessionCookie(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		b := newBrowser(t, db)
+		email := setupAdmin(t, db, b)
+		csrf := b.form("/console/signin")
+		if status, loc, _ := b.post("/console/signin", url.Values{"csrf": {csrf}, "email": {email}, "password": {adminPassword}}); status != 303 || loc != "/console/enrol" {
+			t.Fatalf("password step: %d to %q", status, loc)
+		}
+		u, _ := url.Parse(b.url)
+		cookie := func() string {
+			for _, c := range b.client.Jar.Cookies(u) {
+				if c.Name == "dp_session" {
+					return c.Value
+				}
+			}
+			return ""
+		}
+		before := cookie()
+		_, _, page := b.get("/console/enrol")
+		secret, csrf := secretText.FindStringSubmatch(page)[1], csrfField.FindStringSubmatch(page)[1]
+		if status, loc, _ := b.post("/console/enrol", url.Values{"csrf": {csrf}, "code": {b.code(secret)}}); status != 303 || loc != "/console" {
+			t.Fatalf("second factor: %d to %q", status, loc)
+		}
+		after := cookie()
+		if before == "" || after == "" || before == after {
+			t.Fatalf("session cookie before the second factor %q, after %q; want a new one", before, after)
+		}
+		if status, _, _ := b.get("/console"); status != 200 {
+			t.Fatalf("console with the new cookie: %d", status)
+		}
+		// The old secret, replayed, is not signed in.
+		b.client.Jar.SetCookies(u, []*http.Cookie{{Name: "dp_session", Value: before, Path: "/"}})
+		if status, loc, _ := b.get("/console"); status != 303 || !strings.HasPrefix(loc, "/console/signin") {
+			t.Errorf("console with the password step's cookie: %d to %q, want the sign-in page", status, loc)
+		}
 	})
 }

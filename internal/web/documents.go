@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/blob"
@@ -37,7 +37,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ref, err := s.blobs.Put(file, dueprocess.MaxDocumentSize, blob.CheckPDF)
+	ref, err := s.blobs.Put(r.Context(), file, dueprocess.MaxDocumentSize, blob.CheckPDF)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &dueprocess.Error{Kind: dueprocess.TooLarge, Field: "file", Message: fmt.Sprintf("the file is larger than %d bytes", dueprocess.MaxDocumentSize)}
@@ -75,32 +75,38 @@ func uploadedFile(r *http.Request, body io.Reader) (io.Reader, string, error) {
 				return nil, "", dueprocess.Errorf(dueprocess.Invalid, "the multipart body is malformed: %v", err)
 			}
 			if part.FormName() == "file" {
-				return part, cleanFilename(part.FileName()), nil
+				name, err := cleanFilename(part.FileName())
+				return part, name, err
 			}
 		}
 	case "application/pdf", "application/octet-stream":
-		return body, cleanFilename(r.URL.Query().Get("filename")), nil
+		name, err := cleanFilename(r.URL.Query().Get("filename"))
+		return body, name, err
 	}
 	return nil, "", &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Content-Type", Message: fmt.Sprintf("must be application/pdf or multipart/form-data, not %q", mt)}
 }
 
-// cleanFilename keeps a display name only: no directories, no control
-// characters, at most 200 characters.
-func cleanFilename(name string) string {
+// cleanFilename keeps a display name only: no directories, no quotes, at
+// most 200 characters. A name that is not UTF-8, or holds a control or an
+// invisible format character, is refused, not cleaned: a right-to-left
+// override shows "invoice\u202Efdp.exe" as "invoiceexe.pdf", and what staff
+// see must be what was sent.
+func cleanFilename(name string) (string, error) {
 	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
-	name = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == '"' {
-			return -1
-		}
-		return r
-	}, name)
+	if !utf8.ValidString(name) {
+		return "", dueprocess.FieldError("filename", "is not valid UTF-8")
+	}
+	if err := dueprocess.CheckIdentifier("filename", name); err != nil {
+		return "", err
+	}
+	name = strings.ReplaceAll(name, `"`, "")
 	if name == "." || name == "/" || name == "" {
 		name = "document.pdf"
 	}
 	if r := []rune(name); len(r) > 200 {
 		name = string(r[:200])
 	}
-	return name
+	return name, nil
 }
 
 // getDocument returns a document's content to whoever may see its request.
@@ -123,7 +129,7 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err := s.recordRead(r, p, dueprocess.ActionDocumentViewed, req.ID, map[string]any{"document_id": doc.ID}); err != nil {
 		return err
 	}
-	rc, err := s.blobs.Get(doc.SHA256)
+	rc, err := s.blobs.Get(r.Context(), doc.SHA256)
 	if err != nil {
 		return err
 	}

@@ -11,3 +11,7 @@ func (s *Server) Routes() []string {
 	}
 	return out
 }
+
+// SetHashHook has f told when each password hash starts (true) and ends
+// (false), so that a test can count the hashes running at once.
+func (s *Server) SetHashHook(f func(start bool)) { s.testHookHash = f }

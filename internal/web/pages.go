@@ -273,8 +273,11 @@ func (s *Server) addStaff(w http.ResponseWriter, r *http.Request, se *store.Sess
 	if err == nil {
 		err = auth.CheckPasswordStrength(password, m.Email)
 	}
+	var hash string
 	if err == nil {
-		hash := auth.HashPassword(password)
+		err = s.hash(w, r, func() { hash = auth.HashPassword(password) })
+	}
+	if err == nil {
 		me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
 		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 			if err := tx.CreateStaff(r.Context(), m, me); err != nil {

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,7 +25,7 @@ func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
 	if err := s.failedAuth.exhausted(addr); err != nil {
 		return nil, err
 	}
-	p, err := auth.Authenticate(r.Context(), s.db, r)
+	p, err := auth.Authenticate(r.Context(), s.db, r.Header.Get("Authorization"))
 	if dueprocess.ErrorKind(err) == dueprocess.Unauthenticated {
 		s.failedAuth.allow(addr)
 		return nil, err
@@ -162,72 +160,6 @@ func jurisdictionOf(a *dueprocess.Agency, j string) bool {
 	return j == a.Jurisdiction || (!strings.Contains(a.Jurisdiction, "-") && dueprocess.Country(j) == a.Jurisdiction)
 }
 
-// readJSONBody reads a JSON request body of at most max bytes.
-func readJSONBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, error) {
-	ct := r.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); ct != "" && (err != nil || mt != "application/json") {
-		return nil, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Content-Type", Message: fmt.Sprintf("must be application/json, not %q", ct)}
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return nil, &dueprocess.Error{Kind: dueprocess.TooLarge, Message: fmt.Sprintf("the body is larger than %d bytes", max)}
-	}
-	if err != nil {
-		return nil, dueprocess.Errorf(dueprocess.Invalid, "cannot read the body: %v", err)
-	}
-	return body, nil
-}
-
-// decodeStrict decodes one JSON value, refusing unknown fields and
-// trailing data, and names the field at fault in its errors.
-func decodeStrict(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return dueprocess.Errorf(dueprocess.Invalid, "the body is empty; a JSON object is required")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil {
-		if dec.More() {
-			return dueprocess.Errorf(dueprocess.Invalid, "the body holds more than one JSON value")
-		}
-		return nil
-	}
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: %v (at byte %d)", syn, syn.Offset)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return dueprocess.Errorf(dueprocess.Invalid, "the body must be a JSON object, not %s", typ.Value)
-		}
-		return dueprocess.FieldError(field, "must be %s, not %s", jsonType(typ.Type.Kind().String()), typ.Value)
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
-		return dueprocess.FieldError(name, "is not a known field")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: it ends too early")
-	}
-	return dueprocess.Errorf(dueprocess.Invalid, "the body is not valid JSON: %v", err)
-}
-
-func jsonType(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "slice", "array":
-		return "an array"
-	case "struct", "map", "ptr":
-		return "an object"
-	case "bool":
-		return "true or false"
-	}
-	return "a number"
-}
-
 // getRequest shows one request. An official sees only their own agency's
 // requests; another agency's answers 404 exactly as a missing one does, so
 // ids cannot be probed.
@@ -352,15 +284,6 @@ func queueFilter(q url.Values) (dueprocess.RequestFilter, error) {
 		}
 	}
 	return f, nil
-}
-
-// readStrict reads a small JSON body into v, refusing unknown fields.
-func readStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	body, err := readJSONBody(w, r, 64<<10)
-	if err != nil {
-		return err
-	}
-	return decodeStrict(body, v)
 }
 
 // readReason reads a body of {"reason": "…"}, the reason required.

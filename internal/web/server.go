@@ -19,6 +19,7 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -33,6 +34,10 @@ type Server struct {
 	perCaller  *limiter
 	failedAuth *limiter
 	decide     store.Decider
+	hashes     *auth.Hashes
+	// testHookHash, when set by a test, is told when each password hash
+	// starts (true) and ends (false), within the bound on hashes.
+	testHookHash func(start bool)
 
 	checkpoints *audit.Checkpointer
 	verifierKey string
@@ -74,6 +79,12 @@ type Config struct {
 	// are published in: 250 (the default), 500 or 1000.
 	BandWidth int
 
+	// PasswordHashes bounds how many password hashes (64 MiB each) run at
+	// once in this process (default one per core); a sign-in that finds
+	// no turn within PasswordHashWait (default 1 second) is answered 503.
+	PasswordHashes   int
+	PasswordHashWait time.Duration
+
 	// Now is the clock (default the database's); tests set it.
 	Now func() time.Time
 }
@@ -91,6 +102,7 @@ func New(c Config) *Server {
 		perCaller:  newLimiter(c.Limits.PerCaller, c.Limits.Burst),
 		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
 		decide:     c.Decide,
+		hashes:     auth.NewHashes(c.PasswordHashes, c.PasswordHashWait),
 
 		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey, bandWidth: cmp.Or(c.BandWidth, 250),
 
@@ -100,6 +112,16 @@ func New(c Config) *Server {
 	if s.now == nil {
 		s.now = c.DB.Now
 	}
+	s.metrics.registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "dueprocess_password_hashes_running",
+			Help: "Password hashes running now, within their bound.",
+		}, func() float64 { return float64(s.hashes.Running()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "dueprocess_password_hashes_refused_total",
+			Help: "Sign-ins answered 503 because every password hash slot stayed busy.",
+		}, func() float64 { return float64(s.hashes.Refused()) }),
+	)
 	for _, rt := range s.routes() {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,11 +15,17 @@ import (
 )
 
 // Sign-in throttling, counted in the database so that it holds across
-// servers: failures per account, and per address, within the window.
+// servers: failures per account, per address and, for the second step, per
+// session, within the window. Each attempt is counted before its password
+// or code is checked, and released if it was right, so that no number of
+// concurrent attempts gets more checks than the limit.
 const (
-	throttleWindow     = 15 * time.Minute
+	// SigninWindow is how long a failed sign-in counts against its keys;
+	// failures older than that are pruned.
+	SigninWindow       = 15 * time.Minute
 	maxAccountFailures = 5
 	maxAddressFailures = 20
+	maxSessionFailures = 5
 	// SetupLinkLifetime is how long a first-run setup link works.
 	SetupLinkLifetime = 24 * time.Hour
 	maxFormBody       = 64 << 10
@@ -28,6 +35,14 @@ const (
 // wrong password and an account that cannot sign in, so that the page
 // tells nobody which accounts exist.
 const wrongCredentials = "The e-mail address or the password is wrong."
+
+// Answers to attempts that are not checked: throttled (429), and refused
+// for want of a turn to hash the password (503). Neither depends on what
+// was posted.
+const (
+	tooManyFailures = "Too many failed sign-ins. Wait 15 minutes and try again."
+	serverBusy      = "The server is busy. Try again in a moment."
+)
 
 func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
@@ -55,16 +70,48 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// throttled reports whether sign-in from this account or address must
-// wait, having failed too often within the window.
-func (s *Server) throttled(r *http.Request, accountKey, addressKey string) (bool, error) {
-	since := s.now().Add(-throttleWindow)
-	n, err := s.db.SigninFailures(r.Context(), accountKey, since)
-	if err != nil || n >= maxAccountFailures {
-		return err == nil, err
+// signinLimits are the keys a sign-in attempt is counted against: the
+// account, the address, and the session of a second step.
+func signinLimits(email, addr, sessionID string) []store.SigninLimit {
+	l := []store.SigninLimit{{Key: "account:" + email, Max: maxAccountFailures}, {Key: "address:" + addr, Max: maxAddressFailures}}
+	if sessionID != "" {
+		l = append(l, store.SigninLimit{Key: "session:" + sessionID, Max: maxSessionFailures})
 	}
-	n, err = s.db.SigninFailures(r.Context(), addressKey, since)
-	return err == nil && n >= maxAddressFailures, err
+	return l
+}
+
+// reserve counts a sign-in attempt before it is checked and returns its
+// id. It returns "" when a key is at its limit, having set Retry-After: the
+// caller then answers 429 without checking anything.
+func (s *Server) reserve(w http.ResponseWriter, r *http.Request, limits []store.SigninLimit) (string, error) {
+	attempt, err := s.db.ReserveSignin(r.Context(), SigninWindow, limits...)
+	if dueprocess.ErrorKind(err) == dueprocess.RateLimited {
+		w.Header().Set("Retry-After", strconv.Itoa(int(SigninWindow.Seconds())))
+		return "", nil
+	}
+	return attempt, err
+}
+
+// release forgets an attempt that was never checked.
+func (s *Server) release(r *http.Request, attempt string) error {
+	return s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.ReleaseSignin(r.Context(), attempt) })
+}
+
+// hash runs fn, which hashes or checks a password, within the bound on
+// hashes running at once. If no turn comes, it sets Retry-After and
+// returns an Unavailable error, and fn has not run.
+func (s *Server) hash(w http.ResponseWriter, r *http.Request, fn func()) error {
+	err := s.hashes.Do(r.Context(), func() {
+		if s.testHookHash != nil {
+			s.testHookHash(true)
+			defer s.testHookHash(false)
+		}
+		fn()
+	})
+	if err != nil {
+		w.Header().Set("Retry-After", "1")
+	}
+	return err
 }
 
 func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
@@ -77,35 +124,47 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	email := strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	password := r.PostFormValue("password")
 	addr := clientAddr(r)
-	accountKey, addressKey := "account:"+email, "address:"+addr
 	again := func(status int, msg string) error {
 		s.render(w, r, "signin", &view{Title: "Sign in", CSRF: s.formCSRF(w, r), Error: msg, Status: status,
 			Form: map[string]string{"email": email}})
 		return nil
 	}
-	if throttled, err := s.throttled(r, accountKey, addressKey); err != nil {
+	attempt, err := s.reserve(w, r, signinLimits(email, addr, ""))
+	if err != nil {
 		return err
-	} else if throttled {
-		return again(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again.")
+	}
+	if attempt == "" {
+		return again(http.StatusTooManyRequests, tooManyFailures)
 	}
 
 	creds, err := s.db.CredentialsByEmail(r.Context(), email)
-	ok := false
-	switch {
-	case errors.Is(err, dueprocess.ErrNotFound), err == nil && creds.PasswordHash == "":
-		ok = auth.CheckNoAccount(password)
-	case err != nil:
+	if err != nil && !errors.Is(err, dueprocess.ErrNotFound) {
 		return err
-	default:
-		ok, err = auth.CheckPassword(creds.PasswordHash, password)
-		if err != nil {
+	}
+	ok := false
+	var checkErr error
+	err = s.hash(w, r, func() {
+		if creds == nil || creds.PasswordHash == "" {
+			ok = auth.CheckNoAccount(password)
+			return
+		}
+		ok, checkErr = auth.CheckPassword(creds.PasswordHash, password)
+		ok = ok && !creds.Disabled
+	})
+	if err != nil {
+		// Never checked, so not a failure.
+		if err := s.release(r, attempt); err != nil {
 			return err
 		}
-		ok = ok && !creds.Disabled
+		return again(http.StatusServiceUnavailable, serverBusy)
+	}
+	if checkErr != nil {
+		return checkErr
 	}
 	if !ok {
+		// The reserved attempt stays counted, as the failure it was.
 		err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
-			return tx.RecordSigninFailure(r.Context(), email, addr, "password", accountKey, addressKey)
+			return tx.RecordSigninFailure(r.Context(), email, addr, "password")
 		})
 		if err != nil {
 			return err
@@ -115,7 +174,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 
 	secret := randomToken()
 	se := &store.Session{StaffID: creds.Staff.ID, CSRF: randomToken(), Address: addr, UserAgent: r.UserAgent()}
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.CreateSession(r.Context(), se, auth.HashToken(secret)) })
+	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
+			return err
+		}
+		return tx.CreateSession(r.Context(), se, auth.HashToken(secret))
+	})
 	if err != nil {
 		return err
 	}
@@ -179,12 +243,17 @@ func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// secondFactorFailed counts a wrong code against the account and the
-// address, like a wrong password.
+// reserveCode counts an attempt at the second step, against the account,
+// the address and the session, like a password; see reserve.
+func (s *Server) reserveCode(w http.ResponseWriter, r *http.Request, se *store.Session, creds *store.Credentials) (string, error) {
+	return s.reserve(w, r, signinLimits(creds.Staff.Email, clientAddr(r), se.ID))
+}
+
+// secondFactorFailed records a wrong code in the audit log; its reserved
+// attempt stays counted, like a wrong password.
 func (s *Server) secondFactorFailed(r *http.Request, creds *store.Credentials, why string) error {
-	addr := clientAddr(r)
 	return s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		return tx.RecordSigninFailure(r.Context(), creds.Staff.Email, addr, why, "account:"+creds.Staff.Email, "address:"+addr)
+		return tx.RecordSigninFailure(r.Context(), creds.Staff.Email, clientAddr(r), why)
 	})
 }
 
@@ -197,10 +266,12 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, "totp", &view{Title: "Authentication code", CSRF: se.CSRF, Error: msg, Status: status})
 		return nil
 	}
-	if throttled, err := s.throttled(r, "account:"+creds.Staff.Email, "address:"+clientAddr(r)); err != nil {
+	attempt, err := s.reserveCode(w, r, se, creds)
+	if err != nil {
 		return err
-	} else if throttled {
-		return again(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes and try again.")
+	}
+	if attempt == "" {
+		return again(http.StatusTooManyRequests, tooManyFailures)
 	}
 	step, ok := auth.CheckTOTP(creds.TOTPSecret, r.PostFormValue("code"), s.now(), creds.TOTPLastStep)
 	if !ok {
@@ -209,18 +280,27 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 		}
 		return again(http.StatusUnauthorized, "That code is not right. Codes change every 30 seconds; enter the one your app shows now.")
 	}
+	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.UseTOTPStep(r.Context(), creds.Staff.ID, step); err != nil {
 			return err
 		}
-		return tx.CompleteSession(r.Context(), se)
+		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
+			return err
+		}
+		return tx.CompleteSession(r.Context(), se, auth.HashToken(secret))
 	})
 	if errors.Is(err, dueprocess.ErrConflict) {
+		// A code used already is a failed attempt, and stays counted.
+		if err := s.secondFactorFailed(r, creds, "totp used already"); err != nil {
+			return err
+		}
 		return again(http.StatusUnauthorized, "That code was used already. Wait for the next one.")
 	}
 	if err != nil {
 		return err
 	}
+	s.setCookie(w, r, sessionCookie, secret, 0)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 	return nil
 }
@@ -268,6 +348,13 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 		return nil
 	}
+	attempt, err := s.reserveCode(w, r, se, creds)
+	if err != nil {
+		return err
+	}
+	if attempt == "" {
+		return s.showEnrolment(w, r, se, creds, tooManyFailures, http.StatusTooManyRequests)
+	}
 	step, ok := auth.CheckTOTP(se.TOTPPending, r.PostFormValue("code"), s.now(), 0)
 	if !ok {
 		if err := s.secondFactorFailed(r, creds, "totp enrolment"); err != nil {
@@ -276,15 +363,20 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 		return s.showEnrolment(w, r, se, creds, "That code is not right. Check the app's clock, and enter the code it shows now.", http.StatusUnauthorized)
 	}
 	me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: creds.Staff.ID}
+	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.EnrolTOTP(r.Context(), creds.Staff.ID, se.TOTPPending, step, me); err != nil {
 			return err
 		}
-		return tx.CompleteSession(r.Context(), se)
+		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
+			return err
+		}
+		return tx.CompleteSession(r.Context(), se, auth.HashToken(secret))
 	})
 	if err != nil {
 		return err
 	}
+	s.setCookie(w, r, sessionCookie, secret, 0)
 	http.Redirect(w, r, "/console", http.StatusSeeOther)
 	return nil
 }
@@ -342,7 +434,11 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	if err := auth.CheckPasswordStrength(password, staff.Email); err != nil {
 		return again("Password " + dueprocess.ErrorMessage(err) + ".")
 	}
-	hash := auth.HashPassword(password)
+	// Anyone may post this form, so its hash too waits for a turn.
+	var hash string
+	if err := s.hash(w, r, func() { hash = auth.HashPassword(password) }); err != nil {
+		return err
+	}
 	err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.UseSetupToken(r.Context(), auth.HashToken(form["token"]), SetupLinkLifetime); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -47,7 +48,23 @@ func newEnv(t testing.TB, db *store.DB) *env {
 
 func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 	t.Helper()
-	blobs, err := blob.Open(t.TempDir())
+	// As dueprocess serve does: documents on the disk beside SQLite, in
+	// the database with PostgreSQL.
+	var backend blob.Backend = db.Blobs()
+	if db.Dialect() == store.SQLite {
+		dir, err := blob.NewDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		backend = dir
+	}
+	return newEnvBlobs(t, db, limits, backend)
+}
+
+// newEnvBlobs is newEnvLimited with the documents kept in backend.
+func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Backend) *env {
+	t.Helper()
+	blobs, err := blob.New(backend, filepath.Join(t.TempDir(), "blob.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +222,7 @@ func TestSubmitBadInput(t *testing.T) {
 		field  string
 	}{
 		{"unknown field", with("colour", "red"), nil, "", 400, "colour"},
-		{"unknown nested field", with("legal_process", map[string]any{"type": "subpoena", "reference": "r", "issued_by": "i", "judge": "x"}), nil, "", 400, "judge"},
+		{"unknown nested field", with("legal_process", map[string]any{"type": "subpoena", "reference": "r", "issued_by": "i", "judge": "x"}), nil, "", 400, "legal_process.judge"},
 		{"wrong kind", with("kind", "data"), nil, "", 400, "kind"},
 		{"missing kind", with("kind", nil), nil, "", 400, "kind"},
 		{"wrong process type", with("legal_process", map[string]any{"type": "warrant", "reference": "r", "issued_by": "i"}), nil, "", 400, "legal_process.type"},

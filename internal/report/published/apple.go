@@ -1,6 +1,8 @@
 package published
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -41,11 +43,33 @@ const (
 	appleNSType  = "National Security Requests Type+"
 )
 
+// appleAccounts are the columns that count what requests named, one of
+// which may follow a "… Requests Received" column.
+var appleAccounts = []string{
+	"Accounts Specified in Requests",
+	"Accounts Specified in the Requests",
+	"Devices Specified in Requests",
+	"Financial Identifiers Specified in Requests",
+	"Push Tokens Specified in Requests",
+}
+
+// appleSkipped are the columns Parse reads past: counts Figure has no
+// place for, and the count of requests where data was provided, which the
+// percentage beside it already gives.
+var appleSkipped = []string{
+	"Requests where Data Provided",
+	"Requests Objected in Part or Rejected in Full",
+	"Requests Objected to in Part or Rejected in Full",
+	"Accounts where Data Preserved",
+}
+
 // parseApple reads one of Apple's files. They all begin with the half-year
 // ("TR Period" or "TR Date"), its start and end dates and the country; the
 // columns after that differ from file to file. Columns Figure has no place
 // for (requests objected to, accounts where data was preserved, …) are
-// read past.
+// read past; a column that is in no layout this package knows, such as a
+// misspelt one, is an error, so that a new layout is noticed rather than
+// half read.
 func parseApple(t *table) ([]Figure, error) {
 	label := "TR Period"
 	if !t.has(label) {
@@ -57,6 +81,7 @@ func parseApple(t *table) ([]Figure, error) {
 		}
 	}
 	l := appleLayout{label: label}
+	known := []string{label, appleStart, appleEnd, appleCountry}
 	switch {
 	case t.has(appleNSType):
 		l.nsType, l.requests, l.accounts = appleNSType, "Requests Received", "Users/Accounts"
@@ -65,6 +90,7 @@ func parseApple(t *table) ([]Figure, error) {
 				return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the column is missing from Apple's national security layout"}
 			}
 		}
+		known = append(known, l.nsType, l.requests, l.accounts)
 	default:
 		for _, c := range t.header {
 			kind, ok := strings.CutSuffix(c, " Requests Received")
@@ -76,23 +102,50 @@ func parseApple(t *table) ([]Figure, error) {
 			}
 			p, ok := appleKind[kind]
 			if !ok {
-				return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the kind of request is not one this package knows"}
+				return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the kind of request is not one this package knows" + suggest(c, appleRequestColumns())}
+			}
+			if l.requests != "" {
+				return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: fmt.Sprintf("the file has two request columns, this and %q; Apple gives one per file", l.requests)}
 			}
 			l.process, l.requests = p, c
 		}
-		if l.requests == "" {
-			return nil, &ParseError{File: t.name, Line: 1, Msg: "the header has no \"… Requests Received\" column"}
-		}
 		for _, c := range t.header {
-			if strings.Contains(c, " Specified in ") {
+			if slices.Contains(appleAccounts, c) {
 				l.accounts = c
 			}
 		}
 		if t.has(applePercent) {
 			l.percent = applePercent
 		}
+		known = append(known, applePercent)
+		known = append(known, appleAccounts...)
+		known = append(known, appleSkipped...)
+		if l.requests != "" {
+			known = append(known, l.requests)
+		} else {
+			known = append(known, appleRequestColumns()...)
+		}
+	}
+	for _, c := range t.header {
+		if !slices.Contains(known, c) {
+			return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the column is not part of any Apple layout this package knows" + suggest(c, known)}
+		}
+	}
+	if l.requests == "" {
+		return nil, &ParseError{File: t.name, Line: 1, Msg: "the header has no \"… Requests Received\" column"}
 	}
 	return l.parse(t)
+}
+
+// appleRequestColumns lists the request columns of Apple's user-data
+// files, for suggestions.
+func appleRequestColumns() []string {
+	cols := make([]string, 0, len(appleKind))
+	for kind := range appleKind {
+		cols = append(cols, kind+" Requests Received")
+	}
+	slices.Sort(cols)
+	return cols
 }
 
 // appleLayout names the columns of one Apple file.

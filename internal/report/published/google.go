@@ -115,7 +115,7 @@ func checkHeader(t *table, what string, want []string) error {
 	}
 	for _, c := range t.header {
 		if !wanted[c] {
-			return &ParseError{File: t.name, Line: 1, Column: c, Msg: fmt.Sprintf("the column is not part of Google's layout for %s", what)}
+			return &ParseError{File: t.name, Line: 1, Column: c, Msg: fmt.Sprintf("the column is not part of Google's layout for %s", what) + suggest(c, want)}
 		}
 	}
 	return nil

@@ -1,5 +1,7 @@
 package published
 
+import "slices"
+
 // metaProcess maps the count columns of Meta's files to labels. Each count
 // column N may be followed by "N Accounts" and "N Percentage".
 var metaProcess = map[string]string{
@@ -76,13 +78,31 @@ func metaGroups(t *table) ([]metaGroup, error) {
 	}
 	for _, c := range t.header {
 		if !used[c] && !metaSkipped[c] {
-			return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the column is not part of any Meta layout this package knows"}
+			return nil, &ParseError{File: t.name, Line: 1, Column: c, Msg: "the column is not part of any Meta layout this package knows" + suggest(c, metaColumns())}
 		}
 	}
 	if len(groups) == 0 {
 		return nil, &ParseError{File: t.name, Line: 1, Msg: "the header has none of Meta's request columns (Total Requests, Search Warrant, …)"}
 	}
 	return groups, nil
+}
+
+// metaColumns lists every column of the Meta layouts this package knows,
+// for suggestions.
+func metaColumns() []string {
+	cols := []string{"Country"}
+	for c := range metaProcess {
+		acc := c + " Accounts"
+		if a, ok := metaAccounts[c]; ok {
+			acc = a
+		}
+		cols = append(cols, c, acc, c+" Percentage")
+	}
+	for c := range metaSkipped {
+		cols = append(cols, c)
+	}
+	slices.Sort(cols)
+	return cols
 }
 
 // parseMeta reads one of Meta's per-half-year files: a row per country and

@@ -1,12 +1,15 @@
 package published
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode/utf16"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -65,10 +68,10 @@ func TestParseCount(t *testing.T) {
 		{in: "", none: true},
 		{in: "-", none: true},
 		{in: " -", none: true},
-		{in: "0 - 249", band: &Band{0, 249}},
-		{in: "1,251 - 1,499", band: &Band{1251, 1499}},
-		{in: "11,000 - 12,000", band: &Band{11000, 12000}},
-		{in: "0-499", band: &Band{0, 499}},
+		{in: "0 - 249", band: &Band{Min: 0, Max: 249}},
+		{in: "1,251 - 1,499", band: &Band{Min: 1251, Max: 1499}},
+		{in: "11,000 - 12,000", band: &Band{Min: 11000, Max: 12000}},
+		{in: "0-499", band: &Band{Min: 0, Max: 499}},
 		{in: "499 - 0", bad: true},
 		{in: "1,5", bad: true},
 		{in: "1234,567", bad: true},
@@ -388,6 +391,61 @@ func TestErrors(t *testing.T) {
 		// the user, whole.
 		if !errors.Is(err, dueprocess.ErrInvalid) || dueprocess.ErrorMessage(err) != tc.want {
 			t.Errorf("%q: not an Invalid error with its whole message: kind %s, message %q", tc.want, dueprocess.ErrorKind(err), dueprocess.ErrorMessage(err))
+		}
+	}
+}
+
+// TestAppleImporterRefusesUnknownColumn: Apple's reader used to read past
+// any column it did not know, so a misspelt accounts or percentage column
+// was silently dropped and its figures imported as "not published". It now
+// refuses the column by name, as the Google and Meta readers do, and
+// suggests the column meant when one is close.
+func TestAppleImporterRefusesUnknownColumn(t *testing.T) {
+	const start = "TR Period,TR Start Date,TR End Date,Country/Region,"
+	const row = "2016 H2,7/1/16,12/31/16,Chile,1,2,3\n"
+	for _, tc := range []struct{ header, want string }{
+		{start + "Device Requests Received,Devices Specifed in Requests,Percentage of Requests where Data Provided\n",
+			`a.csv:1: column "Devices Specifed in Requests": the column is not part of any Apple layout this package knows; did you mean "Devices Specified in Requests"?`},
+		{start + "Device Requests Received,Devices Specified in Requests,Percentage of Requests where Data Provded\n",
+			`a.csv:1: column "Percentage of Requests where Data Provded": the column is not part of any Apple layout this package knows; did you mean "Percentage of Requests where Data Provided"?`},
+		{start + "Device Requests Received,Devices Specified in Requests,Notes\n",
+			`a.csv:1: column "Notes": the column is not part of any Apple layout this package knows`},
+		{start + "Device Request Received,Devices Specified in Requests,Notes\n",
+			`a.csv:1: column "Device Request Received": the column is not part of any Apple layout this package knows; did you mean "Device Requests Received"?`},
+		{start + "Devise Requests Received,Devices Specified in Requests,Notes\n",
+			`a.csv:1: column "Devise Requests Received": the kind of request is not one this package knows; did you mean "Device Requests Received"?`},
+		{start + "National Security Requests Type+,Requests Received,Users/Accounts,Remarks\n",
+			`a.csv:1: column "Remarks": the column is not part of any Apple layout this package knows`},
+	} {
+		_, err := Parse(Apple, strings.NewReader(tc.header+row), "a.csv")
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("header %q:\ngot  %v\nwant %s", tc.header, err, tc.want)
+		}
+	}
+	// The columns of Apple's layouts are still read past.
+	in := start + "Device Requests Received,Devices Specified in Requests,Requests where Data Provided,Percentage of Requests where Data Provided\n" +
+		"2016 H2,7/1/16,12/31/16,Chile,4,5,2,50%\n"
+	if figs, err := Parse(Apple, strings.NewReader(in), "a.csv"); err != nil || len(figs) != 1 || *figs[0].Accounts != 5 {
+		t.Errorf("a known layout: %v %+v", err, figs)
+	}
+}
+
+// TestImportRefusesUTF16: a file saved as UTF-16 (what spreadsheets call
+// "Unicode text") used to fail with a CSV error about quotes or a header
+// of garbage; every reader now names the encoding.
+func TestImportRefusesUTF16(t *testing.T) {
+	in := "Country,Total Requests\nChile,5\n"
+	var le []byte
+	for _, u := range utf16.Encode([]rune("\ufeff" + in)) {
+		le = binary.LittleEndian.AppendUint16(le, u)
+	}
+	for _, company := range []string{Google, Meta, Apple} {
+		for name, data := range map[string][]byte{"with a mark": le, "without": le[2:]} {
+			_, err := Parse(company, bytes.NewReader(data), "m-2016_H1.csv")
+			want := "m-2016_H1.csv: the file is UTF-16 encoded; save it as UTF-8"
+			if err == nil || err.Error() != want {
+				t.Errorf("%s, %s: got %v, want %s", company, name, err, want)
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/charset"
 )
 
 // ParseError is an error in a published file. It names the file, the line
@@ -81,15 +82,19 @@ func (l *lineEndings) Read(p []byte) (int, error) {
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // newCSV returns a csv.Reader over r with the byte-order mark (Meta's files
-// to 2020 H1 start with one) dropped and line endings made LF.
+// to 2020 H1 start with one) dropped and line endings made LF. A file in
+// UTF-16 or UTF-32 is refused with a message naming its encoding.
 func newCSV(r io.Reader) (*csv.Reader, error) {
 	br := bufio.NewReader(r)
 	// A short file gives io.EOF here; the csv.Reader will report it.
-	head, err := br.Peek(len(bom))
+	head, err := br.Peek(charset.Sniff)
 	if err != nil && err != io.EOF {
 		return nil, err
 	}
-	if bytes.Equal(head, bom) {
+	if err := charset.Check(head); err != nil {
+		return nil, err
+	}
+	if bytes.HasPrefix(head, bom) {
 		br.Discard(len(bom))
 	}
 	cr := csv.NewReader(&lineEndings{r: br})
@@ -290,4 +295,46 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// suggest returns "; did you mean "X"?" naming the candidate closest to
+// column, if one is close enough to be a misspelling of it (ignoring case,
+// at most one edit in six characters), and "" otherwise.
+func suggest(column string, candidates []string) string {
+	best, bestDist := "", -1
+	for _, c := range candidates {
+		d := editDistance(strings.ToLower(column), strings.ToLower(c))
+		if d > max(1, len([]rune(c))/6) {
+			continue
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in runes.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

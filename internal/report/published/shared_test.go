@@ -165,8 +165,8 @@ func TestMetaBandAndBareCR(t *testing.T) {
 	// 2013 H1 gives the US total only as bands.
 	figs := parseShared(t, Meta, filepath.Join(dir, "PRPL-Facebook-Government-Report-2013_H1.csv"))
 	f := find(figs, "US", "total")
-	if f == nil || f.Requests != nil || f.RequestsBand == nil || *f.RequestsBand != (Band{11000, 12000}) ||
-		f.AccountsBand == nil || *f.AccountsBand != (Band{20000, 21000}) {
+	if f == nil || f.Requests != nil || f.RequestsBand == nil || *f.RequestsBand != (Band{Min: 11000, Max: 12000}) ||
+		f.AccountsBand == nil || *f.AccountsBand != (Band{Min: 20000, Max: 21000}) {
 		t.Errorf("Meta 2013 H1 US total: got %+v", f)
 	}
 	// 2019 H2 ends its lines with a bare CR; every country must be a row.
@@ -222,7 +222,7 @@ func TestEveryGoogleUserDataFileParses(t *testing.T) {
 	figs = parseShared(t, Google, filepath.Join(dir, "google-usnationalsecurity-fisa-content-requests.csv"))
 	f := figs[0]
 	if f.Period != "2023-H1" || f.LegalProcess != "national_security_fisa_content" || f.Requests != nil ||
-		*f.RequestsBand != (Band{0, 499}) || *f.AccountsBand != (Band{115000, 115499}) {
+		*f.RequestsBand != (Band{Min: 0, Max: 499}) || *f.AccountsBand != (Band{Min: 115000, Max: 115499}) {
 		t.Errorf("first FISA content figure: got %+v", f)
 	}
 	// Enterprise figures say their product, so that they are not added
