@@ -4,9 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"os"
+	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-json-experiment/json"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -64,4 +69,66 @@ func checkParam(t *testing.T, name, v string, def, n int64, err error) {
 			t.Fatalf("%s=%q: %d, %v; want %d", name, v, n, err, want)
 		}
 	}
+}
+
+// FuzzRequestBody fuzzes the body of POST /api/v1/requests, as the handler
+// decodes and checks it, seeded with the examples of the README and
+// docs/api.md. No body may panic or take long. A refused body gets an
+// Invalid error that names the field at fault, or says that the body as a
+// whole is wrong. An accepted body, encoded again and decoded again, gives
+// the same request: nothing the decoder took in is lost or changed by it.
+func FuzzRequestBody(f *testing.F) {
+	for _, doc := range []struct{ path, start, end string }{
+		{"../../README.md", "--json '", "'"},
+		{"../../docs/api.md", "## Submitting a request\n\n```json\n", "```"},
+	} {
+		b, err := os.ReadFile(doc.path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		_, rest, ok := strings.Cut(string(b), doc.start)
+		example, _, ok2 := strings.Cut(rest, doc.end)
+		if !ok || !ok2 {
+			f.Fatalf("%s: no example request", doc.path)
+		}
+		f.Add([]byte(example))
+	}
+	f.Add([]byte(`{"kind": "emergency", "jurisdiction": "US-CA", "legal_process": {"type": "emergency"}, "targets": [{"type": "phone", "value": "+1 555 0100"}], "data_categories": ["location"], "emergency": {"harm": "death", "justification": "a missing child"}}`))
+	f.Add([]byte(`{"kind": "user_data", "kind": "preservation"}`))
+	f.Add([]byte(`{"KIND": "user_data"}`))
+	f.Add([]byte("{\"kind\": \"user_data\", \"jurisdiction\": \"H\xffK\"}"))
+	f.Add([]byte(`[{"kind": "user_data"}]`))
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		start := time.Now()
+		req, err := checkRequestBody(body)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%d bytes took %v", len(body), d)
+		}
+		if err != nil {
+			var de *dueprocess.Error
+			if !errors.As(err, &de) || de.Kind != dueprocess.Invalid {
+				t.Fatalf("refused with %v, not an Invalid dueprocess.Error", err)
+			}
+			if de.Field == "" && !strings.HasPrefix(de.Message, "the body") {
+				t.Fatalf("refused with %q, which names no field", de.Message)
+			}
+			return
+		}
+		var in dueprocess.NewRequest
+		if err := decodeStrict(body, &in); err != nil {
+			t.Fatalf("decodes once but not twice: %v", err)
+		}
+		again, err := json.Marshal(&in)
+		if err != nil {
+			t.Fatalf("an accepted body does not encode: %v", err)
+		}
+		req2, err := checkRequestBody(again)
+		if err != nil {
+			t.Fatalf("an accepted body, encoded again, is refused: %v\n%s", err, again)
+		}
+		if !reflect.DeepEqual(req, req2) {
+			t.Fatalf("an accepted body, encoded again, is another request:\n%+v\n%+v", req, req2)
+		}
+	})
 }
