@@ -132,3 +132,15 @@ func FuzzRequestBody(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeNamesEmptyMember is FuzzRequestBody's find: a member named ""
+// was refused as unknown with an error that named no field, since the
+// JSON pointer "/" turned into the empty path. It is now named `""`.
+func TestDecodeNamesEmptyMember(t *testing.T) {
+	for _, body := range []string{`{"": 1}`, `{"legal_process": {"": "x"}}`} {
+		_, err := checkRequestBody([]byte(body))
+		if dueprocess.ErrorField(err) == "" || !strings.Contains(dueprocess.ErrorField(err), `""`) {
+			t.Errorf("%s: %v (field %q), want the field named", body, err, dueprocess.ErrorField(err))
+		}
+	}
+}
