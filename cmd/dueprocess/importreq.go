@@ -1,32 +1,21 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/charset"
+	"github.com/dueprocess/dueprocess/internal/history"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
-
-// importColumns are the columns of a history file (docs/import.md); the
-// first ten are required, the rest may be left out or empty.
-var importColumns = []string{"received", "official", "kind", "jurisdiction", "legal_process", "reference", "issued_by",
-	"targets", "data_categories", "status", "offence", "deadline", "emergency_harm", "emergency_justification"}
-
-const requiredImportColumns = 10
 
 func importRequests(ctx context.Context, c *cli, args []string) error {
 	fs := c.newFlags("import requests", "import requests FILE.csv",
@@ -139,67 +128,34 @@ func (h *historyFile) rows(ctx context.Context) store.ImportRows {
 		if _, err := h.f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
-		br := bufio.NewReaderSize(h.f, 1<<16)
-		if bom, err := br.Peek(3); err == nil && bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-			br.Discard(3)
-		}
-		return h.read(ctx, br, what, yield)
+		return h.read(ctx, &countingReader{r: h.f}, what, yield)
 	}
 }
 
-func (h *historyFile) read(ctx context.Context, r io.Reader, what string, yield func(store.ImportRow) error) error {
+// countingReader counts the bytes read through it, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// read parses the file (internal/history checks every row as intake
+// would) and checks what only the database knows: the official, and that
+// the row's jurisdiction is their agency's.
+func (h *historyFile) read(ctx context.Context, in *countingReader, what string, yield func(store.ImportRow) error) error {
 	path := h.path
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s: no header line: %w", path, err)
-	}
-	col := map[string]int{}
-	for i, name := range header {
-		name = strings.TrimSpace(name)
-		if !slices.Contains(importColumns, name) {
-			return fmt.Errorf("%s:1: unknown column %q (the columns are %s)", path, name, strings.Join(importColumns, ", "))
-		}
-		if _, dup := col[name]; dup {
-			return fmt.Errorf("%s:1: column %q is given twice", path, name)
-		}
-		col[name] = i
-	}
-	for _, name := range importColumns[:requiredImportColumns] {
-		if _, ok := col[name]; !ok {
-			return fmt.Errorf("%s:1: the column %q is missing", path, name)
-		}
-	}
 	rows, shown := 0, int64(-1)
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		get := func(name string) string {
-			if i, ok := col[name]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
-		}
-		bad := func(field string, e error) error {
-			return fmt.Errorf("%s:%d: %s: %s", path, line, field, dueprocess.ErrorMessage(e))
-		}
-		r, err := historyRow(get)
-		if err != nil {
-			return bad(dueprocess.ErrorField(err), err)
-		}
-		email := get("official")
+	err := history.Parse(in, path, func(line int, email string, r *dueprocess.Request) error {
+		var err error
 		o := h.officials[email]
 		if o == nil {
 			if o, err = h.db.OfficialByEmail(ctx, email); err != nil {
-				return bad("official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
+				return history.Errorf(path, line, "official", dueprocess.Errorf(dueprocess.Invalid, "no official %q is registered; add them first with dueprocess official add", email))
 			}
 			h.officials[email] = o
 		}
@@ -211,7 +167,7 @@ func (h *historyFile) read(ctx context.Context, r io.Reader, what string, yield 
 			h.agencies[o.AgencyID] = a
 		}
 		if dueprocess.Country(r.Jurisdiction) != dueprocess.Country(a.Jurisdiction) {
-			return bad("jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
+			return history.Errorf(path, line, "jurisdiction", dueprocess.Errorf(dueprocess.Invalid, "%s is not the jurisdiction of %s (%s)", r.Jurisdiction, a.Name, a.Jurisdiction))
 		}
 		r.AgencyID, r.OfficialID = a.ID, o.ID
 		if err := yield(store.ImportRow{Line: line, Request: r}); err != nil {
@@ -220,10 +176,14 @@ func (h *historyFile) read(ctx context.Context, r io.Reader, what string, yield 
 		rows++
 		// The bar moves by whole percents: a line of output per row would
 		// cost more than the row.
-		if pct := 100 * cr.InputOffset() / max(h.size, 1); pct != shown {
+		if pct := 100 * in.n / max(h.size, 1); pct != shown {
 			shown = pct
-			h.c.progress(what, min(cr.InputOffset(), h.size), h.size)
+			h.c.progress(what, min(in.n, h.size), h.size)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if rows == 0 {
 		return fmt.Errorf("%s holds no requests", path)
@@ -232,73 +192,4 @@ func (h *historyFile) read(ctx context.Context, r io.Reader, what string, yield 
 		h.c.progress(what, h.size, h.size) // ends the bar's line
 	}
 	return nil
-}
-
-// historyRow turns one row into a request, checked as intake checks one,
-// with its received date and status.
-func historyRow(get func(string) string) (*dueprocess.Request, error) {
-	var n dueprocess.NewRequest
-	n.Kind, n.Jurisdiction, n.Deadline = get("kind"), get("jurisdiction"), get("deadline")
-	n.LegalProcess = &struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	}{Type: get("legal_process"), Reference: get("reference"), IssuedBy: get("issued_by")}
-	if o := get("offence"); o != "" {
-		n.Offence = &struct {
-			Category    string `json:"category"`
-			Description string `json:"description"`
-		}{Category: o}
-	}
-	for _, t := range strings.Split(get("targets"), ";") {
-		if t = strings.TrimSpace(t); t == "" {
-			continue
-		}
-		typ, value, ok := strings.Cut(t, ":")
-		if !ok {
-			return nil, dueprocess.FieldError("targets", "%q is not type:value, such as username:alice", t)
-		}
-		n.Targets = append(n.Targets, struct {
-			Type  string `json:"type"`
-			Value string `json:"value"`
-		}{strings.TrimSpace(typ), strings.TrimSpace(value)})
-	}
-	for _, c := range strings.Split(get("data_categories"), ";") {
-		if c = strings.TrimSpace(c); c != "" {
-			n.DataCategories = append(n.DataCategories, c)
-		}
-	}
-	if h := get("emergency_harm"); h != "" || n.Kind == string(dueprocess.KindEmergency) {
-		n.Emergency = &struct {
-			Harm          string `json:"harm"`
-			Justification string `json:"justification"`
-		}{h, get("emergency_justification")}
-	}
-	r, err := n.Check()
-	if err != nil {
-		return nil, err
-	}
-	received, err := dueprocess.ParseDate(get("received"))
-	if err != nil {
-		return nil, dueprocess.FieldError("received", "%s", err.Error())
-	}
-	if received.After(time.Now()) {
-		return nil, dueprocess.FieldError("received", "%s is in the future", received)
-	}
-	r.ReceivedAt = received.Time.Add(12 * time.Hour)
-	status := dueprocess.Status(get("status"))
-	if !slices.Contains(dueprocess.Statuses, status) {
-		return nil, dueprocess.FieldError("status", "%q is not a status (%s)", status, statusList())
-	}
-	r.Status = status
-	return r, nil
-}
-
-func statusList() string {
-	s := make([]string, len(dueprocess.Statuses))
-	for i, st := range dueprocess.Statuses {
-		s[i] = string(st)
-	}
-	return strings.Join(s, ", ")
 }

@@ -78,10 +78,16 @@ func TlogReader(ctx context.Context, r HashReader) tlog.HashReader {
 	})
 }
 
+// MaxTreeSize is the largest tree size this package takes. tlog's
+// arithmetic (its maxpow2) loops forever on a tree of more than 1<<62
+// entries, so a larger size, which no real log can have, must be refused
+// before tlog sees it: from a query string, a checkpoint or a caller.
+const MaxTreeSize = 1 << 62
+
 // TreeHash returns the root hash of the tree of the first size entries.
 func TreeHash(ctx context.Context, r HashReader, size int64) (tlog.Hash, error) {
-	if size < 0 {
-		return tlog.Hash{}, fmt.Errorf("audit: tree size %d is negative", size)
+	if size < 0 || size > MaxTreeSize {
+		return tlog.Hash{}, fmt.Errorf("audit: tree size %d is not from 0 to %d", size, int64(MaxTreeSize))
 	}
 	h, err := tlog.TreeHash(size, TlogReader(ctx, r))
 	if err != nil {

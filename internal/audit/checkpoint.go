@@ -34,8 +34,8 @@ func Sign(signer note.Signer, origin string, size int64, root tlog.Hash) ([]byte
 	if err := checkOrigin(origin); err != nil {
 		return nil, err
 	}
-	if size < 0 {
-		return nil, fmt.Errorf("audit checkpoint: tree size %d is negative", size)
+	if size < 0 || size > MaxTreeSize {
+		return nil, fmt.Errorf("audit checkpoint: tree size %d is not from 0 to %d", size, int64(MaxTreeSize))
 	}
 	text := fmt.Sprintf("%s\n%d\n%s\n", origin, size, base64.StdEncoding.EncodeToString(root[:]))
 	msg, err := note.Sign(&note.Note{Text: text}, signer)
@@ -90,6 +90,10 @@ func OpenCheckpoint(msg []byte, verifier note.Verifier, origin string) (size int
 	size, err = strconv.ParseInt(lines[1], 10, 64)
 	if err != nil || size < 0 || strconv.FormatInt(size, 10) != lines[1] {
 		return 0, tlog.Hash{}, fmt.Errorf("checkpoint tree size %q is not a decimal number", lines[1])
+	}
+	if size > MaxTreeSize {
+		// Whoever checks a proof against this size would hang in tlog.
+		return 0, tlog.Hash{}, fmt.Errorf("checkpoint tree size %d is over %d", size, int64(MaxTreeSize))
 	}
 	root, err = decodeHash(lines[2])
 	if err != nil {

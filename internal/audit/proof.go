@@ -18,8 +18,8 @@ import (
 // Bad arguments are dueprocess Invalid errors naming "index" or "size";
 // a size beyond the log fails in r, which should say not found.
 func InclusionProof(ctx context.Context, r HashReader, index, size int64) (tlog.RecordProof, error) {
-	if size < 1 {
-		return nil, dueprocess.FieldError("size", "tree size %d must be at least 1", size)
+	if size < 1 || size > MaxTreeSize {
+		return nil, dueprocess.FieldError("size", "tree size %d is not from 1 to %d", size, int64(MaxTreeSize))
 	}
 	if index < 0 || index >= size {
 		return nil, dueprocess.FieldError("index", "entry %d is not in a tree of %d entries (indexes run from 0 to %d)", index, size, size-1)
@@ -44,6 +44,9 @@ func ConsistencyProof(ctx context.Context, r HashReader, old, new int64) (tlog.T
 	}
 	if new < old {
 		return nil, dueprocess.FieldError("new", "tree size %d is smaller than old size %d", new, old)
+	}
+	if new > MaxTreeSize {
+		return nil, dueprocess.FieldError("new", "tree size %d is over %d", new, int64(MaxTreeSize))
 	}
 	p, err := tlog.ProveTree(new, old, TlogReader(ctx, r))
 	if err != nil {

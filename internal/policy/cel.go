@@ -37,9 +37,11 @@ var celVars = []struct {
 }
 
 func celEnv() (*cel.Env, error) {
-	opts := make([]cel.EnvOption, len(celVars))
-	for i, v := range celVars {
-		opts[i] = cel.Variable(v.name, v.typ)
+	// The recursion limit bounds how deeply a condition nests, which is
+	// what makes checking it slow (see maxCELDepth).
+	opts := []cel.EnvOption{cel.ParserRecursionLimit(maxCELDepth), cel.ParserExpressionSizeLimit(maxWhen)}
+	for _, v := range celVars {
+		opts = append(opts, cel.Variable(v.name, v.typ))
 	}
 	env, err := cel.NewEnv(opts...)
 	if err != nil {

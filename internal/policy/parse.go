@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strconv"
@@ -20,10 +21,30 @@ const (
 	RouteRefuse   = "refuse"    // no request is answered
 )
 
+// Limits on a policy file. A policy is written by people and is a few
+// kilobytes; the limits are far above any real one and keep a hostile or
+// broken file from costing seconds of work. Without them a 500-byte rule of
+// nested CEL lists took 1.7 s to check, since the CEL type checker's work
+// grows with the cube of the nesting, and a deep YAML file grows the parser's
+// stack with every level.
+const (
+	maxFileSize = 1 << 20 // bytes in the file
+	maxDepth    = 32      // levels of YAML mappings and lists
+	maxRules    = 250     // rules in the file, each of which costs up to milliseconds to compile
+	maxWhen     = 4096    // bytes in one rule's CEL condition
+	maxCELDepth = 24      // nesting of one CEL condition: brackets, calls, operators
+)
+
 // Parse reads and checks a policy file. name is the file's name, used in
 // errors, which are Invalid and read "name:LINE: path: what is wrong".
 func Parse(name string, data []byte) (*Policy, error) {
 	d := &decoder{name: name}
+	if len(data) > maxFileSize {
+		// The line is the one the limit falls in, to show where the file
+		// stops looking like a policy.
+		line := 1 + bytes.Count(data[:maxFileSize], []byte("\n"))
+		return nil, d.errorf(&yaml.Node{Line: line}, "", "the file is %d bytes; a policy file may have at most %d (1 MiB)", len(data), maxFileSize)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, d.yamlError(err)
@@ -31,12 +52,34 @@ func Parse(name string, data []byte) (*Policy, error) {
 	if len(doc.Content) == 0 {
 		return nil, d.errorf(&yaml.Node{Line: 1}, "", "the file is empty; start from \"dueprocess policy show-default\"")
 	}
+	if err := d.shape(doc.Content[0], 1); err != nil {
+		return nil, err
+	}
 	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
 		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// shape refuses a tree deeper than maxDepth and any anchor or alias. A
+// policy has no use for aliases, and refusing them means that no part of
+// the file is ever read twice, so a small file of aliases to aliases (an
+// "alias bomb") cannot stand for a huge one.
+func (d *decoder) shape(n *yaml.Node, depth int) error {
+	if depth > maxDepth {
+		return d.errorf(n, "", "the file nests more than %d levels deep", maxDepth)
+	}
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return d.errorf(n, "", "anchors and aliases (& and *) are not allowed in a policy file; write the value out")
+	}
+	for _, c := range n.Content {
+		if err := d.shape(c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // decoder walks the YAML tree, naming the line of anything wrong.
@@ -418,6 +461,9 @@ func (d *decoder) rules(n *yaml.Node, path string, p *Policy) error {
 	if err != nil {
 		return err
 	}
+	if n.Kind == yaml.SequenceNode && len(n.Content) > maxRules {
+		return d.errorf(n.Content[maxRules], fmt.Sprintf("%s[%d]", path, maxRules), "is one rule too many; a policy may have at most %d", maxRules)
+	}
 	return d.seq(n, path, func(i int, v *yaml.Node, path string) error {
 		r := &rule{}
 		var whenNode *yaml.Node
@@ -452,6 +498,9 @@ func (d *decoder) rules(n *yaml.Node, path string, p *Policy) error {
 			if f.v == "" {
 				return d.errorf(v, path+"."+f.name, "is required")
 			}
+		}
+		if len(r.when) > maxWhen {
+			return d.errorf(whenNode, path+".when", "is %d bytes long; a condition may have at most %d", len(r.when), maxWhen)
 		}
 		ast, iss := env.Compile(r.when)
 		if iss.Err() != nil {

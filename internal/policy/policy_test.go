@@ -2,6 +2,8 @@ package policy
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -307,6 +309,13 @@ func TestParseErrors(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add(DefaultYAML)
+	realistic, err := os.ReadFile("testdata/realistic.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(realistic)
+	f.Add([]byte("version: 1\nname: &n x\nladder: *n\n"))
+	f.Add([]byte("version: 1\nrules:\n  - {id: a, when: '[[[[]]]].size() > 1', outcome: narrow, reason: x}\n"))
 	f.Add([]byte("version: 1\nladder: {subscriber: subpoena}\n"))
 	f.Add([]byte("version: 1\nrules:\n  - {id: a, when: 'request.target_count > 1', outcome: narrow, reason: x}\n"))
 	samples := []*dueprocess.Request{
@@ -316,7 +325,13 @@ func FuzzParse(f *testing.F) {
 		req{kind: dueprocess.KindContentRestriction, juris: "US-CA", process: dueprocess.ProcessMLAT}.build(),
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// No input within the limits may take long: a second is a
+		// thousand times what a real policy takes.
+		start := time.Now()
 		p, err := Parse("fuzz.yaml", data)
+		if d := time.Since(start); d > 2*time.Second {
+			t.Fatalf("%d bytes took %v", len(data), d)
+		}
 		if err != nil {
 			if dueprocess.ErrorKind(err) != dueprocess.Invalid || !strings.HasPrefix(err.Error(), "fuzz.yaml:") {
 				t.Fatalf("error not Invalid with a line: %v", err)
@@ -330,4 +345,71 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The limits on a policy file. Each input here was accepted, or refused
+// only after seconds of work or for an unrelated reason, before the limits
+// existed; each error names the line where the limit is passed.
+func TestParseLimits(t *testing.T) {
+	valid := string(DefaultYAML)
+	rule := func(id, when string) string {
+		return "  - id: " + id + "\n    when: '" + when + "'\n    outcome: review\n    reason: x\n"
+	}
+	var rules strings.Builder
+	for i := range maxRules + 1 {
+		rules.WriteString(rule(fmt.Sprintf("r%d", i), "true"))
+	}
+	for _, tc := range []struct{ name, yaml, want string }{
+		// A valid policy padded with a comment past 1 MiB: line 2 is the
+		// comment, in which the limit falls.
+		{"file size", valid + "\n# " + strings.Repeat("x", maxFileSize) + "\n", fmt.Sprintf("test.yaml:%d: the file is", strings.Count(valid, "\n")+2)},
+		{"nesting", "version: 1\nname: " + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + "\n", "test.yaml:2: the file nests more than 32 levels deep"},
+		{"alias", "version: 1\nname: &n x\nladder: *n\n", "test.yaml:2: anchors and aliases (& and *) are not allowed"},
+		{"alias bomb", "version: 1\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n", "test.yaml:2: anchors and aliases"},
+		{"rule count", strings.Replace(valid, "rules:\n", "rules:\n"+rules.String(), 1), "rules[250]: is one rule too many; a policy may have at most 250"},
+		{"condition length", strings.Replace(valid, "rules:\n", "rules:\n"+rule("long", strings.Repeat("true && ", maxWhen/8)+"true"), 1), "rules[0].when: is 4100 bytes long; a condition may have at most 4096"},
+		// 200 nested lists took 1.7 s to type-check: the checker's work
+		// grows with the cube of the depth.
+		{"condition depth", strings.Replace(valid, "rules:\n", "rules:\n"+rule("deep", strings.Repeat("[", 200)+strings.Repeat("]", 200)+".size() > 1"), 1), "rules[0].when: does not compile: ERROR: <input>:-1:0: expression recursion limit exceeded: 24"},
+	} {
+		start := time.Now()
+		_, err := Parse("test.yaml", []byte(tc.yaml))
+		if err == nil || !strings.Contains(err.Error(), tc.want) || dueprocess.ErrorKind(err) != dueprocess.Invalid {
+			t.Errorf("%s: got %v, want an Invalid error containing %q", tc.name, err, tc.want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%s: took %v", tc.name, d)
+		}
+	}
+}
+
+// TestParseAtTheLimits checks that the limits leave room: a policy just
+// inside every one of them is accepted.
+func TestParseAtTheLimits(t *testing.T) {
+	var rules strings.Builder
+	for i := range maxRules {
+		fmt.Fprintf(&rules, "  - {id: r%d, when: 'request.target_count > %d', outcome: review, reason: x}\n", i, i)
+	}
+	rules.WriteString("  - {id: long, when: '" + strings.Repeat("true && ", (maxWhen-4)/8) + "true', outcome: review, reason: x}\n")
+	rules.WriteString("  - {id: deep, when: '" + strings.Repeat("[", 10) + strings.Repeat("]", 10) + ".size() == 1', outcome: review, reason: x}\n")
+	src := strings.Replace(string(DefaultYAML), "rules:\n", "rules:\n"+rules.String(), 1)
+	if _, err := Parse("test.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), "too many") {
+		t.Fatalf("want the rule count refused once over, got %v", err)
+	}
+	// maxRules rules in all, counting the default's own.
+	var fewer strings.Builder
+	own := strings.Count(string(DefaultYAML), "- id:")
+	for i := range maxRules - own - 2 {
+		fmt.Fprintf(&fewer, "  - {id: r%d, when: 'request.target_count > %d', outcome: review, reason: x}\n", i, i)
+	}
+	fewer.WriteString("  - {id: long, when: '" + strings.Repeat("true && ", (maxWhen-4)/8) + "true', outcome: review, reason: x}\n")
+	fewer.WriteString("  - {id: deep, when: '" + strings.Repeat("[", 10) + strings.Repeat("]", 10) + ".size() == 1', outcome: review, reason: x}\n")
+	src = strings.Replace(string(DefaultYAML), "rules:\n", "rules:\n"+fewer.String(), 1)
+	p, err := Parse("test.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.rules) != maxRules {
+		t.Fatalf("%d rules, want %d", len(p.rules), maxRules)
+	}
 }

@@ -519,7 +519,10 @@ func TestPolicyFilePauseEndReleases(t *testing.T) {
 
 		release := func(decide store.Decider) []string {
 			var moved []string
-			w.do(func(tx *store.Tx) (err error) { moved, err = tx.ReleaseUnheld(ctx, decide, dueprocess.System); return err })
+			w.do(func(tx *store.Tx) (err error) {
+				moved, err = tx.ReleaseUnheld(ctx, decide, dueprocess.System)
+				return err
+			})
 			return moved
 		}
 		if moved := release(withFile); len(moved) != 0 {

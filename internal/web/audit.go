@@ -47,6 +47,15 @@ func queryInt(r *http.Request, name string, def int64) (int64, error) {
 	return n, nil
 }
 
+// entryIndex reads the index of an audit entry from a path.
+func entryIndex(s string) (int64, error) {
+	index, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || index < 0 {
+		return 0, dueprocess.FieldError("index", "%q is not an entry index (0, 1, 2, …)", s)
+	}
+	return index, nil
+}
+
 // treeSize checks that a tree size asked for exists: proofs are served for
 // any size up to the committed log's, since GET /api/v1/audit/checkpoint
 // signs one of the current size on demand.
@@ -65,9 +74,9 @@ func (s *Server) auditEntry(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.need(r, dueprocess.PermAuditRead); err != nil {
 		return err
 	}
-	index, err := strconv.ParseInt(r.PathValue("index"), 10, 64)
-	if err != nil || index < 0 {
-		return dueprocess.FieldError("index", "%q is not an entry index (0, 1, 2, …)", r.PathValue("index"))
+	index, err := entryIndex(r.PathValue("index"))
+	if err != nil {
+		return err
 	}
 	data, err := s.db.AuditLog().Entry(r.Context(), index)
 	if err != nil {

@@ -122,6 +122,11 @@ func decodeStrict(body []byte, v any) error {
 func fieldPath(p jsontext.Pointer) string {
 	var b strings.Builder
 	for tok := range p.Tokens() {
+		if tok == "" {
+			// A member named "" must still be named, or an error about
+			// it would name no field at all.
+			tok = `""`
+		}
 		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
 			b.WriteString("[" + tok + "]")
 			continue

@@ -37,6 +37,17 @@ func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
 	return p, nil
 }
 
+// checkRequestBody decodes and checks the body of POST /api/v1/requests:
+// everything about a submitted request that needs neither the database nor
+// who sent it.
+func checkRequestBody(body []byte) (*dueprocess.Request, error) {
+	var in dueprocess.NewRequest
+	if err := decodeStrict(body, &in); err != nil {
+		return nil, err
+	}
+	return in.Check()
+}
+
 // createRequest takes in a government demand from an official. It answers
 // 201 only once the request is committed; with an Idempotency-Key, a retry
 // gets the first answer again instead of creating a second request.
@@ -55,11 +66,7 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "Idempotency-Key", Message: "must be 1 to 255 printable ASCII characters without spaces"}
 		}
 	}
-	var in dueprocess.NewRequest
-	if err := decodeStrict(body, &in); err != nil {
-		return err
-	}
-	req, err := in.Check()
+	req, err := checkRequestBody(body)
 	if err != nil {
 		return err
 	}
