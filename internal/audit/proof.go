@@ -48,6 +48,14 @@ func ConsistencyProof(ctx context.Context, r HashReader, old, new int64) (tlog.T
 	if new > MaxTreeSize {
 		return nil, dueprocess.FieldError("new", "tree size %d is over %d", new, int64(MaxTreeSize))
 	}
+	if old == new {
+		// tlog proves a tree consistent with itself with no proof, reading
+		// nothing; read its root, so that a size past the log is refused
+		// here as it is for every other pair.
+		if _, err := TreeHash(ctx, r, new); err != nil {
+			return nil, err
+		}
+	}
 	p, err := tlog.ProveTree(new, old, TlogReader(ctx, r))
 	if err != nil {
 		return nil, fmt.Errorf("audit: prove tree size %d extends %d: %w", new, old, err)
