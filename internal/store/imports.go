@@ -450,20 +450,7 @@ func (w *importWriter) flush(ctx context.Context) error {
 		return err
 	}
 	for _, r := range w.batch {
-		var offCat, offDesc, harm, just string
-		if r.Offence != nil {
-			offCat, offDesc = r.Offence.Category, r.Offence.Description
-		}
-		if r.Emergency != nil {
-			harm, just = string(r.Emergency.Harm), r.Emergency.Justification
-		}
-		var from, to, ndUntil dueprocess.Date
-		if r.DateRange != nil {
-			from, to = r.DateRange.From, r.DateRange.To
-		}
-		if r.Nondisclosure != nil {
-			ndUntil = r.Nondisclosure.Until
-		}
+		offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
 		w.requests.add(r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 			string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, db.bulkDate(r.LegalProcess.IssuedOn),
 			textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), db.bulkDate(from), db.bulkDate(to),

@@ -68,22 +68,28 @@ func createdBody(r *dueprocess.Request) any {
 	}{r.AgencyID, r.DataCategories, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.OfficialID, r.ReceivedAt, r.Status, len(r.Targets)}
 }
 
-// insertRequest writes r's row, with decision (its JSON, or nil).
-func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
-	var offCat, offDesc, harm, just string
+// optionalColumns returns the columns of r's optional parts, empty where
+// a part is absent, as both the single insert and the bulk import write
+// them.
+func optionalColumns(r *dueprocess.Request) (offCat, offDesc, harm, just string, from, to, ndUntil dueprocess.Date) {
 	if r.Offence != nil {
 		offCat, offDesc = r.Offence.Category, r.Offence.Description
 	}
 	if r.Emergency != nil {
 		harm, just = string(r.Emergency.Harm), r.Emergency.Justification
 	}
-	var from, to, ndUntil dueprocess.Date
 	if r.DateRange != nil {
 		from, to = r.DateRange.From, r.DateRange.To
 	}
 	if r.Nondisclosure != nil {
 		ndUntil = r.Nondisclosure.Until
 	}
+	return
+}
+
+// insertRequest writes r's row, with decision (its JSON, or nil).
+func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
+	offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
 	err := tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
