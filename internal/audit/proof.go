@@ -24,11 +24,26 @@ func InclusionProof(ctx context.Context, r HashReader, index, size int64) (tlog.
 	if index < 0 || index >= size {
 		return nil, dueprocess.FieldError("index", "entry %d is not in a tree of %d entries (indexes run from 0 to %d)", index, size, size-1)
 	}
+	// tlog's proof need not read the entry's own leaf (the last of a tree
+	// has no sibling to its right), so it would prove an entry past the
+	// log; reading the tree's last leaf first refuses a tree the log lacks.
+	if err := hasTree(ctx, r, size); err != nil {
+		return nil, err
+	}
 	p, err := tlog.ProveRecord(size, index, TlogReader(ctx, r))
 	if err != nil {
 		return nil, fmt.Errorf("audit: prove entry %d in tree size %d: %w", index, size, err)
 	}
 	return p, nil
+}
+
+// hasTree reads the last leaf of the tree of size entries, and fails if
+// the log does not hold it.
+func hasTree(ctx context.Context, r HashReader, size int64) error {
+	if _, err := r.ReadHashes(ctx, []int64{tlog.StoredHashIndex(0, size-1)}); err != nil {
+		return fmt.Errorf("audit: the log holds no tree of %d entries: %w", size, err)
+	}
+	return nil
 }
 
 // ConsistencyProof returns the proof that the tree of the first new
@@ -48,13 +63,11 @@ func ConsistencyProof(ctx context.Context, r HashReader, old, new int64) (tlog.T
 	if new > MaxTreeSize {
 		return nil, dueprocess.FieldError("new", "tree size %d is over %d", new, int64(MaxTreeSize))
 	}
-	if old == new {
-		// tlog proves a tree consistent with itself with no proof, reading
-		// nothing; read its root, so that a size past the log is refused
-		// here as it is for every other pair.
-		if _, err := TreeHash(ctx, r, new); err != nil {
-			return nil, err
-		}
+	// tlog proves a tree consistent with itself with no proof, reading
+	// nothing, and need not read every leaf of the new tree otherwise;
+	// reading its last leaf first refuses a tree the log lacks.
+	if err := hasTree(ctx, r, new); err != nil {
+		return nil, err
 	}
 	p, err := tlog.ProveTree(new, old, TlogReader(ctx, r))
 	if err != nil {
