@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -105,6 +106,11 @@ func DecodeHashes(ss []string) ([]tlog.Hash, error) {
 // base64 encoding produces, so a hash has exactly one text form.
 func decodeHash(s string) (tlog.Hash, error) {
 	var h tlog.Hash
+	// The decoder skips line breaks even in strict mode; a hash is one
+	// run of exactly 44 characters, so that each has one spelling.
+	if len(s) != base64.StdEncoding.EncodedLen(tlog.HashSize) || strings.ContainsAny(s, "\r\n") {
+		return h, fmt.Errorf("%q is not a base64 SHA-256 hash", s)
+	}
 	b, err := base64.StdEncoding.Strict().DecodeString(s)
 	if err != nil || len(b) != tlog.HashSize {
 		return h, fmt.Errorf("%q is not a base64 SHA-256 hash", s)
