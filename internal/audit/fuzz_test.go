@@ -19,19 +19,7 @@ import (
 // checkpoints in a fuzz corpus stay signed by the key the next run checks.
 func fixedKey(t testing.TB, name string) (note.Signer, note.Verifier) {
 	t.Helper()
-	skey, vkey, err := note.GenerateKey(bytes.NewReader(bytes.Repeat([]byte(name), 64)), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := note.NewSigner(skey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := note.NewVerifier(vkey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, v
+	return keyFrom(t, bytes.NewReader(bytes.Repeat([]byte(name), 64)), name)
 }
 
 // FuzzOpenCheckpoint feeds arbitrary bytes to OpenCheckpoint, which every

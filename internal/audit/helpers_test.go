@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -19,7 +20,13 @@ const testOrigin = "example.com/dueprocess"
 // testKey returns a fresh signer and verifier named as the test origin.
 func testKey(t testing.TB) (note.Signer, note.Verifier) {
 	t.Helper()
-	skey, vkey, err := note.GenerateKey(rand.Reader, testOrigin)
+	return keyFrom(t, rand.Reader, testOrigin)
+}
+
+// keyFrom makes a signer and verifier named name from the randomness in r.
+func keyFrom(t testing.TB, r io.Reader, name string) (note.Signer, note.Verifier) {
+	t.Helper()
+	skey, vkey, err := note.GenerateKey(r, name)
 	if err != nil {
 		t.Fatal(err)
 	}
