@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -27,8 +26,6 @@ type PeerFile struct {
 // naming each file, its hash and how many figures it replaced, and returns
 // the number of figures written.
 func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []PeerFile, by dueprocess.Actor) (int, error) {
-	const batch = 100
-	const cols = 14
 	n := 0
 	var names []map[string]any
 	seen := make(map[string]bool, len(files))
@@ -47,27 +44,19 @@ func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []Pee
 		if err != nil {
 			return 0, mapError(err)
 		}
-		for start := 0; start < len(f.Figures); start += batch {
-			end := min(start+batch, len(f.Figures))
-			var b strings.Builder
-			b.WriteString(`INSERT INTO peer_figures (company, product, period, jurisdiction, legal_process, requests, accounts,
-				percent_some_data, requests_min, requests_max, accounts_min, accounts_max, source, imported_at) VALUES `)
-			args := make([]any, 0, cols*(end-start))
-			for i, fig := range f.Figures[start:end] {
-				if fig.Company != company {
-					return 0, dueprocess.Errorf(dueprocess.Invalid, "%s: a figure of %s in an import of %s", f.Name, fig.Company, company)
-				}
-				if i > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("(")
-				for j := range cols {
-					if j > 0 {
-						b.WriteString(", ")
-					}
-					fmt.Fprintf(&b, "$%d", len(args)+j+1)
-				}
-				b.WriteString(")")
+		for _, fig := range f.Figures {
+			if fig.Company != company {
+				return 0, dueprocess.Errorf(dueprocess.Invalid, "%s: a figure of %s in an import of %s", f.Name, fig.Company, company)
+			}
+		}
+		err = insertRows(ctx, tx.tx, `INSERT INTO peer_figures (company, product, period, jurisdiction, legal_process, requests, accounts,
+				percent_some_data, requests_min, requests_max, accounts_min, accounts_max, source, imported_at) VALUES `,
+			` ON CONFLICT (company, product, period, jurisdiction, legal_process) DO UPDATE SET
+				requests = excluded.requests, accounts = excluded.accounts, percent_some_data = excluded.percent_some_data,
+				requests_min = excluded.requests_min, requests_max = excluded.requests_max,
+				accounts_min = excluded.accounts_min, accounts_max = excluded.accounts_max,
+				source = excluded.source, imported_at = excluded.imported_at`, 14, len(f.Figures), func(i int) []any {
+				fig := f.Figures[i]
 				var rmin, rmax, amin, amax any
 				if fig.RequestsBand != nil {
 					rmin, rmax = fig.RequestsBand.Min, fig.RequestsBand.Max
@@ -75,20 +64,14 @@ func (tx *Tx) ImportPeerFigures(ctx context.Context, company string, files []Pee
 				if fig.AccountsBand != nil {
 					amin, amax = fig.AccountsBand.Min, fig.AccountsBand.Max
 				}
-				args = append(args, fig.Company, fig.Product, fig.Period, fig.Jurisdiction, fig.LegalProcess,
+				return []any{fig.Company, fig.Product, fig.Period, fig.Jurisdiction, fig.LegalProcess,
 					ptrOrNil(fig.Requests), ptrOrNil(fig.Accounts), ptrOrNil(fig.PercentSomeData), rmin, rmax, amin, amax,
-					f.Name, tx.db.ts(tx.now))
-			}
-			b.WriteString(` ON CONFLICT (company, product, period, jurisdiction, legal_process) DO UPDATE SET
-				requests = excluded.requests, accounts = excluded.accounts, percent_some_data = excluded.percent_some_data,
-				requests_min = excluded.requests_min, requests_max = excluded.requests_max,
-				accounts_min = excluded.accounts_min, accounts_max = excluded.accounts_max,
-				source = excluded.source, imported_at = excluded.imported_at`)
-			if _, err := tx.exec(ctx, b.String(), args...); err != nil {
-				return 0, fmt.Errorf("import %s: %w", f.Name, err)
-			}
-			n += end - start
+					f.Name, tx.db.ts(tx.now)}
+			})
+		if err != nil {
+			return 0, fmt.Errorf("import %s: %w", f.Name, err)
 		}
+		n += len(f.Figures)
 		names = append(names, map[string]any{"name": f.Name, "sha256": f.SHA256, "figures": len(f.Figures), "replaced": replaced})
 	}
 	err := tx.Record(ctx, by, dueprocess.ActionPeersImported, "peers:"+company, map[string]any{"files": names})

@@ -107,26 +107,13 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 	return nil
 }
 
-// insertTargets writes targets in batches: one statement per hundred rows
-// rather than one per row, since a request may name up to 500.
+// insertTargets writes targets with multi-row inserts rather than one
+// statement per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
-	const batch = 100
-	for start := 0; start < len(targets); start += batch {
-		end := min(start+batch, len(targets))
-		var b strings.Builder
-		b.WriteString(`INSERT INTO request_targets (request_id, position, type, value) VALUES `)
-		args := make([]any, 0, 4*(end-start))
-		for i := start; i < end; i++ {
-			if i > start {
-				b.WriteString(", ")
-			}
-			n := len(args)
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
-			args = append(args, id, i, string(targets[i].Type), targets[i].Value)
-		}
-		if err := tx.tx.write(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("create request targets: %w", err)
-		}
+	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value) VALUES `, ``, 4, len(targets),
+		func(i int) []any { return []any{id, i, string(targets[i].Type), targets[i].Value} })
+	if err != nil {
+		return fmt.Errorf("create request targets: %w", err)
 	}
 	return nil
 }
