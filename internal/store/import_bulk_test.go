@@ -104,20 +104,8 @@ func TestImportLargeFileInBatches(t *testing.T) {
 		if e, err := audit.Decode(datas[0]); err != nil || e.Action != dueprocess.ActionRequestCreated || !strings.Contains(string(e.Body), `"targets":2`) {
 			t.Errorf("its entry: %+v, %v", e, err)
 		}
-		signer, verifier := testKey(t)
-		cp := &audit.Checkpointer{Store: log, Signer: signer, Origin: signer.Name()}
-		if _, _, err := cp.Latest(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if rep, err := audit.Verify(ctx, log, verifier, signer.Name(), nil); err != nil {
-			t.Errorf("the log does not verify: %v", err)
-		} else if size, _ := log.Size(ctx); size < n+2 {
-			t.Errorf("the log holds %d entries (%+v), want at least %d", size, rep, n+2)
-		}
-		kept, _ := db.ReportCounts(ctx, "")
-		recount, err := db.RecountReport(ctx, "")
-		if err != nil || fmt.Sprint(kept) != fmt.Sprint(recount) {
-			t.Errorf("kept counts differ from a recount:\n%v\n%v", kept, recount)
+		if rep := checkLogAndCounts(t, db); rep.Size < n+2 {
+			t.Errorf("the log holds %d entries (%+v), want at least %d", rep.Size, rep, n+2)
 		}
 	})
 }
@@ -350,19 +338,29 @@ func TestImportBesideConcurrentWrites(t *testing.T) {
 		if requests != n+40 || distinct != requests {
 			t.Errorf("%d requests with %d distinct ids, want %d", requests, distinct, n+40)
 		}
-		log := db.AuditLog()
-		signer, verifier := testKey(t)
-		cp := &audit.Checkpointer{Store: log, Signer: signer, Origin: signer.Name()}
-		if _, _, err := cp.Latest(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := audit.Verify(ctx, log, verifier, signer.Name(), nil); err != nil {
-			t.Errorf("the log does not verify: %v", err)
-		}
-		kept, _ := db.ReportCounts(ctx, "")
-		recount, err := db.RecountReport(ctx, "")
-		if err != nil || fmt.Sprint(kept) != fmt.Sprint(recount) {
-			t.Errorf("kept counts differ from a recount:\n%v\n%v", kept, recount)
-		}
+		checkLogAndCounts(t, db)
 	})
+}
+
+// checkLogAndCounts signs a checkpoint of db's audit log, checks that the
+// log verifies under it and that the kept report counts equal a recount,
+// and returns what verification found.
+func checkLogAndCounts(t *testing.T, db *store.DB) audit.Report {
+	t.Helper()
+	log := db.AuditLog()
+	signer, verifier := testKey(t)
+	cp := &audit.Checkpointer{Store: log, Signer: signer, Origin: signer.Name()}
+	if _, _, err := cp.Latest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := audit.Verify(ctx, log, verifier, signer.Name(), nil)
+	if err != nil {
+		t.Errorf("the log does not verify: %v", err)
+	}
+	kept, _ := db.ReportCounts(ctx, "")
+	recount, err := db.RecountReport(ctx, "")
+	if err != nil || fmt.Sprint(kept) != fmt.Sprint(recount) {
+		t.Errorf("kept counts differ from a recount:\n%v\n%v", kept, recount)
+	}
+	return rep
 }
