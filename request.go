@@ -213,6 +213,7 @@ const (
 	EventReceived      = "received"
 	EventDocumentAdded = "document_added"
 	EventStatusChanged = "status_changed"
+	EventNarrowed      = "narrowed" // the agency narrowed what the request asks for
 )
 
 // RequestFilter selects requests for a listing. Zero fields match anything.

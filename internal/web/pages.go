@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -140,6 +141,30 @@ func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store
 func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, dueprocess.PermRequestAssign, func(id string) error {
 		return s.db.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
+	})
+}
+
+func (s *Server) consoleEscalate(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestReview, s.db.Escalate)
+}
+
+func (s *Server) consoleSendBack(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestApprove, s.db.SendBack)
+}
+
+func (s *Server) consoleClose(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestClose, s.db.CloseRequest)
+}
+
+// consoleMove runs a move that takes a note from a console form.
+func (s *Server) consoleMove(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, perm dueprocess.Permission,
+	fn func(ctx context.Context, id, note string, by dueprocess.Actor) error) error {
+	return s.act(w, r, se, staff, perm, func(id string) error {
+		note, err := dueprocess.CheckNote(r.PostFormValue("note"))
+		if err != nil {
+			return err
+		}
+		return fn(r.Context(), id, note, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
 	})
 }
 
