@@ -256,6 +256,7 @@ var consoleMatrix = map[string]string{
 	"GET /console":                              "staff",
 	"GET /console/requests/{id}":                "staff",
 	"GET /console/jurisdictions":                "staff",
+	"GET /console/audit/{index}":                "staff",
 	"POST /console/requests/{id}/review":        "reviewer",
 	"POST /console/requests/{id}/approve":       "approver",
 	"POST /console/requests/{id}/human-rights":  "human_rights",
@@ -329,7 +330,7 @@ func TestConsoleRoleMatrix(t *testing.T) {
 			}
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
-				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member
+				p = strings.NewReplacer("{id}", id, "{code}", "FR", "{index}", "0").Replace(p) // a request's id: no such staff member
 				var status int
 				var loc string
 				if method == "GET" {

@@ -282,10 +282,14 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	}
 	step, ok := auth.CheckTOTP(creds.TOTPSecret, r.PostFormValue("code"), s.now(), creds.TOTPLastStep)
 	if !ok {
-		if err := s.secondFactorFailed(r, creds, "totp"); err != nil {
+		why, msg := "totp", "That code is not right. Codes change every 30 seconds; enter the one your app shows now."
+		if auth.ReusedTOTP(creds.TOTPSecret, r.PostFormValue("code"), s.now(), creds.TOTPLastStep) {
+			why, msg = "totp used already", "That code was used already, and each code works once. Wait for your app to show the next one (at most 30 seconds), then enter it."
+		}
+		if err := s.secondFactorFailed(r, creds, why); err != nil {
 			return err
 		}
-		return again(http.StatusUnauthorized, "That code is not right. Codes change every 30 seconds; enter the one your app shows now.")
+		return again(http.StatusUnauthorized, msg)
 	}
 	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
