@@ -225,4 +225,9 @@ type RequestFilter struct {
 	DueBy        Date   // unfinished requests whose deadline is on or before this date
 	After        string // a request ID: list those that come after it
 	Limit        int
+	// Sort orders the listing: "" by id, "received" or "-received" by the
+	// time received, "deadline" soonest first (none last), "status" by
+	// status; ties by id. With a sort, pages are taken by Offset, not After.
+	Sort   string
+	Offset int
 }

@@ -324,6 +324,17 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	return targets, mapError(rows.Err())
 }
 
+// requestOrders are the orders a listing may take (RequestFilter.Sort),
+// each ending in id so that pages never overlap. A missing deadline sorts
+// last on both databases.
+var requestOrders = map[string]string{
+	"":          "id",
+	"received":  "received_at, id",
+	"-received": "received_at DESC, id DESC",
+	"deadline":  "CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id",
+	"status":    "status, id",
+}
+
 // MaxPage is the most requests one listing returns.
 const MaxPage = 500
 
@@ -372,7 +383,11 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, limit)
+	order, ok := requestOrders[f.Sort]
+	if !ok {
+		return nil, dueprocess.FieldError("sort", "%q is not a known order", f.Sort)
+	}
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(f.Offset, 0))
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapError(err)

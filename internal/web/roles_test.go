@@ -253,24 +253,25 @@ func TestRoleMatrix(t *testing.T) {
 // consoleMatrix is the role matrix of the console's pages and forms, in
 // the notation of matrix.
 var consoleMatrix = map[string]string{
-	"GET /console":                              "staff",
-	"GET /console/requests/{id}":                "staff",
-	"GET /console/jurisdictions":                "staff",
-	"GET /console/audit/{index}":                "staff",
-	"POST /console/requests/{id}/review":        "reviewer",
-	"POST /console/requests/{id}/approve":       "approver",
-	"POST /console/requests/{id}/human-rights":  "human_rights",
-	"POST /console/requests/{id}/assign":        "reviewer admin",
-	"POST /console/requests/{id}/escalate":      "reviewer",
-	"POST /console/requests/{id}/send-back":     "approver",
-	"POST /console/requests/{id}/close":         "reviewer approver admin",
-	"POST /console/jurisdictions/pause":         "admin",
-	"POST /console/jurisdictions/{code}/resume": "admin",
-	"GET /console/staff":                        "admin",
-	"POST /console/staff":                       "admin",
-	"POST /console/staff/{id}/disable":          "admin",
-	"POST /console/signout-everywhere":          "staff",
-	"POST /console/signout":                     "staff",
+	"GET /console":                               "staff",
+	"GET /console/requests/{id}":                 "staff",
+	"GET /console/jurisdictions":                 "staff",
+	"GET /console/audit/{index}":                 "staff",
+	"GET /console/requests/{id}/documents/{doc}": "admin", // and staff assigned to the case
+	"POST /console/requests/{id}/review":         "reviewer",
+	"POST /console/requests/{id}/approve":        "approver",
+	"POST /console/requests/{id}/human-rights":   "human_rights",
+	"POST /console/requests/{id}/assign":         "reviewer admin",
+	"POST /console/requests/{id}/escalate":       "reviewer",
+	"POST /console/requests/{id}/send-back":      "approver",
+	"POST /console/requests/{id}/close":          "reviewer approver admin",
+	"POST /console/jurisdictions/pause":          "admin",
+	"POST /console/jurisdictions/{code}/resume":  "admin",
+	"GET /console/staff":                         "admin",
+	"POST /console/staff":                        "admin",
+	"POST /console/staff/{id}/disable":           "admin",
+	"POST /console/signout-everywhere":           "staff",
+	"POST /console/signout":                      "staff",
 }
 
 // consolePublic are the console's routes that need no session: signing

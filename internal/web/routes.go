@@ -59,6 +59,7 @@ func (s *Server) routes() []route {
 		{"POST", "/console/requests/{id}/escalate", s.signedIn(s.consoleEscalate), false},
 		{"POST", "/console/requests/{id}/send-back", s.signedIn(s.consoleSendBack), false},
 		{"POST", "/console/requests/{id}/close", s.signedIn(s.consoleClose), false},
+		{"GET", "/console/requests/{id}/documents/{doc}", s.signedIn(s.consoleDocument), false},
 		{"GET", "/console/audit/{index}", s.signedIn(s.consoleProof), false},
 		{"GET", "/console/jurisdictions", s.signedIn(s.jurisdictionsPage), false},
 		{"POST", "/console/jurisdictions/pause", s.signedIn(s.consolePause), false},
