@@ -3,7 +3,9 @@ package web_test
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dueprocess/dueprocess"
@@ -154,6 +156,48 @@ func TestClose(t *testing.T) {
 		status, b := e.do("GET", "/api/v1/requests/"+id+"/events", e.hk, nil)
 		if status != 200 || !strings.Contains(string(b), "closed: the agency was told") {
 			t.Errorf("events: %d %s, want the note in the history", status, b)
+		}
+	})
+}
+
+// TestReplyConcurrent: of many replies sent at once to one request to
+// narrow, exactly one is taken; the others find it in review already.
+func TestReplyConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := narrowable(t, e)
+		const n = 20
+		codes := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				body := `{"note": "reply ` + strconv.Itoa(i) + `", "targets": [{"type": "username", "value": "demosisto"}]}`
+				status, _ := e.do("POST", "/api/v1/requests/"+id+"/reply", e.hk, strings.NewReader(body))
+				codes <- status
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		got := map[int]int{}
+		for c := range codes {
+			got[c]++
+		}
+		if got[200] != 1 || got[409] != n-1 {
+			t.Errorf("answers %v, want one 200 and %d 409", got, n-1)
+		}
+		kept, err := db.Narrowings(ctx, id)
+		if err != nil || len(kept) != 1 {
+			t.Errorf("%d narrowings kept (%v), want 1", len(kept), err)
+		}
+		if _, m := e.request(e.admin, id); len(m["targets"].([]any)) != 1 {
+			t.Errorf("targets = %v, want the one kept", m["targets"])
+		}
+		kc, _ := db.ReportCounts(ctx, "")
+		rc, _ := db.RecountReport(ctx, "")
+		if !reflect.DeepEqual(kc, rc) {
+			t.Errorf("kept counts differ from a recount:\nkept    %v\nrecount %v", kc, rc)
 		}
 	})
 }
