@@ -31,6 +31,10 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
 )
 
 // Actions lists every action the audit log records.
@@ -41,4 +45,5 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed,
 }

@@ -103,6 +103,23 @@ CREATE TABLE officials (
     created_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    request_id      TEXT REFERENCES requests (id),
+    created_at      TIMESTAMP NOT NULL,
+    not_before      TIMESTAMP NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until   TIMESTAMP,
+    sent_at         TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE peer_figures (
     company           TEXT NOT NULL,
     product           TEXT NOT NULL,
@@ -265,6 +282,12 @@ CREATE INDEX documents_request ON documents (request_id);
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX outbox_created ON outbox (created_at);
+
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
+
+CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
