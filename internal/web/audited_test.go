@@ -160,7 +160,9 @@ func TestEveryActionIsAudited(t *testing.T) {
 				})
 			}},
 			{dueprocess.ActionMailFailed, func() error {
-				return claimOneMail(db, func(m dueprocess.OutboxMessage) error { return db.MailDeferred(ctx, m.ID, "550 no such user", time.Time{}) })
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error {
+					return db.MailDeferred(ctx, m.ID, "550 no such user", time.Time{})
+				})
 			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.
