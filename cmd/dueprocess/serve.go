@@ -42,7 +42,15 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
+	mailSet, err := c.mailFlags(fs)
+	if err != nil {
+		return err
+	}
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	mailCfg, err := mailSet.config(c)
+	if err != nil {
 		return err
 	}
 	if *band != 250 && *band != 500 && *band != 1000 {
@@ -99,6 +107,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	defer c.startMail(db, mailCfg, mailSet, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {

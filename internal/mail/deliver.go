@@ -52,8 +52,9 @@ type Deliverer struct {
 	Log    *slog.Logger
 	// Sent, if set, is called after each message is marked sent.
 	Sent func(m *dueprocess.OutboxMessage)
-	// Lease overrides the package's Lease (tests).
+	// Lease and Batch override the package's Lease and Batch (tests).
 	Lease time.Duration
+	Batch int
 }
 
 // Run sends due messages until none is left or ctx ends, and returns how
@@ -66,7 +67,11 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		if d.Lease > 0 {
 			lease = d.Lease
 		}
-		list, err := d.Outbox.ClaimMail(ctx, Batch, lease)
+		batch := Batch
+		if d.Batch > 0 {
+			batch = d.Batch
+		}
+		list, err := d.Outbox.ClaimMail(ctx, batch, lease)
 		if err != nil || len(list) == 0 {
 			return err
 		}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/mail/mailtest"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+)
+
+// TestKillWhileSendingMail queues 300 messages, lets "dueprocess serve"
+// send them, kills it with SIGKILL while the SMTP server holds the 100th
+// (received, not yet answered, so never marked sent), starts it again and
+// waits for the outbox to empty: every message arrives, and a Message-ID
+// that arrives twice arrives as the same message, byte for byte.
+func TestKillWhileSendingMail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			smtp := mailtest.Start(t)
+			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir(),
+				"DUEPROCESS_SMTP": smtp.URL(), "DUEPROCESS_MAIL_FROM": "dueprocess@example.org",
+				"DUEPROCESS_MAIL_EVERY": "100ms", "DUEPROCESS_MAIL_LEASE": "2s"}
+			db, err := store.Open(ctx, vars["DUEPROCESS_DB"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			const n = 300
+			err = db.Transact(ctx, func(tx *store.Tx) error {
+				for i := range n {
+					m := &dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: "user" + strconv.Itoa(i) + "@example.org",
+						Subject: "Notice " + strconv.Itoa(i), Body: "A request named your account.\n"}
+					if _, err := tx.QueueMail(ctx, m); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var mu sync.Mutex
+			var killed bool
+			first, _ := startProcess(t, vars)
+			smtp.OnData(func(m mailtest.Message) {
+				mu.Lock()
+				defer mu.Unlock()
+				if !killed && len(smtp.Messages()) >= 100 {
+					killed = true
+					first.Process.Signal(syscall.SIGKILL)
+					first.Wait()
+				}
+			})
+			deadline := time.Now().Add(10 * time.Second)
+			for mu.Lock(); !killed && time.Now().Before(deadline); mu.Lock() {
+				mu.Unlock()
+				time.Sleep(20 * time.Millisecond)
+			}
+			mu.Unlock()
+			if !killed {
+				t.Fatalf("the server sent %d messages in 10s and was not killed", len(smtp.Messages()))
+			}
+			sentBefore, _ := db.OutboxCounts(ctx)
+			startProcess(t, vars)
+			deadline = time.Now().Add(30 * time.Second)
+			var counts map[dueprocess.MailStatus]int64
+			for time.Now().Before(deadline) {
+				if counts, err = db.OutboxCounts(ctx); err == nil && counts[dueprocess.MailSent] == n {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if counts[dueprocess.MailSent] != n {
+				t.Fatalf("outbox after the restart: %v; want %d sent", counts, n)
+			}
+
+			byID := map[string][][]byte{}
+			for _, m := range smtp.Messages() {
+				id := m.Header.Get("Message-Id")
+				byID[id] = append(byID[id], m.Data)
+			}
+			if len(byID) != n {
+				t.Errorf("%d distinct Message-IDs received, want %d", len(byID), n)
+			}
+			again := 0
+			for id, copies := range byID {
+				for _, c := range copies[1:] {
+					again++
+					if !bytes.Equal(c, copies[0]) {
+						t.Errorf("%s arrived as two different messages:\n%s\n---\n%s", id, copies[0], c)
+					}
+				}
+			}
+			// The one message the server held when the sender died is the
+			// only one it can have sent without marking.
+			if again > 1 {
+				t.Errorf("%d messages sent again, want at most 1", again)
+			}
+			t.Logf("sent before the kill: %d marked, %d received; sent again after the restart: %d", sentBefore[dueprocess.MailSent], 100, again)
+		})
+	}
+}
