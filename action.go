@@ -35,6 +35,7 @@ const (
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 )
 
 // Actions lists every action the audit log records.
@@ -45,5 +46,5 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
-	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 }

@@ -228,14 +228,18 @@ CREATE TABLE requests (
     received_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     decision text,
-    paused_from text
+    paused_from text,
+    due_at timestamp with time zone,
+    reminded_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
+CREATE INDEX requests_due_at ON requests USING btree (due_at);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
 CREATE INDEX requests_status ON requests USING btree (status, id);
+CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);
 
 CREATE TABLE reviews (
     id text NOT NULL,

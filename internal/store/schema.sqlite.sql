@@ -203,7 +203,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT);
+, decision TEXT, paused_from TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -295,6 +295,8 @@ CREATE INDEX request_targets_value ON request_targets (type, value);
 
 CREATE INDEX requests_agency ON requests (agency_id, id);
 
+CREATE INDEX requests_due_at ON requests (due_at);
+
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
 CREATE INDEX requests_received_at ON requests (received_at);
@@ -302,6 +304,8 @@ CREATE INDEX requests_received_at ON requests (received_at);
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 
