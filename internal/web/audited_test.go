@@ -164,6 +164,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return db.MailDeferred(ctx, m.ID, "550 no such user", time.Time{})
 				})
 			}},
+			{dueprocess.ActionDeadlineReminded, func() error {
+				// The request is assigned to e.staff, and due 2026-04-01.
+				got, err := db.RemindDue(ctx, 24*time.Hour, 10)
+				if err == nil && (len(got) != 1 || got[0] != id) {
+					err = fmt.Errorf("reminded %v, want [%s]", got, id)
+				}
+				return err
+			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.
 			{dueprocess.ActionPasswordSet, func() error {
