@@ -23,13 +23,16 @@ import (
 )
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR]",
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR] [--smtp URL --mail-from ADDR]",
 		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
 			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
 			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
 			"signing key in DIR/audit.key, named by --audit-origin. It refuses to start with\n"+
 			"a key that did not sign the log's latest checkpoint, or with none once the log\n"+
-			"has checkpoints.")
+			"has checkpoints.\n\n"+
+			"With --smtp and --mail-from it sends the mail outbox (docs/mail.md); without,\n"+
+			"mail stays queued and is listed at /console/outbox. Staff assigned to a request\n"+
+			"are reminded --remind-before its due_at.")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
@@ -43,6 +46,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
 	mailSet, err := c.mailFlags(fs)
+	if err != nil {
+		return err
+	}
+	remindBefore, err := c.remindFlag(fs)
 	if err != nil {
 		return err
 	}
@@ -108,6 +115,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	release.Start()
 	defer release.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
+	defer c.startReminders(db, *remindBefore, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
