@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -188,4 +190,47 @@ func TestRemindDueOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDeadlinesMigrationBackfill runs the UPDATE of migration 0019 over
+// requests stored without due_at: the end of their deadline's day, or 30
+// days after receipt, in the stored form that sorts by time.
+func TestDeadlinesMigrationBackfill(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newReviewWorld(t, db)
+		withDeadline := w.submit("US", dueDecider(time.Hour))
+		s := w.submission("US", dueDecider(time.Hour))
+		s.Request.Deadline = dueprocess.Date{}
+		done, err := db.Submit(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		noDeadline := done.Request
+		src, err := os.ReadFile(filepath.Join("migrations", string(db.Dialect()), "0019_deadlines.sql"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := strings.Index(string(src), "UPDATE requests")
+		end := strings.Index(string(src), "END;")
+		if start < 0 || end < start {
+			t.Fatal("no backfill UPDATE in migration 0019")
+		}
+		if _, err := db.SQL().ExecContext(ctx, `UPDATE requests SET due_at = NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL().ExecContext(ctx, string(src[start:end+3])); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := w.request(withDeadline).DueAt, time.Date(2026, 4, 1, 23, 59, 59, 0, time.UTC); !got.Equal(want) {
+			t.Errorf("with a deadline: due %v, want %v", got, want)
+		}
+		if got, want := w.request(noDeadline).DueAt, noDeadline.ReceivedAt.Add(30*24*time.Hour); !got.Equal(want) {
+			t.Errorf("without: due %v, want %v", got, want)
+		}
+		// The overdue listing compares stored values: they must sort as times.
+		list, err := db.Requests(ctx, dueprocess.RequestFilter{ByDue: true})
+		if err != nil || len(list) != 2 || list[0].ID != withDeadline.ID {
+			t.Errorf("by due after the backfill: %v, %v", list, err)
+		}
+	})
 }
