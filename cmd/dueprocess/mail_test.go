@@ -3,7 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -113,5 +119,35 @@ func TestKillWhileSendingMail(t *testing.T) {
 			}
 			t.Logf("sent before the kill: %d marked, %d received; sent again after the restart: %d", sentBefore[dueprocess.MailSent], 100, again)
 		})
+	}
+}
+
+// TestServeRefusesBadMailSettings: a wrong SMTP setting stops serve before
+// it opens the database, and the message never shows the password.
+func TestServeRefusesBadMailSettings(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"DUEPROCESS_SMTP": "smtp://dp:s3cret@mail.example.org:99999", "DUEPROCESS_MAIL_FROM": "dp@example.org"}, "port"},
+		{map[string]string{"DUEPROCESS_SMTP": "smtp://dp:s3cret@mail.example.org"}, "DUEPROCESS_MAIL_FROM is needed"},
+		{map[string]string{"DUEPROCESS_SMTP": "imap://dp:s3cret@mail.example.org", "DUEPROCESS_MAIL_FROM": "dp@example.org"}, "not smtp or smtps"},
+		{map[string]string{"DUEPROCESS_MAIL_EVERY": "soon"}, "DUEPROCESS_MAIL_EVERY"},
+		{map[string]string{"DUEPROCESS_REMIND_BEFORE": "-1h"}, "DUEPROCESS_REMIND_BEFORE"},
+	} {
+		tc.vars["DUEPROCESS_DB"] = filepath.Join(dir, "dueprocess.db")
+		tc.vars["DUEPROCESS_DATA"] = filepath.Join(dir, "data")
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return tc.vars[k] }, strings.NewReader(""), io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v: %v, want an error with %q", tc.vars, err, tc.want)
+		}
+		if strings.Contains(fmt.Sprint(err)+stderr.String(), "s3cret") {
+			t.Errorf("%v: the password is shown: %v %s", tc.vars, err, stderr.String())
+		}
+		if _, err := os.Stat(tc.vars["DUEPROCESS_DB"]); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%v: serve created the database before refusing", tc.vars)
+		}
 	}
 }
