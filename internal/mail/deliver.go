@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -105,7 +106,14 @@ func (d *Deliverer) send(ctx context.Context, list []dueprocess.OutboxMessage) e
 		// A crash here, after the server took the message and before it
 		// is marked, sends it again when the lease ends: the same
 		// message, with the same Message-ID (see docs/mail.md).
-		if err := d.Outbox.MailSent(ctx, m.ID); err != nil {
+		err := d.Outbox.MailSent(ctx, m.ID)
+		if errors.Is(err, dueprocess.ErrNotFound) {
+			// Our lease ran out while we sent, and another server sent
+			// and marked it too: the same message, already recorded.
+			d.log().Warn("mail sent after its lease ended, and marked by another sender", "id", m.ID)
+			continue
+		}
+		if err != nil {
 			return fmt.Errorf("mark %s sent: %w", m.ID, err)
 		}
 		if d.Sent != nil {

@@ -171,3 +171,30 @@ func TestDeliverGivesUp(t *testing.T) {
 		}
 	})
 }
+
+// TestDeliverOneRefusalDoesNotStopTheBatch: a recipient refused for good
+// fails its message at once; the messages before and after it in the
+// same batch, on the same connection, are delivered.
+func TestDeliverOneRefusalDoesNotStopTheBatch(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		srv := mailtest.Start(t)
+		srv.RefuseRecipient("gone@example.org", 550, "no such user")
+		for _, to := range []string{"a@example.org", "gone@example.org", "b@example.org"} {
+			queue(t, db, 1, dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: to, Subject: "s", Body: "b"})
+		}
+		if err := deliverer(t, db, srv).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, m := range srv.Messages() {
+			got = append(got, m.To...)
+		}
+		if strings.Join(got, " ") != "a@example.org b@example.org" {
+			t.Errorf("delivered to %v, want a and b", got)
+		}
+		failed, _ := db.Outbox(ctx, store.OutboxFilter{Status: dueprocess.MailFailed})
+		if len(failed) != 1 || failed[0].To != "gone@example.org" || failed[0].Attempts != 1 || !strings.Contains(failed[0].LastError, "550") {
+			t.Errorf("failed: %+v; want gone@example.org's, after one attempt", failed)
+		}
+	})
+}

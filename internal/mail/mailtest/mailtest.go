@@ -32,6 +32,8 @@ type Server struct {
 	messages []Message
 	// reject, while set, answers each DATA with it (a 4xx for "try later").
 	reject *smtp.SMTPError
+	// refuse answers RCPT TO for these addresses with their error.
+	refuse map[string]*smtp.SMTPError
 	// onData, if set, runs after a message is kept, before it is answered.
 	onData func(m Message)
 	srv    *smtp.Server
@@ -67,6 +69,17 @@ func (s *Server) Reject(code int, text string) {
 	}
 }
 
+// RefuseRecipient makes the server answer RCPT TO:<addr> with code and
+// text, such as 550, "no such user".
+func (s *Server) RefuseRecipient(addr string, code int, text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]*smtp.SMTPError{}
+	}
+	s.refuse[addr] = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCodeNotSet, Message: text}
+}
+
 // OnData sets a function that runs with each accepted message, after it
 // is kept and before the client is answered.
 func (s *Server) OnData(f func(m Message)) {
@@ -95,6 +108,13 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	x.s.mu.Lock()
+	refused := x.s.refuse[to]
+	x.s.mu.Unlock()
+	if refused != nil {
+		err := *refused
+		return &err
+	}
 	x.to = append(x.to, to)
 	return nil
 }
