@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -150,4 +151,79 @@ func TestServeRefusesBadMailSettings(t *testing.T) {
 			t.Errorf("%v: serve created the database before refusing", tc.vars)
 		}
 	}
+}
+
+// TestDeadlineReminderByMail walks the whole way: an official submits a
+// request whose deadline has passed, an admin assigns it, and the
+// running server mails the assigned reviewer one reminder over SMTP.
+func TestDeadlineReminderByMail(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			smtp := mailtest.Start(t)
+			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir(),
+				"DUEPROCESS_SMTP": smtp.URL() + "?tls=none", "DUEPROCESS_MAIL_FROM": "dueprocess@example.org", "DUEPROCESS_MAIL_EVERY": "100ms"}
+			_, token := registerOfficial(t, vars)
+			admin, err := cmd(t, vars, "staff", "add", "--email", "ada@example.com", "--name", "Ada", "--role", "admin")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cmd(t, vars, "staff", "add", "--email", "rev@example.com", "--name", "Rev", "--role", "reviewer"); err != nil {
+				t.Fatal(err)
+			}
+			url, stop := serve(t, vars)
+			defer stop()
+			st, m := post(t, url+"/api/v1/requests", token, walkthroughRequest) // due 2026-04-01: overdue
+			if st != 201 || m["due_at"] != "2026-04-01T23:59:59Z" {
+				t.Fatalf("submit: %d, due_at %v", st, m["due_at"])
+			}
+			id := m["id"].(string)
+			db, err := store.Open(context.Background(), vars["DUEPROCESS_DB"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			members, err := db.StaffMembers(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var rev string
+			for _, s := range members {
+				if s.Email == "rev@example.com" {
+					rev = s.ID
+				}
+			}
+			if st, m := post(t, url+"/api/v1/requests/"+id+"/assign", admin, `{"staff_id": "`+rev+`"}`); st != 200 {
+				t.Fatalf("assign: %d %v", st, m)
+			}
+			deadline := time.Now().Add(10 * time.Second)
+			for len(smtp.Messages()) == 0 && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+			}
+			time.Sleep(500 * time.Millisecond) // five more rounds of both loops
+			got := smtp.Messages()
+			if len(got) != 1 {
+				t.Fatalf("the SMTP server received %d messages, want one reminder", len(got))
+			}
+			r := got[0]
+			if r.Header.Get("X-Dueprocess-Kind") != "deadline.reminder" || r.Header.Get("X-Dueprocess-Request") != id ||
+				len(r.To) != 1 || r.To[0] != "rev@example.com" || r.Header.Get("Subject") != id+" is overdue" {
+				t.Errorf("reminder: to %v, headers %v", r.To, r.Header)
+			}
+			st, metrics := getText(t, url+"/metrics")
+			if st != 200 || !strings.Contains(metrics, "dueprocess_requests_overdue 1\n") || !strings.Contains(metrics, `dueprocess_outbox_messages{status="sent"} 1`) {
+				t.Errorf("metrics: %d\n%s", st, metrics)
+			}
+		})
+	}
+}
+
+func getText(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

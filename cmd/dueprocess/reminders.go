@@ -17,11 +17,11 @@ func (c *cli) remindFlag(fs *flag.FlagSet) (*time.Duration, error) {
 }
 
 // startReminders starts the loop that queues deadline reminders: every
-// minute, each request due within before and not yet reminded gets one
+// period (--mail-every), each request due within before and not yet reminded gets one
 // message to each staff member assigned to it, through the outbox. Every
 // server may run it; each request is reminded once.
-func (c *cli) startReminders(db *store.DB, before time.Duration, log *slog.Logger) (stop func()) {
-	loop := &jobs.Loop{Name: "deadline reminders", Every: time.Minute, Log: log, Run: func(ctx context.Context) error {
+func (c *cli) startReminders(db *store.DB, before, every time.Duration, log *slog.Logger) (stop func()) {
+	loop := &jobs.Loop{Name: "deadline reminders", Every: every, Log: log, Run: func(ctx context.Context) error {
 		for ctx.Err() == nil {
 			done, err := db.RemindDue(ctx, before, 100)
 			if err != nil || len(done) < 100 {

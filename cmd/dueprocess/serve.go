@@ -115,7 +115,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	release.Start()
 	defer release.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
-	defer c.startReminders(db, *remindBefore, log)()
+	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
