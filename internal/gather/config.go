@@ -46,6 +46,9 @@ var sourceName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // fieldNotFound is how go.yaml.in/yaml/v3 words an unknown key.
 var fieldNotFound = regexp.MustCompile(`^(line \d+): field (\S+) not found in type \S+$`)
 
+// cannotUnmarshal is how it words a value of the wrong type.
+var cannotUnmarshal = regexp.MustCompile("^(line \\d+): cannot unmarshal !!\\w+ `(.*)` into (\\S+)$")
+
 // decode reads data into a file, refusing unknown keys. It also returns the
 // document's tree, from which errors take their line numbers.
 func decode(data []byte) (*file, *yaml.Node, error) {
@@ -96,6 +99,12 @@ func yamlError(err error) error {
 	for i, m := range te.Errors {
 		if g := fieldNotFound.FindStringSubmatch(m); g != nil {
 			m = fmt.Sprintf("%s: unknown key %q", g[1], g[2])
+		} else if g := cannotUnmarshal.FindStringSubmatch(m); g != nil {
+			want := "a " + g[3]
+			if strings.HasPrefix(g[3], "int") || strings.HasPrefix(g[3], "*int") {
+				want = "a whole number"
+			}
+			m = fmt.Sprintf("%s: %q is not %s", g[1], g[2], want)
 		}
 		msgs[i] = m
 	}

@@ -126,8 +126,7 @@ func unknownParam(name string, allowed []string) error {
 	if contains(paramNames, name) {
 		return fmt.Errorf("parameter :%s cannot be used here; this query may use :%s", name, strings.Join(allowed, ", :"))
 	}
-	return fmt.Errorf("unknown parameter :%s; the parameters are :%s (write a PostgreSQL cast as ::type, and an "+
-		"array slice's bound with spaces, a[lo : hi])", name, strings.Join(allowed, ", :"))
+	return fmt.Errorf("unknown parameter :%s; the parameters are :%s (a PostgreSQL cast is written ::type)", name, strings.Join(allowed, ", :"))
 }
 
 // refusePositional refuses the driver's own placeholders outside quotes:
