@@ -94,7 +94,7 @@ func TestMaxRows(t *testing.T) {
 // stopped, and says so.
 func TestTimeout(t *testing.T) {
 	slow := map[string]string{
-		"sqlite": `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c WHERE :target_value <> ''`,
+		"sqlite":   `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c WHERE :target_value <> ''`,
 		"postgres": `SELECT 1 AS x FROM pg_sleep(10) WHERE :target_value <> ''`,
 	}
 	eachPlatform(t, func(t *testing.T, p platform) {
