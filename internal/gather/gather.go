@@ -27,7 +27,8 @@ import (
 )
 
 // Set is a parsed connectors file: its sources and queries. It is safe
-// for concurrent use; Close it when done.
+// for concurrent use; Close it when done. A nil *Set is a server with no
+// connectors file: it has no query, and gathers nothing.
 type Set struct {
 	sources map[string]*source
 	queries map[dueprocess.DataCategory]*query
@@ -54,13 +55,9 @@ func Load(path string) (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connectors: %w", err)
 	}
-	s, err := Parse(data)
+	s, err := parse(data)
 	if err != nil {
-		var e *dueprocess.Error
-		if errors.As(err, &e) {
-			e.Message = path + ": " + e.Message
-		}
-		return nil, err
+		return nil, invalid("connectors file "+path, err)
 	}
 	return s, nil
 }
@@ -69,23 +66,30 @@ func Load(path string) (*Set, error) {
 // are Invalid and name the line and the key at fault. No database is
 // contacted, but the Set holds connection pools: Close it.
 func Parse(data []byte) (*Set, error) {
-	f, root, err := decode(data)
+	s, err := parse(data)
 	if err != nil {
-		return nil, invalid(err)
-	}
-	s, err := build(f, root)
-	if err != nil {
-		return nil, invalid(err)
+		return nil, invalid("connectors file", err)
 	}
 	return s, nil
 }
 
-func invalid(err error) error {
-	return &dueprocess.Error{Kind: dueprocess.Invalid, Message: "connectors file: " + err.Error()}
+func parse(data []byte) (*Set, error) {
+	f, root, err := decode(data)
+	if err != nil {
+		return nil, err
+	}
+	return build(f, root)
+}
+
+func invalid(what string, err error) error {
+	return &dueprocess.Error{Kind: dueprocess.Invalid, Message: what + ": " + err.Error()}
 }
 
 // Has reports whether a query is configured for category c.
 func (s *Set) Has(c dueprocess.DataCategory) bool {
+	if s == nil {
+		return false
+	}
 	_, ok := s.queries[c]
 	return ok
 }
@@ -103,7 +107,7 @@ func (s *Set) Categories() []dueprocess.DataCategory {
 }
 
 // HasContact reports whether a contact query is configured.
-func (s *Set) HasContact() bool { return s.contact != nil }
+func (s *Set) HasContact() bool { return s != nil && s.contact != nil }
 
 // Undated lists the categories whose query does not use both :from and
 // :to, so that every row of the target is gathered whatever the approved
@@ -122,6 +126,9 @@ func (s *Set) Undated() []dueprocess.DataCategory {
 
 // String describes the set, with every password hidden.
 func (s *Set) String() string {
+	if s == nil {
+		return "no connectors"
+	}
 	var src []string
 	for _, name := range sortedKeys(s.sources) {
 		src = append(src, s.sources[name].String())
@@ -138,6 +145,9 @@ func (s *Set) String() string {
 
 // Close closes the sources' connection pools.
 func (s *Set) Close() error {
+	if s == nil {
+		return nil
+	}
 	var errs []error
 	for _, src := range s.sources {
 		if src.db != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/mail"
+	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -24,14 +25,14 @@ import (
 // returns more than its source's max_rows fails, rather than giving a
 // file cut short.
 func (s *Set) Gather(ctx context.Context, c dueprocess.DataCategory, t dueprocess.Target, from, to time.Time, w io.Writer) (rows int, err error) {
-	q, ok := s.queries[c]
-	if !ok {
+	if !s.Has(c) {
 		return 0, dueprocess.Errorf(dueprocess.NotFound, "no connector query is configured for the data category %q", c)
 	}
 	if from.IsZero() || to.IsZero() || !from.Before(to) {
 		return 0, dueprocess.Errorf(dueprocess.Invalid, "the window to gather %s from is empty: from %s to %s", c,
 			from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
 	}
+	q := s.queries[c]
 	err = q.run(ctx, q.args(t, from, to), func(r *sql.Rows) error {
 		rows, err = writeCSV(r, w, q.src.maxRows)
 		if errors.Is(err, errTooManyRows) {
@@ -47,10 +48,10 @@ func (s *Set) Gather(ctx context.Context, c dueprocess.DataCategory, t dueproces
 // optional contact query's first column of its first row; "" when no
 // contact query is configured, or it finds no row or an empty value.
 func (s *Set) Contact(ctx context.Context, t dueprocess.Target) (string, error) {
-	q := s.contact
-	if q == nil {
+	if !s.HasContact() {
 		return "", nil
 	}
+	q := s.contact
 	var addr string
 	err := q.run(ctx, q.args(t, time.Time{}, time.Time{}), func(r *sql.Rows) error {
 		cols, err := r.ColumnTypes()
@@ -156,8 +157,16 @@ func (q *query) fail(ctx context.Context, err error) error {
 			"the %s query took longer than the timeout of source %s (%s)", q.name, src.name, src.timeout)}
 	case errors.As(err, &pg) || isSQLiteError(err):
 		return &dueprocess.Error{Kind: dueprocess.Internal, Err: err, Message: fmt.Sprintf(
-			"the %s query failed on source %s; \"dueprocess connectors check\" shows why", q.name, src.name)}
+			"the %s query failed on source %s", q.name, src.name)}
+	case src.dialect == sqliteDialect && !fileExists(src.path):
+		return &dueprocess.Error{Kind: dueprocess.Unavailable, Err: err, Message: fmt.Sprintf(
+			"cannot read source %s for the %s query: there is no file at %s", src.name, q.name, src.path)}
 	}
 	return &dueprocess.Error{Kind: dueprocess.Unavailable, Err: err, Message: fmt.Sprintf(
 		"cannot read source %s for the %s query", src, q.name)}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

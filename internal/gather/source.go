@@ -18,6 +18,7 @@ type source struct {
 	name    string
 	dialect dialect
 	shown   string // the URL with any password hidden, for messages
+	path    string // a SQLite source's file
 	db      *sql.DB
 	maxRows int
 	timeout time.Duration
@@ -101,6 +102,7 @@ func (src *source) openSQLite(raw string) error {
 	if err != nil {
 		return fmt.Errorf("%q: %v", raw, err)
 	}
+	src.path = abs
 	q := "mode=ro&_pragma=query_only(1)&_pragma=busy_timeout(5000)"
 	if immutable {
 		q += "&immutable=1"
