@@ -57,7 +57,7 @@ func connectorsCheck(ctx context.Context, c *cli, args []string) error {
 	var b [8]byte
 	rand.Read(b[:])
 	nobody := dueprocess.Target{Type: dueprocess.TargetUsername, Value: "dueprocess-check-" + hex.EncodeToString(b[:])}
-	to := time.Now().UTC().Truncate(24 * time.Hour).AddDate(0, 0, 1)
+	to := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
 	from := to.AddDate(0, 0, -30)
 
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
