@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +168,11 @@ func TestUnreachable(t *testing.T) {
 		}
 		if strings.Contains(err.Error(), "s3cret-pw") {
 			t.Errorf("the error shows the password: %v", err)
+		}
+		if !strings.HasPrefix(u, "postgres") {
+			if _, err := os.Stat(u); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("reading a missing SQLite file created it: %v", err)
+			}
 		}
 	}
 }
