@@ -5,7 +5,11 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,5 +226,82 @@ categories:
 `)))
 	if got, err := s.Contact(context.Background(), alice); got != "" || err != nil {
 		t.Errorf("Contact without a contact query = %q, %v; want \"\", nil", got, err)
+	}
+}
+
+// TestTargetIsBound shows that a target's value is bound, never written
+// into the SQL: a value written to break out of a string matches nothing.
+func TestTargetIsBound(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, p platform) {
+		p.exec(t, fixtures)
+		s := p.set(t, p.profile(t))
+		for _, v := range []string{"' OR '1'='1", "alice' --", "1 OR 1=1", "alice'); DELETE FROM statuses; --"} {
+			for _, typ := range []dueprocess.TargetType{dueprocess.TargetUsername, dueprocess.TargetAccountID, dueprocess.TargetEmail} {
+				records := gatherCSV(t, s, dueprocess.CategoryContent, dueprocess.Target{Type: typ, Value: v})
+				if len(records) != 1 {
+					t.Errorf("target %s %q: got %d rows, want none", typ, v, len(records)-1)
+				}
+			}
+		}
+		if got := p.count(t, "statuses"); got != 4 {
+			t.Errorf("statuses: %d rows, want 4", got)
+		}
+	})
+}
+
+// TestConcurrentGathers runs many gathers at once on one Set, as
+// concurrent collects do: each gets its own target's rows.
+func TestConcurrentGathers(t *testing.T) {
+	eachPlatform(t, func(t *testing.T, p platform) {
+		p.exec(t, fixtures)
+		s := p.set(t, p.profile(t))
+		want := map[string]string{"1": "hello", "2": "bob was here"}
+		errs := make(chan error, 40)
+		for i := range 40 {
+			go func() {
+				id := strconv.Itoa(1 + i%2)
+				var buf bytes.Buffer
+				n, err := s.Gather(context.Background(), dueprocess.CategoryContent,
+					dueprocess.Target{Type: dueprocess.TargetAccountID, Value: id}, from, to, &buf)
+				switch {
+				case err != nil:
+				case n != 1 || !strings.Contains(buf.String(), want[id]):
+					err = fmt.Errorf("account %s: %d rows: %s", id, n, buf.String())
+				}
+				errs <- err
+			}()
+		}
+		for range 40 {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+	})
+}
+
+// TestSQLiteURLs opens the same file by each form a SQLite source may take.
+func TestSQLiteURLs(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a dir #1")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := newSQLite(t)
+	p.exec(t, fixtures)
+	data, err := os.ReadFile(p.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "platform.db")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	escaped := strings.NewReplacer(" ", "%20", "#", "%23").Replace(path)
+	for _, u := range []string{path, "platform.db", "file:platform.db", "file:" + escaped, "file://" + escaped + "?mode=ro&immutable=1"} {
+		s := platform{url: u}.set(t, platform{url: u}.pointAt(t, oneQuery("", "SELECT id FROM accounts WHERE username = :target_value")))
+		var buf bytes.Buffer
+		if n, err := s.Gather(context.Background(), dueprocess.CategoryIPLogs, dueprocess.Target{Type: "username", Value: "alice"}, from, to, &buf); err != nil || n != 2 {
+			t.Errorf("url %q: %d rows, %v; want 2", u, n, err)
+		}
 	}
 }

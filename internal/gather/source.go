@@ -95,7 +95,7 @@ func (src *source) openSQLite(raw string) error {
 			return fmt.Errorf("%q names a host; a SQLite file must be on this machine", raw)
 		}
 	}
-	if path == "" || strings.ContainsAny(path, "?#\x00") {
+	if path == "" || strings.ContainsRune(path, 0) {
 		return fmt.Errorf("%q is not a SQLite file path", raw)
 	}
 	abs, err := filepath.Abs(path)
