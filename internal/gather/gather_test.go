@@ -214,6 +214,42 @@ func TestContact(t *testing.T) {
 	})
 }
 
+func TestContactQueries(t *testing.T) {
+	p := newSQLite(t)
+	p.exec(t, fixtures)
+	for _, c := range []struct {
+		query, want string
+		wantErr     bool
+	}{
+		{"SELECT 'Alice <alice@example.org>' AS email WHERE :target_value <> ''", "alice@example.org", false},
+		{"SELECT email FROM users WHERE :target_value <> '' ORDER BY id DESC", "bob@example.org", false},
+		{"SELECT NULL AS email WHERE :target_value <> ''", "", false},
+		{"SELECT 'not an address' AS email WHERE :target_value <> ''", "", true},
+	} {
+		s := p.set(t, p.pointAt(t, []byte("sources:\n  app:\n    url: X\ncontact:\n  query: \""+c.query+"\"\n")))
+		got, err := s.Contact(context.Background(), alice)
+		if got != c.want || (err != nil) != c.wantErr {
+			t.Errorf("%s: Contact = %q, %v; want %q, error %v", c.query, got, err, c.want, c.wantErr)
+		}
+	}
+}
+
+func TestNilSet(t *testing.T) {
+	var s *gather.Set
+	if s.Has(dueprocess.CategorySubscriber) || s.HasContact() || len(s.Categories()) > 0 {
+		t.Error("a nil Set has queries")
+	}
+	if _, err := s.Gather(context.Background(), dueprocess.CategorySubscriber, alice, from, to, &bytes.Buffer{}); !errors.Is(err, dueprocess.ErrNotFound) {
+		t.Errorf("Gather on a nil Set: %v", err)
+	}
+	if got, err := s.Contact(context.Background(), alice); got != "" || err != nil {
+		t.Errorf("Contact on a nil Set: %q, %v", got, err)
+	}
+	if err := s.Close(); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestContactNotConfigured(t *testing.T) {
 	p := newSQLite(t)
 	s := p.set(t, p.pointAt(t, []byte(`

@@ -41,7 +41,10 @@ func (s *Set) Gather(ctx context.Context, c dueprocess.DataCategory, t dueproces
 		}
 		return err
 	})
-	return rows, err
+	if err != nil {
+		return 0, err
+	}
+	return rows, nil
 }
 
 // Contact returns the e-mail address to notify for a target, from the
