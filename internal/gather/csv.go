@@ -18,6 +18,13 @@ import (
 // max_rows.
 var errTooManyRows = errors.New("too many rows")
 
+// writeError is a failure to write the file, as opposed to reading the
+// database.
+type writeError struct{ err error }
+
+func (e writeError) Error() string { return "writing the file: " + e.err.Error() }
+func (e writeError) Unwrap() error { return e.err }
+
 // writeCSV streams rows to w as CSV: the column names, then one record per
 // row, each written as it arrives. It fails with errTooManyRows on the
 // row after the max-th.
@@ -34,7 +41,7 @@ func writeCSV(rows *sql.Rows, w io.Writer, max int) (int, error) {
 	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(names); err != nil {
-		return 0, err
+		return 0, writeError{err}
 	}
 	vals, ptrs := scanTargets(len(cols))
 	record := make([]string, len(cols))
@@ -50,7 +57,7 @@ func writeCSV(rows *sql.Rows, w io.Writer, max int) (int, error) {
 			record[i] = cell(v, types[i])
 		}
 		if err := cw.Write(record); err != nil {
-			return n, err
+			return n, writeError{err}
 		}
 		n++
 	}
@@ -58,7 +65,10 @@ func writeCSV(rows *sql.Rows, w io.Writer, max int) (int, error) {
 		return n, err
 	}
 	cw.Flush()
-	return n, cw.Error()
+	if err := cw.Error(); err != nil {
+		return n, writeError{err}
+	}
+	return n, nil
 }
 
 func scanTargets(n int) ([]any, []any) {

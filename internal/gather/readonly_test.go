@@ -176,3 +176,20 @@ func TestUnreachable(t *testing.T) {
 		}
 	}
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+// TestWriteFails: a file that cannot be written is an error about the
+// file, not about the database.
+func TestWriteFails(t *testing.T) {
+	p := newSQLite(t)
+	p.exec(t, fixtures)
+	s := p.set(t, p.profile(t))
+	_, err := s.Gather(context.Background(), dueprocess.CategoryIPLogs, alice, from, to, failingWriter{})
+	if dueprocess.ErrorKind(err) != dueprocess.Internal || !strings.Contains(err.Error(), "cannot write the ip_logs file") ||
+		!strings.Contains(err.Error(), "disk full") {
+		t.Errorf("got %v, want an error about writing the file", err)
+	}
+}

@@ -39,6 +39,10 @@ func (s *Set) Gather(ctx context.Context, c dueprocess.DataCategory, t dueproces
 			return dueprocess.Errorf(dueprocess.TooLarge, "the %s query returned more than %d rows, the max_rows of source %s; "+
 				"nothing was gathered: narrow the date range or raise max_rows", c, q.src.maxRows, q.src.name)
 		}
+		var we writeError
+		if errors.As(err, &we) {
+			return &dueprocess.Error{Kind: dueprocess.Internal, Message: fmt.Sprintf("cannot write the %s file", c), Err: err}
+		}
 		return err
 	})
 	if err != nil {
