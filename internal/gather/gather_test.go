@@ -130,6 +130,20 @@ func TestExampleProfile(t *testing.T) {
 			t.Errorf("NULL: got %q, want %q", got, want)
 		}
 
+		// Each category's file holds that category's columns only.
+		headers := map[dueprocess.DataCategory][]string{
+			dueprocess.CategorySubscriber: {"account_id", "username", "display_name", "account_created_at", "suspended_at", "email",
+				"signed_up_at", "sign_up_ip", "confirmed_at", "last_sign_in_at", "locale", "disabled"},
+			dueprocess.CategoryIPLogs:   {"created_at", "ip", "success", "authentication_method", "failure_reason", "user_agent"},
+			dueprocess.CategoryMetadata: {"status_id", "created_at", "edited_at", "deleted_at", "visibility", "in_reply_to_id", "reblog_of_id", "language", "uri"},
+			dueprocess.CategoryContent:  {"status_id", "created_at", "deleted_at", "spoiler_text", "text", "attachments"},
+		}
+		for c, want := range headers {
+			if got := gatherCSV(t, s, c, alice)[0]; !slices.Equal(got, want) {
+				t.Errorf("%s header: got %v, want %v", c, got, want)
+			}
+		}
+
 		bobs := gatherCSV(t, s, dueprocess.CategoryContent, bob)
 		if got, want := column(t, bobs, "text"), []string{"bob was here"}; !slices.Equal(got, want) {
 			t.Errorf("bob's content: got %v, want %v", got, want)
