@@ -37,7 +37,7 @@ func eachPlatform(t *testing.T, fn func(t *testing.T, p platform)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, newPostgres(t)) })
 }
 
-func newSQLite(t *testing.T) platform {
+func newSQLite(t testing.TB) platform {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "platform.db")
 	db, err := sql.Open("sqlite", path)
@@ -53,7 +53,7 @@ func newSQLite(t *testing.T) platform {
 // newPostgres creates the database gather_<random> on the test server,
 // dropped when the test ends. Under CI=true the server is required;
 // elsewhere the test skips without it.
-func newPostgres(t *testing.T) platform {
+func newPostgres(t testing.TB) platform {
 	t.Helper()
 	base := os.Getenv("DUEPROCESS_TEST_POSTGRES")
 	if base == "" {
@@ -96,7 +96,7 @@ func newPostgres(t *testing.T) platform {
 	return p
 }
 
-func schemaSQL(t *testing.T) string {
+func schemaSQL(t testing.TB) string {
 	t.Helper()
 	b, err := os.ReadFile("../../docs/connectors/mastodon-schema.sql")
 	if err != nil {
@@ -105,14 +105,14 @@ func schemaSQL(t *testing.T) string {
 	return string(b)
 }
 
-func (p platform) exec(t *testing.T, query string) {
+func (p platform) exec(t testing.TB, query string) {
 	t.Helper()
 	if _, err := p.db.Exec(query); err != nil {
 		t.Fatalf("%v\n%s", err, query)
 	}
 }
 
-func (p platform) count(t *testing.T, table string) int {
+func (p platform) count(t testing.TB, table string) int {
 	t.Helper()
 	var n int
 	if err := p.db.QueryRow("SELECT COUNT(*) FROM " + table).Scan(&n); err != nil {
@@ -123,7 +123,7 @@ func (p platform) count(t *testing.T, table string) int {
 
 // profile returns the example profile, docs/connectors/mastodon.yaml,
 // pointed at p.
-func (p platform) profile(t *testing.T) []byte {
+func (p platform) profile(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../docs/connectors/mastodon.yaml")
 	if err != nil {
@@ -135,7 +135,7 @@ func (p platform) profile(t *testing.T) []byte {
 var urlLine = regexp.MustCompile(`(?m)^(\s+url:).*$`)
 
 // pointAt replaces every source URL in a connectors file with p's.
-func (p platform) pointAt(t *testing.T, file []byte) []byte {
+func (p platform) pointAt(t testing.TB, file []byte) []byte {
 	t.Helper()
 	if !urlLine.Match(file) {
 		t.Fatal("the connectors file has no url line")
@@ -144,7 +144,7 @@ func (p platform) pointAt(t *testing.T, file []byte) []byte {
 }
 
 // set parses a connectors file pointed at p, closed when the test ends.
-func (p platform) set(t *testing.T, file []byte) *gather.Set {
+func (p platform) set(t testing.TB, file []byte) *gather.Set {
 	t.Helper()
 	s, err := gather.Parse(file)
 	if err != nil {
