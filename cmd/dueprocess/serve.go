@@ -23,7 +23,7 @@ import (
 )
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR] [--smtp URL --mail-from ADDR]",
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR] [--connectors FILE] [--smtp URL --mail-from ADDR]",
 		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
 			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
 			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
@@ -38,6 +38,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	data := c.dataFlag(fs)
 	blobSpec := c.blobsFlag(fs)
 	policyPath := c.policyFlag(fs)
+	connectorsPath := c.connectorsFlag(fs)
 	origin := c.originFlag(fs)
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
@@ -69,6 +70,16 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	decide, err := c.decider(*policyPath)
 	if err != nil {
 		return err
+	}
+	// Likewise a broken connectors file, before anything is gathered with
+	// it. The databases it names are not contacted until a collect.
+	connectors, err := loadConnectors(*connectorsPath)
+	if err != nil {
+		return err
+	}
+	defer connectors.Close()
+	if connectors != nil {
+		c.say("connectors: %s", connectors)
 	}
 
 	db, err := c.openDB(ctx, *dsn)
@@ -122,6 +133,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	srv := &http.Server{
+		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
 		ReadHeaderTimeout: 10 * time.Second,
