@@ -22,7 +22,7 @@ type mailSettings struct {
 // environment after parsing.
 func (c *cli) mailFlags(fs *flag.FlagSet) (*mailSettings, error) {
 	m := &mailSettings{
-		smtp: fs.String("smtp", "", "SMTP server to send mail through: smtp://user:password@host:port (STARTTLS when offered; ?tls=mandatory|none)\n"+
+		smtp: fs.String("smtp", "", "SMTP server to send mail through: smtp://user:password@host:port (STARTTLS when offered; ?tls=mandatory|none; ?auth=plain|login|…)\n"+
 			"or smtps://… for TLS from the start (env DUEPROCESS_SMTP). Without it mail stays queued in the outbox"),
 		from: fs.String("mail-from", c.setting("DUEPROCESS_MAIL_FROM", ""), "address mail is sent from; its domain names the messages (env DUEPROCESS_MAIL_FROM)"),
 	}

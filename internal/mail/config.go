@@ -27,6 +27,11 @@ type Config struct {
 	// TLS is the STARTTLS policy for smtp://: "opportunistic" (the
 	// default: STARTTLS when the server offers it), "mandatory" or "none".
 	TLS string
+	// Auth is the SMTP AUTH mechanism with a user: "auto" (the default:
+	// the strongest the server offers that is safe on this connection;
+	// PLAIN and LOGIN only over TLS), "plain", "login", "cram-md5" or
+	// "scram-sha-256".
+	Auth string
 	// From is the sender's address; its domain names the messages
 	// (Message-ID).
 	From *mail.Address
@@ -40,7 +45,7 @@ func ParseConfig(smtpURL, from string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("DUEPROCESS_SMTP is not a URL such as smtp://user:password@mail.example.org:587")
 	}
-	c := &Config{TLS: "opportunistic"}
+	c := &Config{TLS: "opportunistic", Auth: "auto"}
 	switch u.Scheme {
 	case "smtp":
 		c.Port = 587
@@ -66,8 +71,10 @@ func ParseConfig(smtpURL, from string) (*Config, error) {
 		switch {
 		case k == "tls" && !c.ImplicitTLS && (v[0] == "opportunistic" || v[0] == "mandatory" || v[0] == "none"):
 			c.TLS = v[0]
+		case k == "auth" && authTypes[v[0]] != "":
+			c.Auth = v[0]
 		default:
-			return nil, fmt.Errorf("DUEPROCESS_SMTP: unknown setting %s=%s (only tls=opportunistic|mandatory|none, for smtp://)", k, strings.Join(v, ","))
+			return nil, fmt.Errorf("DUEPROCESS_SMTP: unknown setting %s=%s (only tls=opportunistic|mandatory|none, for smtp://, and auth=auto|plain|login|cram-md5|scram-sha-256)", k, strings.Join(v, ","))
 		}
 	}
 	if from == "" {
@@ -104,6 +111,12 @@ func (c *Config) tlsName() string {
 	return c.TLS
 }
 
+// authTypes are the SMTP AUTH mechanisms that ?auth= names.
+var authTypes = map[string]gomail.SMTPAuthType{
+	"auto": gomail.SMTPAuthAutoDiscover, "plain": gomail.SMTPAuthPlain, "login": gomail.SMTPAuthLogin,
+	"cram-md5": gomail.SMTPAuthCramMD5, "scram-sha-256": gomail.SMTPAuthSCRAMSHA256,
+}
+
 // options turns the configuration into go-mail's client options.
 func (c *Config) options() []gomail.Option {
 	opts := []gomail.Option{gomail.WithPort(c.Port), gomail.WithHELO(c.Domain())}
@@ -118,7 +131,7 @@ func (c *Config) options() []gomail.Option {
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
 	}
 	if c.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+		opts = append(opts, gomail.WithSMTPAuth(authTypes[c.Auth]),
 			gomail.WithUsername(c.Username), gomail.WithPassword(c.password))
 	}
 	return opts

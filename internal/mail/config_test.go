@@ -15,6 +15,8 @@ func TestParseConfig(t *testing.T) {
 		{"smtp://mail.example.org:25?tls=mandatory", "dp@example.org", "smtp://mail.example.org:25 (TLS: mandatory, from dp@example.org)"},
 		{"smtp://127.0.0.1:2525?tls=none", "dp@example.org", "smtp://127.0.0.1:2525 (TLS: none, from dp@example.org)"},
 		{"smtps://dp:p%40ss@mail.example.org", "dp@example.org", "smtps://dp@mail.example.org:465 (TLS: implicit, from dp@example.org)"},
+		{"smtp://dp:s3cret@mail.example.org?auth=login", "dp@example.org", "smtp://dp@mail.example.org:587 (TLS: opportunistic, from dp@example.org)"},
+		{"smtp://dp:s3cret@mail.example.org?auth=ntlm", "dp@example.org", "unknown setting auth=ntlm"},
 		{"http://mail.example.org", "dp@example.org", `scheme "http" is not smtp or smtps`},
 		{"smtp://dp:s3cret@mail.example.org:99999", "dp@example.org", `port "99999"`},
 		{"smtp://dp:s3cret@mail.example.org?tls=maybe", "dp@example.org", "unknown setting tls=maybe"},

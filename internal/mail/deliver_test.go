@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,4 +198,34 @@ func TestDeliverOneRefusalDoesNotStopTheBatch(t *testing.T) {
 			t.Errorf("failed: %+v; want gone@example.org's, after one attempt", failed)
 		}
 	})
+}
+
+// TestDeliverSignsIn: with a user and password in the URL, the sender
+// signs in (AUTH PLAIN, asked for with ?auth=plain, which go-mail allows
+// without TLS only to a server on this machine); with a wrong password the message is kept for
+// a retry and the error names no password.
+func TestDeliverSignsIn(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	srv := mailtest.Start(t)
+	srv.RequireAuth("dueprocess", "s3cret pass")
+	queue(t, db, 1, dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: "alice@example.org", Subject: "s", Body: "b"})
+	send := func(password string) {
+		t.Helper()
+		cfg, err := mail.ParseConfig("smtp://dueprocess:"+url.PathEscape(password)+"@"+srv.Addr+"?auth=plain", "dp@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := &mail.Deliverer{Outbox: db, Sender: mail.NewSender(cfg), Now: func() time.Time { return db.Now() }}
+		d.Run(ctx)
+	}
+	send("wrong")
+	list, _ := db.Outbox(ctx, store.OutboxFilter{})
+	if len(srv.Messages()) != 0 || list[0].Status != dueprocess.MailQueued || list[0].LastError == "" || strings.Contains(list[0].LastError, "wrong") {
+		t.Fatalf("with a wrong password: %d delivered, %+v", len(srv.Messages()), list[0])
+	}
+	db.Now = func() time.Time { return time.Now().Add(time.Hour) }
+	send("s3cret pass")
+	if len(srv.Messages()) != 1 {
+		t.Fatalf("signed in: %d delivered, want 1", len(srv.Messages()))
+	}
 }

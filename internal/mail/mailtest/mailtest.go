@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -32,6 +33,8 @@ type Server struct {
 	messages []Message
 	// reject, while set, answers each DATA with it (a 4xx for "try later").
 	reject *smtp.SMTPError
+	// user and pass, when set, must be given with AUTH PLAIN before MAIL.
+	user, pass string
 	// refuse answers RCPT TO for these addresses with their error.
 	refuse map[string]*smtp.SMTPError
 	// onData, if set, runs after a message is kept, before it is answered.
@@ -69,6 +72,14 @@ func (s *Server) Reject(code int, text string) {
 	}
 }
 
+// RequireAuth makes the server take mail only after AUTH PLAIN with
+// user and pass.
+func (s *Server) RequireAuth(user, pass string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.pass = user, pass
+}
+
 // RefuseRecipient makes the server answer RCPT TO:<addr> with code and
 // text, such as 550, "no such user".
 func (s *Server) RefuseRecipient(addr string, code int, text string) {
@@ -96,14 +107,35 @@ func (s *Server) Messages() []Message {
 }
 
 type session struct {
-	s    *Server
-	from string
-	to   []string
+	s      *Server
+	from   string
+	to     []string
+	authed bool
+}
+
+func (x *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (x *session) Auth(string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(_, user, pass string) error {
+		x.s.mu.Lock()
+		defer x.s.mu.Unlock()
+		if x.s.user == "" || user != x.s.user || pass != x.s.pass {
+			return smtp.ErrAuthFailed
+		}
+		x.authed = true
+		return nil
+	}), nil
 }
 
 func (x *session) Reset()        { x.from, x.to = "", nil }
 func (x *session) Logout() error { return nil }
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
+	x.s.mu.Lock()
+	need := x.s.user != ""
+	x.s.mu.Unlock()
+	if need && !x.authed {
+		return smtp.ErrAuthRequired
+	}
 	x.from = from
 	return nil
 }
