@@ -32,6 +32,11 @@ const (
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
 	ActionRequestNarrowed     = "request.narrowed"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 )
 
 // Actions lists every action the audit log records.
@@ -42,4 +47,5 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 }

@@ -23,8 +23,8 @@ var (
 )
 
 // TestConsoleQueuePagesAndSorts: the queue shows a page at a time with a
-// link to the next and the previous, and sorts by received, deadline and
-// status, keeping the filters from page to page.
+// link to the next and the previous, soonest due first unless sorted by
+// received, status or number, keeping the filters from page to page.
 func TestConsoleQueuePagesAndSorts(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -54,17 +54,25 @@ func TestConsoleQueuePagesAndSorts(t *testing.T) {
 			}
 			return got, html.UnescapeString(page)
 		}
+		// By default, soonest due first.
 		first, page := rows("/console?status=in_review")
-		if len(first) != 50 || first[0] != ids[0] || !strings.Contains(page, `href="/console?page=2&status=in_review" rel="next"`) || strings.Contains(page, `rel="prev"`) {
+		if len(first) != 50 || first[0] != ids[54] || !strings.Contains(page, `href="/console?page=2&status=in_review" rel="next"`) || strings.Contains(page, `rel="prev"`) {
 			t.Errorf("page 1: %d rows from %v, links: %v", len(first), first[:1], linkHref.FindAllString(page, -1))
 		}
 		second, page := rows("/console?page=2&status=in_review")
-		if len(second) != 5 || second[4] != ids[54] || strings.Contains(page, `rel="next"`) || !strings.Contains(page, `href="/console?status=in_review" rel="prev"`) {
+		if len(second) != 5 || second[4] != ids[0] || strings.Contains(page, `rel="next"`) || !strings.Contains(page, `href="/console?status=in_review" rel="prev"`) {
 			t.Errorf("page 2: %v; want the last 5 and a link back", second)
 		}
-		byDeadline, _ := rows("/console?sort=deadline")
-		if byDeadline[0] != ids[54] || byDeadline[1] != ids[53] {
-			t.Errorf("sorted by deadline: %v, want %s first", byDeadline[:2], ids[54])
+		byNumber, _ := rows("/console?sort=id")
+		if byNumber[0] != ids[0] || byNumber[1] != ids[1] {
+			t.Errorf("sorted by number: %v, want %s first", byNumber[:2], ids[0])
+		}
+		oldest, _ := rows("/console?sort=received")
+		if oldest[0] != ids[0] {
+			t.Errorf("oldest first: %v, want %s first", oldest[:2], ids[0])
+		}
+		if byStatus, _ := rows("/console?sort=status"); len(byStatus) != 50 {
+			t.Errorf("sorted by status: %d rows", len(byStatus))
 		}
 		newest, page := rows("/console?sort=-received")
 		if newest[0] != ids[54] || !strings.Contains(page, `href="/console?page=2&sort=-received" rel="next"`) {

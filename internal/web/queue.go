@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -13,14 +14,19 @@ import (
 const queuePageSize = 50
 
 // queueSorts are the orders the console's queue offers, by the name in
-// its URL, with the words shown for each.
+// its URL (the store's name for the order, except the default, soonest
+// due first), with the words shown for each.
 var queueSorts = []struct{ Key, Label string }{
-	{"", "number (oldest first)"},
+	{"", "due, soonest first"},
 	{"-received", "received, newest first"},
 	{"received", "received, oldest first"},
-	{"deadline", "deadline, soonest first"},
 	{"status", "status"},
+	{"id", "number"},
 }
+
+// dueSoon is how close to its due_at an unfinished request is marked
+// "due soon" in the queue.
+const dueSoon = 72 * time.Hour
 
 // queuePage is the console's queue of requests, filtered, sorted and
 // paged.
@@ -30,6 +36,7 @@ type queuePage struct {
 	Statuses []dueprocess.Status
 	Kinds    []dueprocess.RequestKind
 	Sorts    []struct{ Key, Label string }
+	Sort     string // the sort chosen, as in the URL
 	Rows     []queueRow
 	Page     int
 	Prev     string // the previous page's URL, if any
@@ -44,7 +51,7 @@ func queueOrder(q url.Values) (sort string, page int, err error) {
 		known = known || s.Key == sort
 	}
 	if !known {
-		return "", 0, dueprocess.FieldError("sort", "%q is not one of received, -received, deadline, status", sort)
+		return "", 0, dueprocess.FieldError("sort", "%q is not one of received, -received, status, id (the default is soonest due first)", sort)
 	}
 	page = 1
 	if v := q.Get("page"); v != "" {
@@ -58,7 +65,7 @@ func queueOrder(q url.Values) (sort string, page int, err error) {
 // pageURL is the queue's URL with q's filters and sort, at page n.
 func pageURL(q url.Values, n int) string {
 	v := url.Values{}
-	for _, k := range []string{"status", "jurisdiction", "kind", "due_by", "sort"} {
+	for _, k := range []string{"status", "jurisdiction", "kind", "due_by", "overdue", "sort"} {
 		if x := q.Get(k); x != "" {
 			v.Set(k, x)
 		}
@@ -72,7 +79,9 @@ func pageURL(q url.Values, n int) string {
 	return "/console?" + v.Encode()
 }
 
-// home is the console's first page: the queue, filtered, sorted and paged.
+// home is the console's first page: the queue, filtered, sorted (soonest
+// due first unless asked otherwise) and paged, with overdue and soon-due
+// requests marked.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	q := r.URL.Query()
 	f, err := queueFilter(q)
@@ -83,13 +92,13 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 	if err != nil {
 		return err
 	}
-	f.Sort, f.Offset, f.Limit = sort, (page-1)*queuePageSize, queuePageSize+1
+	f.Sort, f.ByDue, f.Offset, f.Limit = sort, sort == "", (page-1)*queuePageSize, queuePageSize+1
 	list, err := s.db.Requests(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	v := &queuePage{basePage: basePage{Title: "Queue", Staff: staff, CSRF: se.CSRF}, Filter: f,
-		Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Sorts: queueSorts, Page: page}
+		Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Sorts: queueSorts, Sort: sort, Page: page}
 	if len(list) > queuePageSize {
 		list = list[:queuePageSize]
 		v.Next = pageURL(q, page+1)
@@ -112,17 +121,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 		"ids": ids, "status": f.Status, "jurisdiction": f.Jurisdiction, "kind": f.Kind, "view": "console"}); err != nil {
 		return err
 	}
-	today := dueprocess.DateOf(s.now())
+	now := s.now()
 	v.Rows = make([]queueRow, len(list))
 	for i, req := range shown {
 		v.Rows[i].Request = req.Request
-		if !req.Deadline.IsZero() && req.Status.Open() {
-			switch days := req.Deadline.Sub(today.Time).Hours() / 24; {
-			case days < 0:
-				v.Rows[i].Due = "overdue"
-			case days <= 3:
-				v.Rows[i].Due = "due-soon"
-			}
+		switch {
+		case req.Overdue(now):
+			v.Rows[i].Due = "overdue"
+		case req.Status.Open() && req.Status != dueprocess.StatusPaused && req.DueAt.Sub(now) <= dueSoon:
+			v.Rows[i].Due = "due-soon"
 		}
 	}
 	s.render(w, r, "home", v)

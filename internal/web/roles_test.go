@@ -272,6 +272,7 @@ var consoleMatrix = map[string]string{
 	"POST /console/staff/{id}/disable":           "admin",
 	"POST /console/signout-everywhere":           "staff",
 	"POST /console/signout":                      "staff",
+	"GET /console/outbox":                        "admin",
 }
 
 // consolePublic are the console's routes that need no session: signing
