@@ -31,6 +31,14 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionHoldsPlaced         = "hold.placed"
+	ActionHoldsLinked         = "hold.linked"
+	ActionHoldUnlinked        = "hold.unlinked"
+	ActionHoldsExtended       = "hold.extended"
+	ActionHoldReleased        = "hold.released"
+	ActionHoldExpired         = "hold.expired"
+	ActionHoldReminderDue     = "hold.reminder_due"
+	ActionHoldsListed         = "hold.listed"
 )
 
 // Actions lists every action the audit log records.
@@ -41,4 +49,6 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
+	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
+	ActionHoldReminderDue, ActionHoldsListed,
 }

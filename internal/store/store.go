@@ -46,6 +46,10 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC.
 	Now func() time.Time
 
+	// HoldTerms gives the terms of a jurisdiction's preservation holds,
+	// from the policy in force; nil is dueprocess.DefaultHoldTerms.
+	HoldTerms func(jurisdiction string) dueprocess.HoldTerms
+
 	// Write transactions go through one committer per DB (see commit.go).
 	work chan *op
 	stop chan struct{}
