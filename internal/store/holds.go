@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -419,6 +420,8 @@ func (db *DB) Hold(ctx context.Context, id string) (*dueprocess.Hold, error) {
 	return h, nil
 }
 
+var checkHoldQuery = `SELECT status, expires_at FROM holds WHERE target_type = $1 AND target_value = $2 AND status IN ` + holdInForce
+
 // CheckHold answers a platform that asks whether t is held: whether a
 // hold is in force on it now, and until when (nil while a user_data
 // request keeps it). It reads the holds_target index and nothing else, and
@@ -427,8 +430,7 @@ func (db *DB) Hold(ctx context.Context, id string) (*dueprocess.Hold, error) {
 func (db *DB) CheckHold(ctx context.Context, t dueprocess.Target) (dueprocess.HoldCheck, error) {
 	var out dueprocess.HoldCheck
 	now := db.Now().UTC()
-	rows, err := db.sql.QueryContext(ctx, `SELECT status, expires_at FROM holds
-		WHERE target_type = $1 AND target_value = $2 AND status IN `+holdInForce, string(t.Type), t.Value)
+	rows, err := db.readQuery(ctx, checkHoldQuery, string(t.Type), t.Value)
 	if err != nil {
 		return out, mapError(fmt.Errorf("check hold: %w", err))
 	}
@@ -475,4 +477,25 @@ func (db *DB) ReleaseHold(ctx context.Context, id, reason string, by dueprocess.
 		return err
 	})
 	return h, err
+}
+
+// readQuery runs a read that is asked very often through a statement
+// prepared once, on SQLite, which otherwise parses its text on every call;
+// pgx keeps its own cache of prepared statements on PostgreSQL.
+func (db *DB) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.dialect != SQLite {
+		return db.sql.QueryContext(ctx, query, args...)
+	}
+	if v, ok := db.reads.Load(query); ok {
+		return v.(*sql.Stmt).QueryContext(ctx, args...)
+	}
+	st, err := db.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if v, loaded := db.reads.LoadOrStore(query, st); loaded {
+		st.Close()
+		st = v.(*sql.Stmt)
+	}
+	return st.QueryContext(ctx, args...)
 }

@@ -66,6 +66,8 @@ type DB struct {
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// reads are the prepared statements of frequent reads (see readQuery).
+	reads sync.Map
 }
 
 // maxStmts bounds the prepared-statement cache: statements built for a

@@ -177,7 +177,7 @@ func (s *Server) releaseHold(w http.ResponseWriter, r *http.Request) error {
 }
 
 // extendHolds extends the holds of the caller's agency's preservation
-// request, once. The body is empty or {}.
+// request, once. The body is empty (then no Content-Type is needed) or {}.
 func (s *Server) extendHolds(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.need(r, dueprocess.PermHoldExtend)
 	if err != nil {
@@ -186,14 +186,17 @@ func (s *Server) extendHolds(w http.ResponseWriter, r *http.Request) error {
 	if p.Agency == nil {
 		return requestNotFound(r.PathValue("id"))
 	}
-	body, err := readJSONBody(w, r, 1<<10)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		var none struct{}
-		if err := decodeStrict(body, &none); err != nil {
+	// No body needs no Content-Type; a body must be JSON, and {}.
+	if r.ContentLength != 0 {
+		body, err := readJSONBody(w, r, 1<<10)
+		if err != nil {
 			return err
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			var none struct{}
+			if err := decodeStrict(body, &none); err != nil {
+				return err
+			}
 		}
 	}
 	holds, err := s.db.ExtendHolds(r.Context(), r.PathValue("id"), p.Agency.ID, p.Actor())

@@ -82,6 +82,11 @@ func TestHoldRoutes(t *testing.T) {
 			}
 		}
 
+		// Without a body, no Content-Type is needed: the call is made, and
+		// refused as a second extension.
+		if status, b := e.do("POST", "/api/v1/requests/"+id+"/extend", e.hk, nil); status != 409 {
+			t.Errorf("POST extend without a body: %d %s, want 409", status, b)
+		}
 		held, err := db.Holds(ctx, dueprocess.HoldFilter{RequestID: id})
 		if err != nil || len(held) != 1 {
 			t.Fatalf("holds: %v %v", held, err)
