@@ -92,15 +92,27 @@ func (tx *Tx) linkHolds(ctx context.Context, requestID string, targets []dueproc
 	if len(ids) == 0 {
 		return nil
 	}
+	var linked []string
 	for _, id := range ids {
+		// Only while it is still in force: another server's loop may
+		// have expired it, or staff released it, since it was read.
+		res, err := tx.exec(ctx, `UPDATE holds SET status = $1 WHERE id = $2 AND status IN `+holdInForce+` AND (status = $1 OR expires_at > $3)`,
+			string(dueprocess.HoldSuperseded), id, tx.db.ts(tx.now))
+		if err != nil {
+			return fmt.Errorf("supersede hold %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue
+		}
 		if _, err := tx.exec(ctx, `INSERT INTO hold_links (hold_id, request_id, linked_at) VALUES ($1, $2, $3)`, id, requestID, tx.db.ts(tx.now)); err != nil {
 			return fmt.Errorf("link hold %s to %s: %w", id, requestID, err)
 		}
-		if _, err := tx.exec(ctx, `UPDATE holds SET status = $1 WHERE id = $2`, string(dueprocess.HoldSuperseded), id); err != nil {
-			return fmt.Errorf("supersede hold %s: %w", id, err)
-		}
+		linked = append(linked, id)
 	}
-	return tx.Record(ctx, by, dueprocess.ActionHoldsLinked, "request:"+requestID, map[string]any{"holds": ids})
+	if len(linked) == 0 {
+		return nil
+	}
+	return tx.Record(ctx, by, dueprocess.ActionHoldsLinked, "request:"+requestID, map[string]any{"holds": linked})
 }
 
 // holdIDs returns the ids of the holds matching where, in id order.
@@ -192,8 +204,12 @@ func (tx *Tx) unlinkHolds(ctx context.Context, requestID string, by dueprocess.A
 		if h.ExtendedAt != nil {
 			back = dueprocess.HoldExtended
 		}
-		if _, err := tx.exec(ctx, `UPDATE holds SET status = $1 WHERE id = $2`, string(back), id); err != nil {
+		res, err := tx.exec(ctx, `UPDATE holds SET status = $1 WHERE id = $2 AND status = $3`, string(back), id, string(dueprocess.HoldSuperseded))
+		if err != nil {
 			return fmt.Errorf("return hold %s to its term: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			continue // released by staff meanwhile
 		}
 		if err := tx.Record(ctx, by, dueprocess.ActionHoldUnlinked, "hold:"+id, map[string]any{
 			"request": requestID, "status": back, "expires_at": h.ExpiresAt}); err != nil {
@@ -203,11 +219,17 @@ func (tx *Tx) unlinkHolds(ctx context.Context, requestID string, by dueprocess.A
 	return nil
 }
 
-// endHold moves a hold to expired or released, with why, and records it.
+// endHold moves a hold in force to expired or released, with why, and
+// records it. A hold that has ended meanwhile (another server's loop, or
+// staff, ended it since it was read) is left as it is, unrecorded.
 func (tx *Tx) endHold(ctx context.Context, id string, status dueprocess.HoldStatus, reason string, by dueprocess.Actor) error {
-	if _, err := tx.exec(ctx, `UPDATE holds SET status = $1, ended_at = $2, end_reason = $3 WHERE id = $4`,
-		string(status), tx.db.ts(tx.now), reason, id); err != nil {
+	res, err := tx.exec(ctx, `UPDATE holds SET status = $1, ended_at = $2, end_reason = $3 WHERE id = $4 AND status IN `+holdInForce,
+		string(status), tx.db.ts(tx.now), reason, id)
+	if err != nil {
 		return fmt.Errorf("end hold %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
 	}
 	action := dueprocess.ActionHoldReleased
 	if status == dueprocess.HoldExpired {
@@ -299,9 +321,15 @@ func cmpErr(err, alt error) error {
 }
 
 // requestHolds returns a request's holds in id order, read in the
-// transaction.
+// transaction and locked on PostgreSQL, so that the hold loop of another
+// server skips them until this transaction ends, or this one waits for
+// that loop and reads what it did.
 func (tx *Tx) requestHolds(ctx context.Context, requestID string) ([]*dueprocess.Hold, error) {
-	return queryHolds(ctx, tx.tx, `WHERE request_id = $1 ORDER BY id`, requestID)
+	lock := ``
+	if tx.db.dialect == Postgres {
+		lock = ` FOR UPDATE`
+	}
+	return queryHolds(ctx, tx.tx, `WHERE request_id = $1 ORDER BY id`+lock, requestID)
 }
 
 // ReleaseHold ends a hold in force before its time, for staff, with the
