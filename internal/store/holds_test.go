@@ -429,3 +429,37 @@ func actionCounts(t *testing.T, db *store.DB) map[string]int {
 	}
 	return out
 }
+
+// TestHoldReleasedWhenRequestCloses moves requests the way routes built
+// elsewhere do, through SetStatus only: a user_data request keeping a
+// hold is rejected and closed, which lets the hold go back to its term;
+// a preservation request rejected by its reviewer releases its holds.
+func TestHoldReleasedWhenRequestCloses(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		newClock(db)
+		w := newReviewWorld(t, db)
+		p := w.submitKind(dueprocess.KindPreservation, "HK", w.reviewDecide)
+		u := w.submitKind(dueprocess.KindUserData, "HK", w.reviewDecide)
+		w.do(func(tx *store.Tx) error {
+			if err := tx.SetStatus(ctx, u.ID, dueprocess.StatusRejected, w.admin, "no lawful basis"); err != nil {
+				return err
+			}
+			return tx.SetStatus(ctx, u.ID, dueprocess.StatusClosed, w.admin, "")
+		})
+		for _, h := range w.holds(p.ID) {
+			if h.Status != dueprocess.HoldActive {
+				t.Errorf("after the user_data request closed: %s, want active again", h.Status)
+			}
+		}
+		w.do(func(tx *store.Tx) error {
+			_, err := tx.Propose(ctx, p.ID, w.rae, &dueprocess.NewProposal{Decision: "reject", Note: "no court order"})
+			return err
+		})
+		for _, h := range w.holds(p.ID) {
+			if h.Status != dueprocess.HoldReleased || h.EndReason != "request "+p.ID+" is rejected" {
+				t.Errorf("after the preservation request was rejected: %s (%s), want released", h.Status, h.EndReason)
+			}
+		}
+		w.checkCounts("after the moves")
+	})
+}
