@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -95,15 +96,16 @@ func (s *Server) listHolds(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// holdFilter reads a hold listing's query: request, status, target_type
-// with target_value, after and limit.
+// holdFilter reads a hold listing's query: request, status, target (as
+// TYPE:VALUE, such as username:alice or email:a@example.org), after and
+// limit.
 func holdFilter(q url.Values) (dueprocess.HoldFilter, error) {
 	f := dueprocess.HoldFilter{Limit: 50, RequestID: q.Get("request"), After: q.Get("after")}
 	for name := range q {
 		switch name {
-		case "request", "status", "target_type", "target_value", "after", "limit":
+		case "request", "status", "target", "after", "limit":
 		default:
-			return f, dueprocess.FieldError(name, "is not a known filter (request, status, target_type and target_value, after, limit)")
+			return f, dueprocess.FieldError(name, "is not a known filter (request, status, target, after, limit)")
 		}
 	}
 	var err error
@@ -112,10 +114,14 @@ func holdFilter(q url.Values) (dueprocess.HoldFilter, error) {
 			return f, err
 		}
 	}
-	if q.Has("target_type") || q.Has("target_value") {
-		t, err := dueprocess.CheckTarget(q.Get("target_type"), q.Get("target_value"))
+	if q.Has("target") {
+		typ, value, ok := strings.Cut(q.Get("target"), ":")
+		if !ok {
+			return f, dueprocess.FieldError("target", "want TYPE:VALUE, such as username:alice")
+		}
+		t, err := dueprocess.CheckTarget(typ, value)
 		if err != nil {
-			return f, dueprocess.FieldError("target_"+dueprocess.ErrorField(err), "%s", dueprocess.ErrorMessage(err))
+			return f, dueprocess.FieldError("target", "%s", dueprocess.ErrorMessage(err))
 		}
 		f.Target = &t
 	}

@@ -48,13 +48,14 @@ func TestHoldRoutes(t *testing.T) {
 			{"/api/v1/holds/check?type=username&value=a&extra=1", e.platform, 400, `"field": "extra"`},
 			{"/api/v1/holds?status=frozen", e.staff, 400, `"field": "status"`},
 			{"/api/v1/holds?limit=0", e.staff, 400, `"field": "limit"`},
-			{"/api/v1/holds?target_type=username", e.staff, 400, `"field": "target_value"`},
+			{"/api/v1/holds?target=username", e.staff, 400, `"field": "target"`},
+			{"/api/v1/holds?target=shoe:42", e.staff, 400, `"field": "target"`},
 			{"/api/v1/holds?color=red", e.staff, 400, `"field": "color"`},
 			// Off the case: the hold is listed, its target's value withheld.
 			{"/api/v1/holds?request=" + id, e.staff, 200, `"withheld": "the target is shown only to staff assigned`},
 			// And the target filter finds nothing outside one's cases.
-			{"/api/v1/holds?target_type=username&target_value=demosisto", e.staff, 200, `"holds": []`},
-			{"/api/v1/holds?target_type=username&target_value=demosisto", e.admin, 200, `"value": "demosisto"`},
+			{"/api/v1/holds?target=username:demosisto", e.staff, 200, `"holds": []`},
+			{"/api/v1/holds?target=username:demosisto", e.admin, 200, `"value": "demosisto"`},
 			{"/api/v1/holds?status=active", e.admin, 200, `"status": "active"`},
 		} {
 			status, b := e.do("GET", c.path, c.token, nil)
