@@ -39,6 +39,11 @@ const (
 	ActionHoldExpired         = "hold.expired"
 	ActionHoldReminderDue     = "hold.reminder_due"
 	ActionHoldsListed         = "hold.listed"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 )
 
 // Actions lists every action the audit log records.
@@ -51,4 +56,5 @@ var Actions = []string{
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 }

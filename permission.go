@@ -38,6 +38,7 @@ const (
 	PermHoldExtend        Permission = "hold.extend"
 	PermHoldCheck         Permission = "hold.check"
 	PermConsoleUse        Permission = "console.use"
+	PermOutboxRead        Permission = "outbox.read"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -74,6 +75,7 @@ var grants = map[Permission]grant{
 	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},
 	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
 	PermConsoleUse:        {what: "use the console", roles: everyRole},
+	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

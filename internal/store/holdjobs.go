@@ -16,7 +16,8 @@ type HoldWork struct {
 	Reminded []string
 }
 
-// HoldBatch is the most holds of each kind one run of the loop claims.
+// HoldBatch is the most holds one run of the loop expires, and the most
+// requests whose holds' reminders it marks.
 const HoldBatch = 500
 
 // HoldExpiryActor is who expires holds and marks reminders: the server's
@@ -90,38 +91,68 @@ func (tx *Tx) expireHolds(ctx context.Context, limit int) ([]string, error) {
 // remindHolds marks the reminder due of each running hold that ends within
 // dueprocess.HoldReminder and has had none for its term (an extension
 // starts a new term, and clears reminded_at), and queues one message per
-// request to its official.
+// request to its official. The unit of work is the request, so that its
+// holds are reminded in one message: at most limit requests are claimed,
+// their rows locked on PostgreSQL and skipped by other servers, and the
+// marks are conditional, so a request another server reminded a moment
+// ago marks nothing here and sends nothing.
 func (tx *Tx) remindHolds(ctx context.Context, limit int) ([]string, error) {
-	ids, err := tx.claimHolds(ctx, `status IN `+holdRunning+` AND reminded_at IS NULL AND expires_at > $1 AND expires_at <= $2`,
-		limit, tx.db.ts(tx.now), tx.db.ts(tx.now.Add(dueprocess.HoldReminder)))
+	due := `status IN ` + holdRunning + ` AND reminded_at IS NULL AND expires_at > $1 AND expires_at <= $2`
+	now, soon := tx.db.ts(tx.now), tx.db.ts(tx.now.Add(dueprocess.HoldReminder))
+	lock := ``
+	if tx.db.dialect == Postgres {
+		lock = ` FOR UPDATE SKIP LOCKED`
+	}
+	requests, err := tx.ids(ctx, `SELECT id FROM requests WHERE id IN (SELECT request_id FROM holds WHERE `+due+`)`+
+		fmt.Sprintf(` ORDER BY id LIMIT %d`, limit)+lock, now, soon)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claim hold reminders: %w", err)
 	}
-	byRequest := map[string][]*dueprocess.Hold{}
-	var order []string
-	for _, id := range ids {
-		if _, err := tx.exec(ctx, `UPDATE holds SET reminded_at = $1 WHERE id = $2`, tx.db.ts(tx.now), id); err != nil {
-			return nil, fmt.Errorf("mark reminder of hold %s: %w", id, err)
-		}
-		h, err := tx.hold(ctx, id)
+	reminded := []string{}
+	for _, r := range requests {
+		ids, err := tx.ids(ctx, `UPDATE holds SET reminded_at = $1 WHERE request_id = $3 AND `+due+` RETURNING id`, now, soon, r)
 		if err != nil {
+			return nil, fmt.Errorf("mark reminders of %s: %w", r, err)
+		}
+		var holds []*dueprocess.Hold
+		for _, id := range ids {
+			h, err := tx.hold(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.Record(ctx, HoldExpiryActor, dueprocess.ActionHoldReminderDue, "hold:"+id, map[string]any{
+				"request": r, "expires_at": h.ExpiresAt}); err != nil {
+				return nil, err
+			}
+			holds = append(holds, h)
+		}
+		if len(holds) == 0 {
+			continue
+		}
+		if err := tx.queueHoldReminder(ctx, r, holds); err != nil {
 			return nil, err
 		}
-		if err := tx.Record(ctx, HoldExpiryActor, dueprocess.ActionHoldReminderDue, "hold:"+id, map[string]any{
-			"request": h.RequestID, "expires_at": h.ExpiresAt}); err != nil {
-			return nil, err
-		}
-		if byRequest[h.RequestID] == nil {
-			order = append(order, h.RequestID)
-		}
-		byRequest[h.RequestID] = append(byRequest[h.RequestID], h)
+		reminded = append(reminded, ids...)
 	}
-	for _, r := range order {
-		if err := tx.queueHoldReminder(ctx, r, byRequest[r]); err != nil {
-			return nil, err
-		}
+	return reminded, nil
+}
+
+// ids runs a query that returns one text column and collects it.
+func (tx *Tx) ids(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, mapError(err)
 	}
-	return ids, nil
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, mapError(err)
+		}
+		out = append(out, id)
+	}
+	return out, mapError(rows.Err())
 }
 
 // queueHoldReminder writes the "holds expiring" message for one request's
@@ -133,10 +164,8 @@ func (tx *Tx) queueHoldReminder(ctx context.Context, requestID string, holds []*
 		return notFound(err, "official of request "+requestID)
 	}
 	subject, body := holdExpiringMail(requestID, holds)
-	// OUTBOX INTEGRATION POINT (branch outbox): replace the next line with
-	// return tx.QueueMail(ctx, &dueprocess.Mail{To: to, Subject: subject, Body: body})
-	_, _, _ = to, subject, body
-	return nil
+	_, err := tx.QueueMail(ctx, &dueprocess.Mail{Kind: dueprocess.MailHoldExpiring, To: to, Subject: subject, Body: body, RequestID: requestID})
+	return err
 }
 
 // holdExpiringMail is the message that tells an official their holds end

@@ -3,6 +3,7 @@ package store_test
 import (
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -317,6 +318,15 @@ func TestHoldExpiresOnTime(t *testing.T) {
 		c.set(end.Add(-dueprocess.HoldReminder))
 		run("at the reminder", 0, 2)
 		run("again", 0, 0)
+		// One message for the request's two holds, to its official.
+		mails, err := db.Outbox(ctx, store.OutboxFilter{RequestID: p.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mails) != 1 || mails[0].Kind != dueprocess.MailHoldExpiring || mails[0].To != "officer@police-hk.example" ||
+			!strings.Contains(mails[0].Body, "demosisto") || !strings.Contains(mails[0].Body, "/extend") {
+			t.Errorf("outbox: %+v, want one hold.expiring message to the official naming the targets", mails)
+		}
 		c.set(end.Add(-time.Second))
 		if got := w.check(dueprocess.TargetUsername, "demosisto"); !got.Held {
 			t.Errorf("a second before the end: %+v, want held", got)
@@ -335,7 +345,7 @@ func TestHoldExpiresOnTime(t *testing.T) {
 		}
 		// An extension after the reminder starts a new term with a new
 		// reminder; here the hold has expired, so it is refused.
-		_, err := db.ExtendHolds(ctx, p.ID, p.AgencyID, dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: p.OfficialID})
+		_, err = db.ExtendHolds(ctx, p.ID, p.AgencyID, dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: p.OfficialID})
 		wantKind(t, "extend expired holds", err, dueprocess.Conflict)
 	})
 }
@@ -403,6 +413,13 @@ func TestHoldLoopsOnTwoServers(t *testing.T) {
 		if len(done) != want || len(slices.Compact(slices.Clone(done))) != want {
 			t.Errorf("%s: %d done, %d distinct, want each of %d exactly once", phase.name, len(done), len(slices.Compact(slices.Clone(done))), want)
 		}
+	}
+	mails, err := a.Outbox(ctx, store.OutboxFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mails) != requests {
+		t.Errorf("%d messages in the outbox, want one per request (%d)", len(mails), requests)
 	}
 	counts := actionCounts(t, a)
 	if counts[dueprocess.ActionHoldReminderDue] != want || counts[dueprocess.ActionHoldExpired] != want {
