@@ -165,6 +165,9 @@ func TestHoldsConsolePage(t *testing.T) {
 		if status != 200 || !strings.Contains(page, m["id"].(string)) || !strings.Contains(page, end) || strings.Contains(page, "demosisto") {
 			t.Errorf("holds page: %d, want the hold of %s ending %s without its target:\n%.2000s", status, m["id"], end, page)
 		}
+		if status, _, page := b.get("/console/holds?request=DP-2099-000001"); status != 200 || strings.Contains(page, m["id"].(string)+"</a></td>") {
+			t.Errorf("holds of another request: %d, want none of %s:\n%.2000s", status, m["id"], page)
+		}
 		if status, _, _ := b.get("/console/holds?status=frozen"); status != 400 {
 			t.Errorf("an unknown status: %d, want 400", status)
 		}

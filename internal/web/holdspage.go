@@ -15,6 +15,7 @@ type holdsPage struct {
 	basePage
 	Holds    []shownHold
 	Status   dueprocess.HoldStatus
+	Request  string
 	Statuses []dueprocess.HoldStatus
 	Now      time.Time
 	Next     string
@@ -31,7 +32,7 @@ func (s *Server) holdsPage(w http.ResponseWriter, r *http.Request, se *store.Ses
 		return err
 	}
 	q := r.URL.Query()
-	f := dueprocess.HoldFilter{Limit: 100, After: q.Get("after")}
+	f := dueprocess.HoldFilter{Limit: 100, After: q.Get("after"), RequestID: q.Get("request")}
 	if v := q.Get("status"); v != "" {
 		st, err := dueprocess.CheckHoldStatus(v)
 		if err != nil {
@@ -49,7 +50,7 @@ func (s *Server) holdsPage(w http.ResponseWriter, r *http.Request, se *store.Ses
 	}
 	p := &dueprocess.Principal{Staff: staff}
 	if err := s.db.Record(r.Context(), p.Actor(), dueprocess.ActionHoldsListed, "holds", map[string]any{
-		"ids": ids, "status": f.Status, "after": f.After}); err != nil {
+		"ids": ids, "request": f.RequestID, "status": f.Status, "after": f.After}); err != nil {
 		return err
 	}
 	shown, err := s.showHolds(r, p, list)
@@ -57,7 +58,7 @@ func (s *Server) holdsPage(w http.ResponseWriter, r *http.Request, se *store.Ses
 		return err
 	}
 	v := &holdsPage{basePage: basePage{Title: "Holds", Staff: staff, CSRF: se.CSRF},
-		Holds: shown, Status: f.Status, Statuses: dueprocess.HoldStatuses, Now: s.now()}
+		Holds: shown, Status: f.Status, Request: f.RequestID, Statuses: dueprocess.HoldStatuses, Now: s.now()}
 	if len(list) == f.Limit {
 		v.Next = list[len(list)-1].ID
 	}

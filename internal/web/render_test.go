@@ -64,7 +64,7 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}}},
 		"jurisdictions": &jurisdictionsPage{basePage: base("Jurisdictions"), Pauses: []dueprocess.Pause{pause},
 			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
-		"holds": &holdsPage{basePage: base("Holds"), Now: at, Statuses: dueprocess.HoldStatuses, Next: "hd_3", Holds: []shownHold{
+		"holds": &holdsPage{basePage: base("Holds"), Now: at, Request: "DP-2026-000041", Statuses: dueprocess.HoldStatuses, Next: "hd_3", Holds: []shownHold{
 			{Hold: &dueprocess.Hold{ID: "hd_1", RequestID: "DP-2026-000041", Target: dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"},
 				Status: dueprocess.HoldActive, CreatedAt: at, ExpiresAt: at.Add(5 * 24 * time.Hour), ExtensionDays: 90}},
 			{Hold: &dueprocess.Hold{ID: "hd_2", RequestID: "DP-2026-000040", Target: dueprocess.Target{Type: dueprocess.TargetEmail},
