@@ -35,6 +35,11 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermHoldList          Permission = "hold.list"
+	PermHoldRelease       Permission = "hold.release"
+	PermHoldExtend        Permission = "hold.extend"
+	PermHoldCheck         Permission = "hold.check"
+	PermConsoleUse        Permission = "console.use"
 	PermOutboxRead        Permission = "outbox.read"
 )
 
@@ -47,8 +52,10 @@ type grant struct {
 	officials bool
 }
 
-// everyRole is every staff role: what all staff may do.
-var everyRole = Roles
+// everyRole is every role of a person on the staff: what all staff may
+// do. The platform role is a machine's, the platform's deletion job,
+// which may check holds and do nothing else, so it is left out.
+var everyRole = slices.DeleteFunc(slices.Clone(Roles), func(r Role) bool { return r == RolePlatform })
 
 // grants is the one place where roles meet permissions.
 var grants = map[Permission]grant{
@@ -67,6 +74,11 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermHoldList:          {what: "list preservation holds", roles: everyRole},
+	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
+	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},
+	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
+	PermConsoleUse:        {what: "use the console", roles: everyRole},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
@@ -112,7 +124,7 @@ func (p Permission) Refused() *Error {
 		who = append(who, "officials of the requesting agency")
 	}
 	switch {
-	case len(g.roles) == len(Roles):
+	case len(g.roles) == len(everyRole) && !slices.Contains(g.roles, RolePlatform):
 		who = append(who, "staff")
 	case len(g.roles) > 0:
 		names := make([]string, len(g.roles))

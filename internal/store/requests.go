@@ -200,7 +200,10 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if detail != "" {
 		body["detail"] = detail
 	}
-	return tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body)
+	if err := tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body); err != nil {
+		return err
+	}
+	return tx.holdsOnMove(ctx, id, k, status, by)
 }
 
 // AddEvent appends an event to a request's history.

@@ -80,6 +80,33 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
 CREATE INDEX documents_request ON documents USING btree (request_id);
 
+CREATE TABLE hold_links (
+    hold_id text NOT NULL,
+    request_id text NOT NULL,
+    linked_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX hold_links_pkey ON hold_links USING btree (hold_id, request_id);
+CREATE INDEX hold_links_request ON hold_links USING btree (request_id);
+
+CREATE TABLE holds (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    status text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    extension_days integer NOT NULL,
+    extended_at timestamp with time zone,
+    reminded_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    end_reason text
+);
+CREATE INDEX holds_due ON holds USING btree (status, expires_at);
+CREATE UNIQUE INDEX holds_pkey ON holds USING btree (id);
+CREATE INDEX holds_request ON holds USING btree (request_id);
+CREATE INDEX holds_target ON holds USING btree (target_type, target_value, status);
+
 CREATE TABLE idempotency_keys (
     principal text NOT NULL,
     key text NOT NULL,

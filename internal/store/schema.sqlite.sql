@@ -69,6 +69,28 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE hold_links (
+    hold_id    TEXT NOT NULL REFERENCES holds (id),
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    linked_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (hold_id, request_id)
+);
+
+CREATE TABLE holds (
+    id             TEXT PRIMARY KEY,
+    request_id     TEXT NOT NULL REFERENCES requests (id),
+    target_type    TEXT NOT NULL,
+    target_value   TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    created_at     TIMESTAMP NOT NULL,
+    expires_at     TIMESTAMP NOT NULL,
+    extension_days INTEGER NOT NULL,
+    extended_at    TIMESTAMP,
+    reminded_at    TIMESTAMP,
+    ended_at       TIMESTAMP,
+    end_reason     TEXT
+);
+
 CREATE TABLE idempotency_keys (
     principal  TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -289,6 +311,14 @@ CREATE INDEX assignments_staff ON assignments (staff_id);
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
+
+CREATE INDEX hold_links_request ON hold_links (request_id);
+
+CREATE INDEX holds_due ON holds (status, expires_at);
+
+CREATE INDEX holds_request ON holds (request_id);
+
+CREATE INDEX holds_target ON holds (target_type, target_value, status);
 
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 

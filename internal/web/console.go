@@ -293,6 +293,11 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 			return nil
 		}
+		// The platform's deletion job has a staff record for its token,
+		// and no business in the console.
+		if err := allow(staff, dueprocess.PermConsoleUse); err != nil {
+			return err
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
 			if err := checkCSRF(r, se.CSRF); err != nil {
