@@ -31,6 +31,13 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionAgencyDomainsSet    = "agency.domains_set"
+	ActionOfficialInvited     = "official.invited"
+	ActionOfficialRegistered  = "official.registered"
+	ActionOfficialJoined      = "official.joined"
+	ActionOfficialApproved    = "official.approved"
+	ActionPasskeyAdded        = "official.passkey_added"
+	ActionRequestShared       = "request.shared"
 )
 
 // Actions lists every action the audit log records.
@@ -41,4 +48,6 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
+	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
+	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

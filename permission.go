@@ -33,6 +33,11 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermOfficialInvite    Permission = "official.invite"
+	PermOfficialApprove   Permission = "official.approve"
+	PermAgencyManage      Permission = "agency.manage"
+	PermRequestShare      Permission = "request.share"
+	PermTokenRevoke       Permission = "token.revoke"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -62,6 +67,11 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
+	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
+	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},
+	PermRequestShare:      {what: "share a request with colleagues of the same agency", officials: true},
+	PermTokenRevoke:       {what: "revoke their own API tokens", officials: true},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time
