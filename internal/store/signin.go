@@ -134,7 +134,9 @@ func (tx *Tx) updateAccount(ctx context.Context, who dueprocess.Actor, set strin
 	return nil
 }
 
-func staffAccount(id string) dueprocess.Actor { return dueprocess.Actor{Type: dueprocess.ActorStaff, ID: id} }
+func staffAccount(id string) dueprocess.Actor {
+	return dueprocess.Actor{Type: dueprocess.ActorStaff, ID: id}
+}
 
 // SetPassword stores a new password hash for a staff member. Every
 // session they have is ended: a changed password must lock out whoever
@@ -189,12 +191,12 @@ type Session struct {
 	StaffID string
 	// OfficialID is set, and StaffID empty, for a portal session.
 	OfficialID string
-	CSRF      string // the token every state-changing form carries
-	Address   string
-	UserAgent string
-	CreatedAt time.Time
-	SeenAt    time.Time
-	MFAAt     *time.Time
+	CSRF       string // the token every state-changing form carries
+	Address    string
+	UserAgent  string
+	CreatedAt  time.Time
+	SeenAt     time.Time
+	MFAAt      *time.Time
 	// TOTPPending is the secret shown at a first sign-in, kept until a code
 	// from the staff member's app confirms it.
 	TOTPPending string
