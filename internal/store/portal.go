@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,7 +55,7 @@ func (tx *Tx) InviteOfficial(ctx context.Context, o *dueprocess.Official, hash [
 			return nil, err
 		}
 		*o = *found
-	case dueprocess.ErrorKind(mapError(err)) == dueprocess.NotFound:
+	case errors.Is(err, sql.ErrNoRows):
 		if err := tx.CreateOfficial(ctx, o, by); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -48,6 +49,13 @@ type Server struct {
 	secureCookies bool
 	sessionIdle   time.Duration
 	sessionMax    time.Duration
+
+	// webauthn checks passkeys; nil when no relying party is configured.
+	webauthn  *webauthn.WebAuthn
+	publicURL string
+	// mailLink sends an official the link of an invitation or a
+	// registration; see officialLinkMail.
+	mailLink func(tx *store.Tx, m *LinkMail) error
 }
 
 // Config is what a server is built from.
@@ -85,6 +93,17 @@ type Config struct {
 	PasswordHashes   int
 	PasswordHashWait time.Duration
 
+	// PublicURL is the address officials reach the server at, such as
+	// "https://dueprocess.example.com", for the links sent to them; by
+	// default the address the request that makes a link came to.
+	PublicURL string
+	// PasskeyRPID is the WebAuthn relying party's id, the host name that
+	// passkeys are bound to (such as "dueprocess.example.com"), and
+	// PasskeyOrigins the origins pages may be served from (by default
+	// PublicURL). Without an id, officials use TOTP only.
+	PasskeyRPID    string
+	PasskeyOrigins []string
+
 	// Now is the clock (default the database's); tests set it.
 	Now func() time.Time
 }
@@ -111,6 +130,19 @@ func New(c Config) *Server {
 	}
 	if s.now == nil {
 		s.now = c.DB.Now
+	}
+	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
+	s.mailLink = officialLinkMail
+	if c.PasskeyRPID != "" {
+		origins := c.PasskeyOrigins
+		if len(origins) == 0 && s.publicURL != "" {
+			origins = []string{s.publicURL}
+		}
+		w, err := webauthn.New(&webauthn.Config{RPID: c.PasskeyRPID, RPDisplayName: s.issuer, RPOrigins: origins})
+		if err != nil {
+			panic("web: passkey settings: " + err.Error())
+		}
+		s.webauthn = w
 	}
 	s.metrics.registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{

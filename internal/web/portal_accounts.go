@@ -1,0 +1,202 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
+
+// How long the links sent to officials work. Each works once.
+const (
+	InviteLifetime   = 7 * 24 * time.Hour
+	RegisterLifetime = 24 * time.Hour
+	// maxRegistrations is how many self-registrations one address may ask
+	// for within SigninWindow.
+	maxRegistrations = 5
+)
+
+// LinkMail is the message that carries an invitation or a registration
+// link to an official.
+type LinkMail struct {
+	Purpose string // dueprocess.LinkInvite or dueprocess.LinkRegister
+	To      string
+	Name    string
+	URL     string // the link, with its secret
+	Expires time.Time
+}
+
+// officialLinkMail is THE integration point for e-mail to officials: it is
+// called inside the transaction that makes an invitation or a registration
+// link, and is where the outbox takes the message, so that it leaves
+// exactly when the link is committed. Until the outbox lands it sends
+// nothing: staff see an invitation's link once, on the page that makes it,
+// and pass it on; a self-registration's link reaches nobody.
+//
+// With the outbox it becomes:
+//
+//	return tx.QueueMail(ctx, &dueprocess.Mail{Kind: "official." + m.Purpose, To: m.To,
+//		Subject: …, Body: … m.URL …})
+func officialLinkMail(tx *store.Tx, m *LinkMail) error { return nil }
+
+// linkURL is the address of a link to the portal with its secret.
+func (s *Server) linkURL(r *http.Request, secret string) string {
+	base := s.publicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil || s.secureCookies {
+			scheme = "https"
+		}
+		base = scheme + "://" + r.Host
+	}
+	return base + "/portal/join?token=" + secret
+}
+
+// joinPage is where an official sets their password from a link.
+type joinPage struct {
+	basePage
+	Token string
+	Link  *store.Link
+}
+
+func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("token")
+	l, err := s.db.LinkByHash(r.Context(), auth.HashToken(token))
+	if err != nil {
+		return err
+	}
+	s.render(w, r, "portal_join", &joinPage{basePage: basePage{Title: "Create your portal account", Base: portal.base, CSRF: s.formCSRF(w, r)},
+		Token: token, Link: l})
+	return nil
+}
+
+// join sets the official's password from a single-use link and begins
+// their first sign-in, which goes on to enrol a second factor. A
+// self-registered official waits for approval first.
+func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(w, r); err != nil {
+		return err
+	}
+	if err := checkFormCSRF(r); err != nil {
+		return err
+	}
+	token := r.PostFormValue("token")
+	hash := auth.HashToken(token)
+	l, err := s.db.LinkByHash(r.Context(), hash)
+	if err != nil {
+		return err
+	}
+	again := func(err error) error {
+		v := &joinPage{basePage: basePage{Title: "Create your portal account", Base: portal.base, CSRF: s.formCSRF(w, r)}, Token: token, Link: l}
+		v.refuse(err)
+		s.render(w, r, "portal_join", v)
+		return nil
+	}
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		name = l.Name
+	}
+	password := r.PostFormValue("password")
+	if err := auth.CheckPasswordStrength(password, l.Email); err != nil {
+		return again(err)
+	}
+	var pw string
+	if err := s.hash(w, r, func() { pw = auth.HashPassword(password) }); err != nil {
+		return err
+	}
+	var creds *store.Credentials
+	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		var err error
+		creds, err = tx.Join(r.Context(), hash, name, pw)
+		return err
+	})
+	if k := dueprocess.ErrorKind(err); k == dueprocess.Invalid || k == dueprocess.Conflict {
+		return again(err)
+	}
+	if err != nil {
+		return err
+	}
+	if creds.Disabled {
+		s.render(w, r, "portal_waiting", &basePage{Title: "Your account waits for approval", Base: portal.base})
+		return nil
+	}
+	return s.startSession(w, r, portal, creds, "/portal/enrol")
+}
+
+// startSession begins a session whose password step is done and sends the
+// browser to next.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, rl *realm, creds *store.Credentials, next string) error {
+	secret := randomToken()
+	se := &store.Session{CSRF: randomToken(), Address: clientAddr(r), UserAgent: r.UserAgent()}
+	if creds.Official != nil {
+		se.OfficialID = creds.Official.ID
+	} else {
+		se.StaffID = creds.Staff.ID
+	}
+	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.CreateSession(r.Context(), se, auth.HashToken(secret)) }); err != nil {
+		return err
+	}
+	s.setCookie(w, r, rl.cookie, secret, 0)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, "portal_register", &formPage{basePage: basePage{Title: "Register", Base: portal.base, CSRF: s.formCSRF(w, r)}, Form: map[string]string{}})
+	return nil
+}
+
+// register asks for a link to the address given, if it is at one of a
+// registered agency's verified domains. The answer is the same whether it
+// is or not, and whether the address has an account, so that the form
+// tells nobody which agencies or accounts exist; each address may ask a
+// few times within the sign-in window.
+func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
+	if err := s.parseForm(w, r); err != nil {
+		return err
+	}
+	if err := checkFormCSRF(r); err != nil {
+		return err
+	}
+	form := map[string]string{"name": strings.TrimSpace(r.PostFormValue("name")), "email": strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))}
+	again := func(err error) error {
+		v := &formPage{basePage: basePage{Title: "Register", Base: portal.base, CSRF: s.formCSRF(w, r)}, Form: form}
+		v.refuse(err)
+		s.render(w, r, "portal_register", v)
+		return nil
+	}
+	o := &dueprocess.Official{Name: form["name"], Email: form["email"]}
+	attempt, err := s.reserve(w, r, []store.SigninLimit{{Key: "register:" + clientAddr(r), Max: maxRegistrations}})
+	if err != nil {
+		return err
+	}
+	if attempt == "" {
+		return again(dueprocess.Errorf(dueprocess.RateLimited, "too many registrations from your address; wait 15 minutes"))
+	}
+	agencies, err := s.db.Agencies(r.Context())
+	if err != nil {
+		return err
+	}
+	if a, ok := dueprocess.AgencyForEmail(agencies, o.Email); ok {
+		o.AgencyID = a.ID
+		secret := randomToken()
+		err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
+			l, err := tx.RequestRegistration(r.Context(), o, auth.HashToken(secret), RegisterLifetime)
+			if err != nil || l == nil {
+				return err
+			}
+			return s.mailLink(tx, &LinkMail{Purpose: l.Purpose, To: l.Email, Name: l.Name, URL: s.linkURL(r, secret), Expires: l.ExpiresAt})
+		})
+		if dueprocess.ErrorKind(err) == dueprocess.Invalid {
+			return again(err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	s.render(w, r, "portal_registered", &basePage{Title: "Check your e-mail", Base: portal.base})
+	return nil
+}
