@@ -100,10 +100,10 @@ type basePage struct {
 	// Official and Agency are the signed-in official, in the portal.
 	Official *dueprocess.Official
 	Agency   *dueprocess.Agency
-	CSRF   string
-	Flash  string
-	Error  string
-	Status int
+	CSRF     string
+	Flash    string
+	Error    string
+	Status   int
 }
 
 func (b *basePage) base() *basePage { return b }

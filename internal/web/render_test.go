@@ -63,10 +63,10 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
 		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
 	return map[string]pageData{
-		"error":  &basePage{Title: "request DP-2026-000099 not found", Status: 404},
-		"signin": &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
-		"totp":   &secondStepPage{basePage: basePage{Title: "Authentication code", CSRF: "csrf-token"}, TOTP: true, Passkey: true},
-		"enrol":  &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
+		"error":       &basePage{Title: "request DP-2026-000099 not found", Status: 404},
+		"signin":      &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
+		"totp":        &secondStepPage{basePage: basePage{Title: "Authentication code", CSRF: "csrf-token"}, TOTP: true, Passkey: true},
+		"enrol":       &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
 		"portal_home": &portalHomePage{basePage: official("Requests"), Rows: []portalRow{{Request: req, By: "Officer Chan", Mine: true, Due: "due-soon"}}},
 		"portal_request": &portalRequestPage{basePage: official(req.ID), Request: &withAttestation, By: "Officer Chan", Mine: true, MaxShares: 5,
 			Events:     []dueprocess.Event{{Seq: 1, RequestID: req.ID, At: at, Actor: dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: "of_chan"}, Type: "received"}},
@@ -84,7 +84,7 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Officials: []store.AccountRow{{Official: dueprocess.Official{ID: "of_chan", Name: "Officer Chan", Email: "chan@police.gov.hk"}, Agency: "Hong Kong Police Force"}},
 			Agencies:  []*dueprocess.Agency{{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK", Domains: []string{"police.gov.hk"}}},
 			Form:      map[string]string{}},
-		"setup":  &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
+		"setup": &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
 		"home": &queuePage{basePage: base("Queue"), Filter: dueprocess.RequestFilter{Status: dueprocess.StatusInReview},
 			Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Rows: []queueRow{{Request: req, Due: "due-soon"}}},
 		"request": &requestPage{basePage: base(req.ID), Request: req, ReviewDecisions: dueprocess.ReviewDecisions,
