@@ -78,9 +78,10 @@ func (s *Server) inviteOfficial(w http.ResponseWriter, r *http.Request, se *stor
 		}
 		return s.mailLink(tx, &LinkMail{Purpose: l.Purpose, To: l.Email, Name: l.Name, URL: url, Expires: l.ExpiresAt})
 	})
-	switch dueprocess.ErrorKind(err) {
-	case "":
+	if err == nil {
 		return s.showOfficials(w, r, se, staff, map[string]string{}, url, nil)
+	}
+	switch dueprocess.ErrorKind(err) {
 	case dueprocess.Invalid, dueprocess.Conflict, dueprocess.NotFound:
 		return s.showOfficials(w, r, se, staff, form, "", err)
 	}
