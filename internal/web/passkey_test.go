@@ -112,7 +112,7 @@ func (a *authenticator) create(t *testing.T, options []byte, rp, origin string) 
 	t.Helper()
 	var o struct {
 		PublicKey struct {
-			Challenge string `json:"challenge"`
+			Challenge string              `json:"challenge"`
 			RP        struct{ ID string } `json:"rp"`
 		} `json:"publicKey"`
 	}
