@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -133,17 +134,11 @@ func New(c Config) *Server {
 	}
 	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
 	s.mailLink = officialLinkMail
-	if c.PasskeyRPID != "" {
-		origins := c.PasskeyOrigins
-		if len(origins) == 0 && s.publicURL != "" {
-			origins = []string{s.publicURL}
-		}
-		w, err := webauthn.New(&webauthn.Config{RPID: c.PasskeyRPID, RPDisplayName: s.issuer, RPOrigins: origins})
-		if err != nil {
-			panic("web: passkey settings: " + err.Error())
-		}
-		s.webauthn = w
+	w, err := relyingParty(c)
+	if err != nil {
+		panic("web: " + err.Error() + " (check the Config with CheckPasskeys first)")
 	}
+	s.webauthn = w
 	s.metrics.registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dueprocess_password_hashes_running",
@@ -158,6 +153,33 @@ func New(c Config) *Server {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
 	}
 	return s
+}
+
+// relyingParty returns the WebAuthn relying party of c, or nil when c
+// names none.
+func relyingParty(c Config) (*webauthn.WebAuthn, error) {
+	if c.PasskeyRPID == "" {
+		return nil, nil
+	}
+	origins := c.PasskeyOrigins
+	if len(origins) == 0 && c.PublicURL != "" {
+		origins = []string{strings.TrimSuffix(c.PublicURL, "/")}
+	}
+	if len(origins) == 0 {
+		return nil, fmt.Errorf("passkeys need the origins pages are served from (or a public URL)")
+	}
+	w, err := webauthn.New(&webauthn.Config{RPID: c.PasskeyRPID, RPDisplayName: cmp.Or(c.Issuer, "dueprocess"), RPOrigins: origins})
+	if err != nil {
+		return nil, fmt.Errorf("passkey settings: %w", err)
+	}
+	return w, nil
+}
+
+// CheckPasskeys reports what is wrong with c's passkey settings, so that a
+// server refuses to start on them rather than fail later.
+func CheckPasskeys(c Config) error {
+	_, err := relyingParty(c)
+	return err
 }
 
 // ServeHTTP serves one request, counting it in the metrics and logging it.
