@@ -185,7 +185,11 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == dueprocess.Internal || kind == dueprocess.Unavailable {
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, r, "error", &basePage{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]})
+	v := &basePage{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]}
+	if strings.HasPrefix(r.URL.Path, portal.base) {
+		v.Base = portal.base // the brand links back to the portal
+	}
+	s.render(w, r, "error", v)
 }
 
 // page adapts a console handler: errors become error pages.

@@ -619,3 +619,42 @@ func TestPortalRoleMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalLinksAndSessionsExpire: an invitation's link stops working
+// after its lifetime, and an official's session ends after the idle and
+// the absolute limits, as a staff member's does.
+func TestPortalLinksAndSessionsExpire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, _ := agencies(t, db)
+		ada := newBrowser(t, db)
+		_, adaSecret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", adaSecret)
+		stale := ada.invite(hk, "stale@police.gov.hk", "Stale")
+
+		chan_ := newBrowser(t, db) // its clock is the database's from here on
+		chan_.wait(web.InviteLifetime + time.Minute)
+		if status, _, page := chan_.get(stale); status != 404 || !strings.Contains(page, "expired") {
+			t.Errorf("an invitation after its lifetime: %d", status)
+		}
+		// A fresh link, made on the moved clock, works.
+		link := ada.invite(hk, "chan2@police.gov.hk", "Officer Chan")
+		secret := chan_.join(link)
+		if status, _, _ := chan_.get("/portal"); status != 200 {
+			t.Fatalf("signed in: %d", status)
+		}
+		chan_.wait(31 * time.Minute)
+		if status, loc, _ := chan_.get("/portal"); status != 303 || loc != "/portal/signin" {
+			t.Errorf("after 31 idle minutes: %d to %q, want the sign-in", status, loc)
+		}
+		chan_.signInOfficial("chan2@police.gov.hk", secret)
+		for range 25 { // used every half hour, never idle, for 12.5 hours
+			chan_.wait(29 * time.Minute)
+			if status, _, _ := chan_.get("/portal"); status != 200 {
+				break
+			}
+		}
+		if status, loc, _ := chan_.get("/portal"); status != 303 || loc != "/portal/signin" {
+			t.Errorf("12 hours after sign-in: %d to %q, want the sign-in", status, loc)
+		}
+	})
+}
