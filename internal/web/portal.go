@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -51,12 +53,36 @@ func (s *Server) signedInOfficial(limit int64, h func(w http.ResponseWriter, r *
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := parsePost(r); err != nil {
+				return err
+			}
 			if err := checkCSRF(r, se.CSRF); err != nil {
 				return err
 			}
 		}
 		return h(w, r, &portalCaller{se: se, p: &dueprocess.Principal{Official: o, Agency: a}})
 	})
+}
+
+// parsePost reads a posted form, multipart (with a file) or not, so that
+// a body over its limit is answered as too large rather than as a form
+// without its CSRF token. A multipart form keeps at most 1 MiB in memory;
+// files beyond that wait in temporary files, removed by the handler.
+func parsePost(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(1 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &dueprocess.Error{Kind: dueprocess.TooLarge, Field: "file", Message: fmt.Sprintf("the form is larger than %d bytes", mbe.Limit)}
+	}
+	if err != nil {
+		return dueprocess.Errorf(dueprocess.Invalid, "the form could not be read")
+	}
+	return nil
 }
 
 // portalForm is signedInOfficial for the portal's small forms.

@@ -169,6 +169,12 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	o := &dueprocess.Official{Name: form["name"], Email: form["email"]}
+	// The name and the address are checked alike whether the address is
+	// at an agency's domain or not, so that a refusal tells nothing.
+	domain := o.Email[strings.LastIndexByte(o.Email, '@')+1:]
+	if err := (&dueprocess.Official{Name: o.Name, Email: o.Email}).Check(&dueprocess.Agency{Domains: []string{domain}}); err != nil {
+		return again(err)
+	}
 	attempt, err := s.reserve(w, r, []store.SigninLimit{{Key: "register:" + clientAddr(r), Max: maxRegistrations}})
 	if err != nil {
 		return err

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -132,12 +130,8 @@ func (s *Server) portalSubmit(w http.ResponseWriter, r *http.Request, c *portalC
 	if err := allow(c.p, dueprocess.PermRequestSubmit); err != nil {
 		return err
 	}
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &dueprocess.Error{Kind: dueprocess.TooLarge, Field: "file", Message: fmt.Sprintf("the file is larger than %d bytes", dueprocess.MaxDocumentSize)}
-		}
-		return dueprocess.Errorf(dueprocess.Invalid, "the form could not be read")
+	if r.MultipartForm == nil {
+		return dueprocess.Errorf(dueprocess.Invalid, "the form must be sent as multipart/form-data")
 	}
 	defer r.MultipartForm.RemoveAll()
 	form := url.Values(r.MultipartForm.Value)

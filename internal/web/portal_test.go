@@ -196,6 +196,9 @@ func TestPortalInvitedOfficialSubmits(t *testing.T) {
 				t.Errorf("%s: %d %q, want %d naming %s", c.fragment, status, errorText.FindString(page), c.status, c.fragment)
 			}
 		}
+		if status, _, page := chan_.postMultipart("/portal/requests", portalForm(csrf), pdf(dueprocess.MaxDocumentSize+2<<20)); status != 413 || !strings.Contains(page, "larger") {
+			t.Errorf("a file over the limit: %d, want 413", status)
+		}
 		if list, _ := db.AgencyRequests(ctx, hk, 10); len(list) != 0 {
 			t.Fatalf("refused forms stored %d requests", len(list))
 		}
@@ -329,6 +332,11 @@ func TestPortalSelfRegistration(t *testing.T) {
 		status, _, on := lee.post("/portal/register", url.Values{"csrf": {csrf}, "name": {"Inspector Lee"}, "email": {"lee@police.gov.hk"}})
 		if status != 200 || on != off {
 			t.Errorf("registration answers differ for an address on and off the domains: %d", status)
+		}
+		_, _, noName1 := lee.post("/portal/register", url.Values{"csrf": {csrf}, "name": {""}, "email": {"x@police.gov.hk"}})
+		_, _, noName2 := lee.post("/portal/register", url.Values{"csrf": {csrf}, "name": {""}, "email": {"x@unregistered.example"}})
+		if errorText.FindString(noName1) == "" || errorText.FindString(noName1) != errorText.FindString(noName2) {
+			t.Errorf("a form without a name says %q at a registered domain and %q elsewhere; want one refusal", errorText.FindString(noName1), errorText.FindString(noName2))
 		}
 		if len(mails) != 1 || mails[0].To != "lee@police.gov.hk" || mails[0].Purpose != dueprocess.LinkRegister {
 			t.Fatalf("links mailed: %+v", mails)
