@@ -66,9 +66,11 @@ func (s *Server) hasPasskey(r *http.Request, officialID string) bool {
 	return err == nil && len(rows) > 0
 }
 
-// ceremony returns the pending portal session of a ceremony's call, its
-// official and their passkeys, after checking the CSRF header.
-func (s *Server) ceremony(w http.ResponseWriter, r *http.Request) (*store.Session, *store.Credentials, *passkeyUser, error) {
+// ceremony returns the portal session of a ceremony's call, its official
+// and their passkeys, after checking the CSRF header. The session is one
+// whose second factor is not checked yet, unless signedIn allows a
+// complete one too (adding a passkey from the security page).
+func (s *Server) ceremony(w http.ResponseWriter, r *http.Request, signedIn bool) (*store.Session, *store.Credentials, *passkeyUser, error) {
 	if s.webauthn == nil {
 		return nil, nil, nil, dueprocess.Errorf(dueprocess.NotFound, "passkeys are not configured on this server")
 	}
@@ -82,7 +84,7 @@ func (s *Server) ceremony(w http.ResponseWriter, r *http.Request) (*store.Sessio
 	if got := r.Header.Get("X-CSRF-Token"); subtle.ConstantTimeCompare([]byte(got), []byte(se.CSRF)) != 1 {
 		return nil, nil, nil, dueprocess.Errorf(dueprocess.Forbidden, "the page has expired; reload it and try again")
 	}
-	if se.MFAAt != nil {
+	if se.MFAAt != nil && !signedIn {
 		return nil, nil, nil, dueprocess.Errorf(dueprocess.Conflict, "you are signed in already")
 	}
 	creds, err := s.db.Account(r.Context(), se.Account())
@@ -110,17 +112,31 @@ func (s *Server) saveCeremony(r *http.Request, se *store.Session, sd *webauthn.S
 	return s.db.SetPendingWebAuthn(r.Context(), se.ID, string(b))
 }
 
-// passkeyRegisterBegin starts registering a passkey as an official's
-// first second factor.
+// mayRegister refuses a passkey registration on a half-done sign-in of an
+// official who has a second factor already: that sign-in must finish
+// with it, not with a passkey made on the spot.
+func (s *Server) mayRegister(r *http.Request, se *store.Session, creds *store.Credentials) error {
+	if se.MFAAt == nil && s.hasSecondFactor(r, creds) {
+		return dueprocess.Errorf(dueprocess.Conflict, "you have a second factor already; sign in with it")
+	}
+	return nil
+}
+
+// passkeyRegisterBegin starts registering a passkey: as an official's
+// first second factor at enrolment, or as another one once signed in.
 func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) error {
-	se, creds, u, err := s.ceremony(w, r)
+	se, creds, u, err := s.ceremony(w, r, true)
 	if err != nil {
 		return err
 	}
-	if s.hasSecondFactor(r, creds) {
-		return dueprocess.Errorf(dueprocess.Conflict, "you have a second factor already; sign in with it")
+	if err := s.mayRegister(r, se, creds); err != nil {
+		return err
 	}
-	options, sd, err := s.webauthn.BeginRegistration(u,
+	exclude := make([]protocol.CredentialDescriptor, len(u.creds))
+	for i, c := range u.creds {
+		exclude[i] = c.Descriptor()
+	}
+	options, sd, err := s.webauthn.BeginRegistration(u, webauthn.WithExclusions(exclude),
 		webauthn.WithAuthenticatorSelection(protocol.AuthenticatorSelection{UserVerification: protocol.VerificationPreferred}),
 		webauthn.WithConveyancePreference(protocol.PreferNoAttestation))
 	if err != nil {
@@ -133,15 +149,15 @@ func (s *Server) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
-// passkeyRegisterFinish checks the new credential against the challenge,
-// stores it, and completes the sign-in with it.
+// passkeyRegisterFinish checks the new credential against the challenge
+// and stores it; at enrolment it completes the sign-in with it.
 func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) error {
-	se, creds, u, err := s.ceremony(w, r)
+	se, creds, u, err := s.ceremony(w, r, true)
 	if err != nil {
 		return err
 	}
-	if s.hasSecondFactor(r, creds) {
-		return dueprocess.Errorf(dueprocess.Conflict, "you have a second factor already; sign in with it")
+	if err := s.mayRegister(r, se, creds); err != nil {
+		return err
 	}
 	sd, err := pendingCeremony(se)
 	if err != nil {
@@ -163,15 +179,23 @@ func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	enrolling := se.MFAAt == nil
 	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
 		if err := tx.AddPasskey(r.Context(), &store.Passkey{ID: cred.ID, OfficialID: creds.Official.ID, Credential: string(record)}); err != nil {
 			return err
 		}
+		if !enrolling {
+			return nil
+		}
 		return tx.CompleteSessionWith(r.Context(), se, auth.HashToken(secret), "passkey")
 	})
 	if err != nil {
 		return err
+	}
+	if !enrolling {
+		writeJSON(w, http.StatusOK, map[string]string{"next": "/portal/security?done=passkey"})
+		return nil
 	}
 	s.setCookie(w, r, portal.cookie, secret, 0)
 	writeJSON(w, http.StatusOK, map[string]string{"next": portal.base})
@@ -180,7 +204,7 @@ func (s *Server) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) e
 
 // passkeyLoginBegin starts the second step of a sign-in with a passkey.
 func (s *Server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) error {
-	se, _, u, err := s.ceremony(w, r)
+	se, _, u, err := s.ceremony(w, r, false)
 	if err != nil {
 		return err
 	}
@@ -202,7 +226,7 @@ func (s *Server) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) error
 // is counted against the account, the address and the session before it
 // is checked, as a TOTP code is.
 func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) error {
-	se, creds, u, err := s.ceremony(w, r)
+	se, creds, u, err := s.ceremony(w, r, false)
 	if err != nil {
 		return err
 	}
@@ -256,5 +280,31 @@ func (s *Server) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) erro
 	}
 	s.setCookie(w, r, portal.cookie, secret, 0)
 	writeJSON(w, http.StatusOK, map[string]string{"next": portal.base})
+	return nil
+}
+
+// securityPage shows an official's second factors, and where the server
+// takes passkeys, a button to add one.
+type securityPage struct {
+	basePage
+	TOTP     bool
+	Passkeys int
+	Offered  bool // the server takes passkeys
+}
+
+func (s *Server) portalSecurity(w http.ResponseWriter, r *http.Request, c *portalCaller) error {
+	creds, err := s.db.Account(r.Context(), c.p.Actor())
+	if err != nil {
+		return err
+	}
+	rows, err := s.db.Passkeys(r.Context(), c.p.Official.ID)
+	if err != nil {
+		return err
+	}
+	v := &securityPage{basePage: c.base("Sign-in security"), TOTP: creds.TOTPSecret != "", Passkeys: len(rows), Offered: s.webauthn != nil}
+	if r.URL.Query().Get("done") == "passkey" {
+		v.Flash = "The passkey is added. You may sign in with it from now on."
+	}
+	s.render(w, r, "portal_security", v)
 	return nil
 }

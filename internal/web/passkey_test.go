@@ -263,5 +263,51 @@ func TestPasskeyCeremonies(t *testing.T) {
 		if status, _ := b.ceremony("/portal/passkey/login/finish", csrf, assertion); status == 200 {
 			t.Errorf("a replayed assertion was accepted")
 		}
+
+		// Signed in, the official adds a second passkey from the security
+		// page; the first cannot be registered again.
+		if _, _, page := b.get("/portal/security"); !strings.Contains(page, "passkey-register") {
+			t.Errorf("the security page offers no passkey:\n%.1000s", page)
+		}
+		_, options = b.ceremony("/portal/passkey/register/begin", csrf, nil)
+		if !strings.Contains(string(options), b64.EncodeToString(a.id)) {
+			t.Errorf("the registration options do not exclude the passkey held: %s", options)
+		}
+		second := newAuthenticator(t)
+		if status, out := b.ceremony("/portal/passkey/register/finish", csrf, second.create(t, options, rpID, rpOrigin)); status != 200 || !strings.Contains(string(out), "/portal/security") {
+			t.Errorf("adding a second passkey: %d %s", status, out)
+		}
+		if keys, _ := db.Passkeys(ctx, officialID); len(keys) != 2 {
+			t.Errorf("passkeys after adding one: %d, want 2", len(keys))
+		}
+		if status, _, _ := b.get("/portal"); status != 200 {
+			t.Errorf("adding a passkey ended the session: %d", status)
+		}
+
+		// An official with an authenticator app cannot pass the second
+		// step by registering a passkey on a half-done sign-in.
+		err = db.Transact(ctx, func(tx *store.Tx) error {
+			if _, err := tx.InviteOfficial(ctx, &dueprocess.Official{AgencyID: hk, Email: "wong@police.gov.hk", Name: "Wong"}, auth.HashToken("w"), time.Hour, dueprocess.System); err != nil {
+				return err
+			}
+			c, err := tx.Join(ctx, auth.HashToken("w"), "Wong", auth.HashPassword(officialPassword))
+			if err != nil {
+				return err
+			}
+			return tx.EnrolAccountTOTP(ctx, c.Account(), "JBSWY3DPEHPK3PXP", 0, c.Account())
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wong := newBrowser(t, db, func(c *web.Config) { c.PasskeyRPID, c.PasskeyOrigins = rpID, []string{rpOrigin} })
+		wcsrf := wong.form("/portal/signin")
+		if status, loc, _ := wong.post("/portal/signin", url.Values{"csrf": {wcsrf}, "email": {"wong@police.gov.hk"}, "password": {officialPassword}}); status != 303 || loc != "/portal/totp" {
+			t.Fatalf("Wong's password step: %d to %q", status, loc)
+		}
+		_, _, page := wong.get("/portal/totp")
+		wcsrf = regexpFind(t, page, `name="csrf" value="([^"]+)"`)
+		if status, out := wong.ceremony("/portal/passkey/register/begin", wcsrf, nil); status != 409 {
+			t.Errorf("registering a passkey on a half-done sign-in with TOTP enrolled: %d %s", status, out)
+		}
 	})
 }

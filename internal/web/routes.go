@@ -95,6 +95,7 @@ func (s *Server) routes() []route {
 		{"POST", "/portal/requests/{id}/withdraw", s.portalForm(s.portalWithdraw), false},
 		{"POST", "/portal/requests/{id}/share", s.portalForm(s.portalShare), false},
 		{"GET", "/portal/tokens", s.portalForm(s.portalTokens), false},
+		{"GET", "/portal/security", s.portalForm(s.portalSecurity), false},
 		{"POST", "/portal/tokens/{id}/revoke", s.portalForm(s.portalRevokeToken), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"GET", "/transparency", s.page(s.transparency), false},
