@@ -123,25 +123,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, "portal_waiting", &basePage{Title: "Your account waits for approval", Base: portal.base})
 		return nil
 	}
-	return s.startSession(w, r, portal, creds, "/portal/enrol")
-}
-
-// startSession begins a session whose password step is done and sends the
-// browser to next.
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, rl *realm, creds *store.Credentials, next string) error {
-	secret := randomToken()
-	se := &store.Session{CSRF: randomToken(), Address: clientAddr(r), UserAgent: r.UserAgent()}
-	if creds.Official != nil {
-		se.OfficialID = creds.Official.ID
-	} else {
-		se.StaffID = creds.Staff.ID
-	}
-	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.CreateSession(r.Context(), se, auth.HashToken(secret)) }); err != nil {
-		return err
-	}
-	s.setCookie(w, r, rl.cookie, secret, 0)
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return s.startSession(w, r, portal, creds, "", "/portal/enrol")
 }
 
 func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) error {

@@ -197,16 +197,29 @@ func (s *Server) signinAs(w http.ResponseWriter, r *http.Request, rl *realm) err
 		return again(http.StatusUnauthorized, wrongCredentials)
 	}
 
+	next := rl.base + "/totp"
+	if !s.hasSecondFactor(r, creds) {
+		next = rl.base + "/enrol"
+	}
+	return s.startSession(w, r, rl, creds, attempt, next)
+}
+
+// startSession begins a session whose password step is done, releasing
+// the sign-in attempt that checked it (if any) in the same transaction,
+// and sends the browser to next, the second step.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, rl *realm, creds *store.Credentials, attempt, next string) error {
 	secret := randomToken()
-	se := &store.Session{CSRF: randomToken(), Address: addr, UserAgent: r.UserAgent()}
+	se := &store.Session{CSRF: randomToken(), Address: clientAddr(r), UserAgent: r.UserAgent()}
 	if creds.Official != nil {
 		se.OfficialID = creds.Official.ID
 	} else {
 		se.StaffID = creds.Staff.ID
 	}
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
-			return err
+	err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		if attempt != "" {
+			if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
+				return err
+			}
 		}
 		return tx.CreateSession(r.Context(), se, auth.HashToken(secret))
 	})
@@ -214,10 +227,6 @@ func (s *Server) signinAs(w http.ResponseWriter, r *http.Request, rl *realm) err
 		return err
 	}
 	s.setCookie(w, r, rl.cookie, secret, 0)
-	next := rl.base + "/totp"
-	if !s.hasSecondFactor(r, creds) {
-		next = rl.base + "/enrol"
-	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
