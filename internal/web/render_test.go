@@ -141,6 +141,7 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		request := renderPage(t, "request", samples["request"])
 		jurisdictions := renderPage(t, "jurisdictions", samples["jurisdictions"])
+		officials := renderPage(t, "officials", samples["officials"])
 		for _, c := range []struct {
 			page, fragment string
 			perm           dueprocess.Permission
@@ -151,6 +152,9 @@ func TestEveryPageRenders(t *testing.T) {
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
 			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{request, `href="/console/officials"`, dueprocess.PermOfficialInvite},
+			{officials, `action="/console/agencies/ag_hkpf/domains"`, dueprocess.PermAgencyManage},
+			{officials, `action="/console/officials/of_chan/approve"`, dueprocess.PermOfficialApprove},
 		} {
 			if got, want := strings.Contains(c.page, c.fragment), staff.May(c.perm); got != want {
 				t.Errorf("as %s (may %s: %v): the page shows %s: %v", staff.Name, c.perm, want, c.fragment, got)
