@@ -104,7 +104,7 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
 		received_at, updated_at, decision, due_at, attestation)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
