@@ -36,6 +36,8 @@ const (
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionItemsDecided        = "request.items_decided"
+	ActionItemsConfirmed      = "request.items_confirmed"
 )
 
 // Actions lists every action the audit log records.
@@ -47,4 +49,5 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionItemsDecided, ActionItemsConfirmed,
 }

@@ -175,6 +175,11 @@ type Request struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Documents  []Document `json:"documents"`
+	// RequesterType, Reason and Items are set on content-restriction
+	// demands only (content.go).
+	RequesterType RequesterType `json:"requester_type,omitempty"`
+	Reason        RemovalReason `json:"reason,omitempty"`
+	Items         []Item        `json:"items,omitempty"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`

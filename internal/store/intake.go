@@ -152,6 +152,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.insertTargets(ctx, r.ID, r.Targets); err != nil {
 		return err
 	}
+	if err := tx.insertContent(ctx, r); err != nil {
+		return err
+	}
 	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
 		return err
 	}

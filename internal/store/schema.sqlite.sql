@@ -52,6 +52,12 @@ CREATE TABLE blobs (
     created_at TEXT NOT NULL
 );
 
+CREATE TABLE content_requests (
+    request_id     TEXT PRIMARY KEY REFERENCES requests (id),
+    requester_type TEXT NOT NULL,
+    reason         TEXT NOT NULL
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -77,6 +83,17 @@ CREATE TABLE idempotency_keys (
     response   TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (principal, key)
+);
+
+CREATE TABLE item_actions (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    position     INTEGER NOT NULL,
+    action       TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    proposed_by  TEXT NOT NULL,
+    confirmed_by TEXT NOT NULL,
+    at           TIMESTAMP NOT NULL
 );
 
 CREATE TABLE jurisdiction_pauses (
@@ -170,6 +187,22 @@ CREATE TABLE request_imports (
     requests    BIGINT NOT NULL,
     first_id    TEXT NOT NULL,
     last_id     TEXT NOT NULL
+);
+
+CREATE TABLE request_items (
+    request_id      TEXT NOT NULL REFERENCES requests (id),
+    position        INTEGER NOT NULL,
+    url             TEXT NOT NULL DEFAULT '',
+    content_id      TEXT NOT NULL DEFAULT '',
+    ground          TEXT NOT NULL,
+    quote           TEXT NOT NULL DEFAULT '',
+    action          TEXT NOT NULL DEFAULT '',
+    action_reason   TEXT NOT NULL DEFAULT '',
+    proposed_action TEXT NOT NULL DEFAULT '',
+    proposed_reason TEXT NOT NULL DEFAULT '',
+    proposed_by     TEXT NOT NULL DEFAULT '',
+    proposed_at     TIMESTAMP,
+    PRIMARY KEY (request_id, position)
 );
 
 CREATE TABLE request_targets (
@@ -278,6 +311,8 @@ CREATE INDEX assignments_staff ON assignments (staff_id);
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
+
+CREATE INDEX item_actions_request ON item_actions (request_id, position);
 
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
