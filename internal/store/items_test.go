@@ -22,7 +22,7 @@ func contentRequest(t *testing.T, n int, reason string) *dueprocess.Request {
 	}
 	body, _ := json.Marshal(map[string]any{
 		"kind": "content_restriction", "jurisdiction": "HK",
-		"legal_process": map[string]string{"type": "other", "reference": "HKPF-NSL-1", "issued_by": "Hong Kong Police Force"},
+		"legal_process":  map[string]string{"type": "other", "reference": "HKPF-NSL-1", "issued_by": "Hong Kong Police Force"},
 		"requester_type": "police", "reason": reason, "items": items,
 	})
 	var in dueprocess.NewRequest
@@ -151,7 +151,9 @@ func TestItemActionsWaitForAPause(t *testing.T) {
 		a, o := fixture(t, db, "HK", "police.gov.hk")
 		rae := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer)
 		r := submitContent(t, db, contentRequest(t, 2, "national_security"), a, o)
-		err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SetStatus(ctx, r.ID, dueprocess.StatusPaused, dueprocess.System, "pause") })
+		err := db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.SetStatus(ctx, r.ID, dueprocess.StatusPaused, dueprocess.System, "pause")
+		})
 		if err != nil {
 			t.Fatal(err)
 		}
