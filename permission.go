@@ -34,6 +34,9 @@ const (
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
 	PermOutboxRead        Permission = "outbox.read"
+	PermItemsDecide       Permission = "items.decide"
+	PermItemsConfirm      Permission = "items.confirm"
+	PermActionsPoll       Permission = "actions.poll"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -64,6 +67,11 @@ var grants = map[Permission]grant{
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
+	PermItemsDecide:       {what: "act on the items of a content demand", roles: []Role{RoleReviewer}},
+	PermItemsConfirm:      {what: "confirm a restriction of content another staff member proposed", roles: []Role{RoleApprover}},
+	// The platform's own role is not on main yet; until it is, admins
+	// poll the actions to apply.
+	PermActionsPoll: {what: "poll the content actions to apply", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

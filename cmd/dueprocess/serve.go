@@ -71,6 +71,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	items, err := itemRule(*policyPath)
+	if err != nil {
+		return err
+	}
 	// Likewise a broken connectors file, before anything is gathered with
 	// it. The databases it names are not contacted until a collect.
 	connectors, err := loadConnectors(*connectorsPath)
@@ -134,7 +138,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	srv := &http.Server{
 		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
-		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
+		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide, ItemRule: items,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line

@@ -39,6 +39,9 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":       "own",
+	"POST /api/v1/requests/{id}/items/actions":  "reviewer",
+	"POST /api/v1/requests/{id}/items/confirm":  "approver",
+	"GET /api/v1/actions":                       "admin",
 	"GET /api/v1/jurisdictions":                 "*",
 	"GET /api/v1/jurisdictions/{code}":          "*",
 	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
@@ -100,11 +103,17 @@ func TestRoleMatrix(t *testing.T) {
 		inReview := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`).Replace(escalated)
 		id := submit(escalated, "escalated")
 		ids := map[string]string{
-			"POST /api/v1/requests/{id}/review":       submit(inReview, "in_review"),
-			"POST /api/v1/requests/{id}/approve":      submit(inReview, "in_review"),
-			"POST /api/v1/requests/{id}/human-rights": submit(escalated, "escalated"),
-			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
-			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/review":        submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/approve":       submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/human-rights":  submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/assign":        submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/withdraw":      submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/items/actions": submit(hkContent, "in_review"),
+			"POST /api/v1/requests/{id}/items/confirm": submit(hkContent, "in_review"),
+		}
+		restrict := `{"items": [0, 1], "action": "restrict_in_jurisdiction", "reason": "a court found it defamatory"}`
+		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/items/confirm"]+"/items/actions", e.staff, strings.NewReader(restrict)); status != 200 {
+			t.Fatalf("proposal to restrict: %d %s", status, b)
 		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
 		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
@@ -151,6 +160,8 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
 			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/items/actions": jsonBody(`{"items": [0], "action": "no_action", "reason": "political speech"}`),
+			"POST /api/v1/requests/{id}/items/confirm": jsonBody(`{"items": [0, 1], "note": "checked the judgment"}`),
 			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
 			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
