@@ -16,13 +16,13 @@ import (
 // RequesterType is who in a government sent a content-restriction demand.
 type RequesterType string
 
-// RequesterTypes lists every requester type, in Google's order of the
-// published file's "Requestor" column.
+// RequesterTypes lists every requester type, in the order of the lines
+// of Google's published file: court orders first, then by label.
 var RequesterTypes = []RequesterType{
-	"court_order_directed_at_us", "court_order_directed_at_third_party", "police",
-	"government_officials", "military", "data_protection_authority",
-	"consumer_protection_authority", "information_and_communications_authority",
-	"suppression_orders", "other",
+	"court_order_directed_at_us", "court_order_directed_at_third_party",
+	"consumer_protection_authority", "data_protection_authority", "government_officials",
+	"information_and_communications_authority", "military", "other", "police",
+	"suppression_orders",
 }
 
 // requesterLabels are the labels of Google's file. Google's own "Court

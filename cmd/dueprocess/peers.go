@@ -132,26 +132,28 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv] [--out FILE]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
+			"removals-csv is Google's layout of government requests to remove content, from\n"+
+			"the actions in effect on content demands' items (see docs/content.md).\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
-	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or removals-csv (Google's removals layout)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
 	dsn, data := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv or meta-csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" && *format != "removals-csv" {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv or removals-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -161,6 +163,9 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *format == "removals-csv" {
+		return c.writeRemovals(ctx, db, *period, *out)
+	}
 	// A report is a reading command: it never creates a key, and signs a
 	// checkpoint only with the log's own key. Without the key it can still
 	// name the latest stored checkpoint, if that covers the whole log.

@@ -1,12 +1,14 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 
 	"github.com/go-json-experiment/json"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -132,5 +134,27 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) error {
 		page.Next = list[len(list)-1].Seq
 	}
 	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// removalsFile serves /transparency/{period}-removals.csv: the content
+// demands of a half-year in Google's removals layout, computed from the
+// actions in effect on their items.
+func (s *Server) removalsFile(w http.ResponseWriter, r *http.Request, period string) error {
+	start, end, err := report.ParsePeriod(period)
+	if err != nil {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1-removals.csv", period+"-removals.csv")
+	}
+	counts, err := s.db.RemovalCounts(r.Context(), start.Time, end.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteRemovalsCSV(&buf, end, report.Removals(counts)); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`-removals.csv"`)
+	w.Write(buf.Bytes())
 	return nil
 }

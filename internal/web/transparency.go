@@ -170,6 +170,9 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 // and /transparency/{period}.json.
 func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
+	if p, ok := strings.CutSuffix(name, "-removals.csv"); ok {
+		return s.removalsFile(w, r, p)
+	}
 	period, format, ok := strings.Cut(name, ".")
 	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
 		period, format = p, "meta-csv"
