@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -157,4 +158,42 @@ func (s *Server) removalsFile(w http.ResponseWriter, r *http.Request, period str
 	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`-removals.csv"`)
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// consoleItems records an action on the items checked on the request page.
+func (s *Server) consoleItems(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, dueprocess.PermItemsDecide, func(id string) error {
+		idx, err := formIndexes(r)
+		if err != nil {
+			return err
+		}
+		in := &dueprocess.NewItemActions{Items: idx, Action: r.PostFormValue("action"), Reason: r.PostFormValue("reason")}
+		_, err = s.db.DecideItems(r.Context(), id, staff, in, s.itemRule)
+		return err
+	})
+}
+
+// consoleConfirmItems confirms the proposals on the items checked.
+func (s *Server) consoleConfirmItems(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, dueprocess.PermItemsConfirm, func(id string) error {
+		idx, err := formIndexes(r)
+		if err != nil {
+			return err
+		}
+		_, err = s.db.ConfirmItems(r.Context(), id, staff, idx, r.PostFormValue("note"))
+		return err
+	})
+}
+
+// formIndexes reads the item checkboxes of the request page.
+func formIndexes(r *http.Request) ([]int, error) {
+	var idx []int
+	for i, v := range r.PostForm["items"] {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, dueprocess.FieldError(fmt.Sprintf("items[%d]", i), "%q is not an item number", v)
+		}
+		idx = append(idx, n)
+	}
+	return idx, nil
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -134,6 +135,51 @@ func TestItemActionsAPI(t *testing.T) {
 		// National security grounds escalate.
 		if status, m := e.submit(e.hk, contentWith(1, "national_security", 0)); status != 201 || m["status"] != "escalated" {
 			t.Errorf("a national-security demand: %d %v", status, m["status"])
+		}
+	})
+}
+
+// TestConsoleItems acts on items with the request page's checkboxes: a
+// reviewer proposes a restriction of two items and records no action on
+// none; she cannot confirm her own proposal; a second person does.
+func TestConsoleItems(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, m := e.submit(e.hk, contentWith(3, "defamation", 0))
+		id := m["id"].(string)
+
+		rae := newBrowser(t, db)
+		_, raeSecret := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer, dueprocess.RoleApprover)
+		rae.signIn("rae@example.com", raeSecret)
+		csrf := rae.form("/console/requests/" + id)
+		_, _, page := rae.get("/console/requests/" + id)
+		if !strings.Contains(page, `name="items" value="2"`) || !strings.Contains(page, "restrict_in_jurisdiction") {
+			t.Fatalf("the page has no item checkboxes:\n%.3000s", page)
+		}
+		form := url.Values{"csrf": {csrf}, "items": {"0", "2"}, "action": {"restrict_in_jurisdiction"}, "reason": {"defamatory, as the court found"}}
+		if status, _, _ := rae.post("/console/requests/"+id+"/items", form); status != 303 {
+			t.Fatalf("proposal: %d", status)
+		}
+		if status, _, _ := rae.post("/console/requests/"+id+"/items", url.Values{"csrf": {csrf}, "items": {"1"}, "action": {"no_action"}, "reason": {"lawful"}}); status != 303 {
+			t.Fatalf("no action: %d", status)
+		}
+		status, _, page := rae.post("/console/requests/"+id+"/items/confirm", url.Values{"csrf": {csrf}, "items": {"0", "2"}, "note": {"mine"}})
+		if status != 403 || !strings.Contains(page, "four eyes") {
+			t.Errorf("confirming her own proposal: %d", status)
+		}
+		ann := newBrowser(t, db)
+		_, annSecret := staffMember(t, db, "ann@example.com", dueprocess.RoleApprover)
+		ann.signIn("ann@example.com", annSecret)
+		csrf = ann.form("/console/requests/" + id)
+		if status, _, _ := ann.post("/console/requests/"+id+"/items/confirm", url.Values{"csrf": {csrf}, "items": {"0", "2"}, "note": {"checked"}}); status != 303 {
+			t.Fatalf("confirmation: %d", status)
+		}
+		got, err := db.Request(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Items[0].Action != dueprocess.ItemRestrict || got.Items[1].Action != dueprocess.ItemNoAction || got.Items[2].Action != dueprocess.ItemRestrict {
+			t.Errorf("items after the console: %+v", got.Items)
 		}
 	})
 }

@@ -26,6 +26,7 @@ type requestPage struct {
 	Allowed         []dueprocess.DataCategory
 	Proposal        string // the proposal awaiting approval, if any
 	Timeline        []audit.Entry
+	ItemActions     []dueprocess.ItemAction // for a content demand's items (items.go)
 }
 
 // requestView builds the request page for staff.
@@ -42,7 +43,8 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if err != nil {
 		return nil, err
 	}
-	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions}
+	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions,
+		ItemActions: dueprocess.ItemActions}
 	for _, data := range datas {
 		e, err := audit.Decode(data)
 		if err != nil {

@@ -252,6 +252,8 @@ var consoleMatrix = map[string]string{
 	"POST /console/requests/{id}/approve":       "approver",
 	"POST /console/requests/{id}/human-rights":  "human_rights",
 	"POST /console/requests/{id}/assign":        "reviewer admin",
+	"POST /console/requests/{id}/items":         "reviewer",
+	"POST /console/requests/{id}/items/confirm": "approver",
 	"POST /console/jurisdictions/pause":         "admin",
 	"POST /console/jurisdictions/{code}/resume": "admin",
 	"GET /console/staff":                        "admin",

@@ -55,6 +55,8 @@ func (s *Server) routes() []route {
 		{"POST", "/console/requests/{id}/approve", s.signedIn(s.consoleApprove), false},
 		{"POST", "/console/requests/{id}/human-rights", s.signedIn(s.consoleAssess), false},
 		{"POST", "/console/requests/{id}/assign", s.signedIn(s.consoleAssign), false},
+		{"POST", "/console/requests/{id}/items", s.signedIn(s.consoleItems), false},
+		{"POST", "/console/requests/{id}/items/confirm", s.signedIn(s.consoleConfirmItems), false},
 		{"GET", "/console/jurisdictions", s.signedIn(s.jurisdictionsPage), false},
 		{"POST", "/console/jurisdictions/pause", s.signedIn(s.consolePause), false},
 		{"POST", "/console/jurisdictions/{code}/resume", s.signedIn(s.consoleResume), false},
