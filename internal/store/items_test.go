@@ -163,3 +163,70 @@ func TestItemActionsWaitForAPause(t *testing.T) {
 		}
 	})
 }
+
+// TestItemActionsConcurrent: tens of staff acting at once on one demand's
+// items each take effect once, and the feed numbers them without gap or
+// repeat; two approvers confirming one proposal at once put it in effect
+// once.
+func TestItemActionsConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, o := fixture(t, db, "HK", "police.gov.hk")
+		const n = 24
+		r := submitContent(t, db, contentRequest(t, n+1, "defamation"), a, o)
+		rae := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer)
+		ann := staffMember(t, db, "ann@example.com", dueprocess.RoleApprover)
+		bob := staffMember(t, db, "bob@example.com", dueprocess.RoleApprover)
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				_, err := db.DecideItems(ctx, r.ID, rae, &dueprocess.NewItemActions{Items: []int{i}, Action: "no_action", Reason: "lawful"}, nil)
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		if _, err := db.DecideItems(ctx, r.ID, rae, &dueprocess.NewItemActions{Items: []int{n}, Action: "remove_globally_under_policy", Reason: "spam"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		confirms := make(chan error, 2)
+		for _, s := range []*dueprocess.Staff{ann, bob} {
+			go func() {
+				_, err := db.ConfirmItems(ctx, r.ID, s, []int{n}, "checked")
+				confirms <- err
+			}()
+		}
+		var ok int
+		for range 2 {
+			err := <-confirms
+			switch {
+			case err == nil:
+				ok++
+			case !errors.Is(err, dueprocess.ErrConflict):
+				t.Errorf("the second confirmation: %v, want a conflict", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d confirmations took effect, want 1", ok)
+		}
+		feed, err := db.ActionsSince(ctx, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(feed) != n+1 {
+			t.Fatalf("feed has %d actions, want %d", len(feed), n+1)
+		}
+		seen := map[int]bool{}
+		for i, f := range feed {
+			if i > 0 && f.Seq <= feed[i-1].Seq {
+				t.Errorf("feed out of order at %d: %d after %d", i, f.Seq, feed[i-1].Seq)
+			}
+			if seen[f.Item] {
+				t.Errorf("item %d is in the feed twice", f.Item)
+			}
+			seen[f.Item] = true
+		}
+	})
+}
