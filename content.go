@@ -312,3 +312,31 @@ type RemovalCount struct {
 	Reason        RemovalReason
 	Items         map[ItemAction]int64
 }
+
+// PublishedRemoval is one line of the figures a company published about
+// government requests to remove content: a summary line (by requester
+// type, with the share of items by outcome) or a detailed one (by product
+// and reason, Requester empty). Percent holds the shares published, by
+// the action that stands for each column; a column left empty is absent.
+type PublishedRemoval struct {
+	Company      string
+	Period       string // "2020-H1"
+	Jurisdiction string
+	Requester    RequesterType
+	Product      string
+	Reason       RemovalReason
+	Requests     int64
+	Items        *int64
+	Percent      map[ItemAction]int64
+}
+
+// RemovalReasonOf returns the reason of a label of Google's detailed
+// file ("Bullying/Harassment"), or "" for none of the 22.
+func RemovalReasonOf(label string) RemovalReason {
+	for i, l := range reasonLabels {
+		if strings.EqualFold(l, strings.TrimSpace(label)) {
+			return RemovalReasons[i]
+		}
+	}
+	return ""
+}
