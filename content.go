@@ -316,7 +316,9 @@ type RemovalCount struct {
 // PublishedRemoval is one line of the figures a company published about
 // government requests to remove content: a summary line (by requester
 // type, with the share of items by outcome) or a detailed one (by product
-// and reason, Requester empty). Percent holds the shares published, by
+// and reason, Requester empty; on a summary line Product holds only what
+// Google's requester label adds to ours, such as Russia's "Under Federal
+// Law 276-FZ"). Percent holds the shares published, by
 // the action that stands for each column; a column left empty is absent.
 type PublishedRemoval struct {
 	Company      string

@@ -41,7 +41,9 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 			"government requests for user data they receive, to show beside our own figures.\n"+
 			"Every file is read and checked before anything is stored; a bad file is named with\n"+
 			"its line and nothing is imported. Importing a file again replaces all its figures\n"+
-			"(those of the earlier file of that name), so rows a corrected file dropped go.")
+			"(those of the earlier file of that name), so rows a corrected file dropped go.\n"+
+			"Google's two files about government requests to remove content (summary and\n"+
+			"detailed, see docs/content.md) are recognised by their header and kept apart.")
 	company := fs.String("company", "", "whose files these are: google, meta or apple")
 	dsn := c.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -62,8 +64,19 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 	}
 
 	var files []store.PeerFile
+	var removals []store.PeerRemovalFile
 	total := 0
 	for i, path := range paths {
+		if *company == published.Google {
+			rf, ok, err := readRemovals(path)
+			if err != nil {
+				return fmt.Errorf("nothing imported: %w", err)
+			}
+			if ok {
+				removals = append(removals, rf)
+				continue
+			}
+		}
 		f, err := readPublished(*company, path)
 		if err != nil {
 			return fmt.Errorf("nothing imported: %w", err)
@@ -78,14 +91,23 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	var written int
+	var removed int
 	err = db.Transact(ctx, func(tx *store.Tx) (err error) {
-		written, err = tx.ImportPeerFigures(ctx, *company, files, c.operator())
+		written, removed = 0, 0
+		if len(files) > 0 {
+			if written, err = tx.ImportPeerFigures(ctx, *company, files, c.operator()); err != nil {
+				return err
+			}
+		}
+		if len(removals) > 0 {
+			removed, err = tx.ImportPeerRemovals(ctx, *company, removals, c.operator())
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
-	c.say("imported %d figures of %s from %d files", written, *company, len(files))
+	c.say("imported %d figures of %s from %d files", written+removed, *company, len(files)+len(removals))
 	return nil
 }
 

@@ -3,9 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/dueprocess/dueprocess/internal/report"
+	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -34,4 +39,26 @@ func (c *cli) writeRemovals(ctx context.Context, db *store.DB, period, out strin
 	}
 	c.say("wrote the removals of %s to %s", period, out)
 	return nil
+}
+
+// readRemovals reads path as one of Google's removals files if its
+// header says it is one; ok is false for any other file.
+func readRemovals(path string) (f store.PeerRemovalFile, ok bool, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return f, false, err
+	}
+	first, _, _ := bytes.Cut(data, []byte("\n"))
+	if !published.IsGoogleRemovals(string(first)) {
+		return f, false, nil
+	}
+	if len(data) > maxPublishedFile {
+		return f, false, fmt.Errorf("%s is over %d MB; is it a transparency-report CSV?", path, maxPublishedFile>>20)
+	}
+	figs, _, err := published.ParseGoogleRemovals(bytes.NewReader(data), path)
+	if err != nil {
+		return f, false, err
+	}
+	sum := sha256.Sum256(data)
+	return store.PeerRemovalFile{Name: filepath.Base(path), SHA256: hex.EncodeToString(sum[:]), Figures: figs}, true, nil
 }

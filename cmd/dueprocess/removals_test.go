@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,5 +76,52 @@ func TestReportRemovalsCSV(t *testing.T) {
 	}
 	if _, err := cmd(t, vars, "report", "--period", "2020-H1", "--format", "removals"); err == nil {
 		t.Error("an unknown format was accepted")
+	}
+}
+
+// TestImportGoogleRemovals imports Google's two removals files as
+// published and finds Hong Kong's 2020 in them: 18 requests to remove 122
+// items, 10 of the requests from the police in the first half, with 91%
+// of their 106 items left as they were; and the same 18 requests by
+// reason, 2 of them for government criticism.
+func TestImportGoogleRemovals(t *testing.T) {
+	dir := "../../../shared/data/google-government-removals/"
+	summary, detailed := dir+"google-government-removal-requests.csv", dir+"google-government-detailed-removal-requests.csv"
+	if _, err := os.Stat(summary); err != nil {
+		t.Skipf("Google's removals files are not here (%v); see /work/shared/data/README", err)
+	}
+	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "p.db")}
+	if _, err := cmd(t, vars, "import", "published", "--company", "google", summary, detailed); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), vars["DUEPROCESS_DB"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	figs, err := db.PeerRemovals(context.Background(), "google", "HK")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests, items, byReason, criticism int64
+	for _, f := range figs {
+		if f.Period != "2020-H1" && f.Period != "2020-H2" {
+			continue
+		}
+		if f.Requester != "" {
+			requests += f.Requests
+			items += *f.Items
+			if f.Period == "2020-H1" && f.Requester == "police" && (f.Requests != 10 || *f.Items != 106 || f.Percent[dueprocess.ItemNoAction] != 91) {
+				t.Errorf("Hong Kong police, 2020-H1: %+v", f)
+			}
+			continue
+		}
+		byReason += f.Requests
+		if f.Reason == dueprocess.ReasonGovernmentCriticism {
+			criticism += f.Requests
+		}
+	}
+	if requests != 18 || items != 122 || byReason != 18 || criticism != 2 {
+		t.Errorf("Hong Kong 2020: %d requests, %d items, %d by reason, %d for criticism; Google published 18, 122, 18, 2", requests, items, byReason, criticism)
 	}
 }

@@ -230,3 +230,40 @@ func TestItemActionsConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestImportPeerRemovals stores published removals figures, reads them
+// back with their empty columns still empty, and replaces a file's
+// figures when it is imported again.
+func TestImportPeerRemovals(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		items := int64(106)
+		file := store.PeerRemovalFile{Name: "google-government-removal-requests.csv", SHA256: "00", Figures: []dueprocess.PublishedRemoval{
+			{Company: "google", Period: "2020-H1", Jurisdiction: "HK", Requester: "police", Requests: 10, Items: &items,
+				Percent: map[dueprocess.ItemAction]int64{dueprocess.ItemRemoveUnderPolicy: 1, dueprocess.ItemNotFound: 1, dueprocess.ItemNotEnoughInfo: 8, dueprocess.ItemNoAction: 91}},
+			{Company: "google", Period: "2020-H1", Jurisdiction: "HK", Product: "YouTube", Reason: dueprocess.ReasonGovernmentCriticism, Requests: 2},
+		}}
+		for range 2 {
+			err := db.Transact(ctx, func(tx *store.Tx) error {
+				_, err := tx.ImportPeerRemovals(ctx, "google", []store.PeerRemovalFile{file}, dueprocess.System)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := db.PeerRemovals(ctx, "google", "HK")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("%d figures, want 2: %+v", len(got), got)
+		}
+		byReason, police := got[0], got[1]
+		if police.Requester != "police" || *police.Items != 106 || len(police.Percent) != 4 || police.Percent[dueprocess.ItemNoAction] != 91 {
+			t.Errorf("police: %+v", police)
+		}
+		if byReason.Reason != dueprocess.ReasonGovernmentCriticism || byReason.Items != nil || len(byReason.Percent) != 0 || byReason.Requests != 2 {
+			t.Errorf("by reason: %+v", byReason)
+		}
+	})
+}

@@ -179,6 +179,26 @@ CREATE TABLE peer_figures (
 CREATE INDEX peer_figures_jurisdiction ON peer_figures USING btree (jurisdiction, period);
 CREATE UNIQUE INDEX peer_figures_pkey ON peer_figures USING btree (company, product, period, jurisdiction, legal_process);
 
+CREATE TABLE peer_removals (
+    company text NOT NULL,
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    requester text NOT NULL,
+    product text NOT NULL,
+    reason text NOT NULL,
+    requests bigint NOT NULL,
+    items bigint,
+    pct_legal bigint,
+    pct_policy bigint,
+    pct_not_found bigint,
+    pct_not_enough bigint,
+    pct_no_action bigint,
+    pct_already bigint,
+    source text NOT NULL,
+    imported_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX peer_removals_pkey ON peer_removals USING btree (company, period, jurisdiction, requester, product, reason);
+
 CREATE TABLE report_counts (
     period text NOT NULL,
     jurisdiction text NOT NULL,

@@ -155,6 +155,26 @@ CREATE TABLE peer_figures (
     PRIMARY KEY (company, product, period, jurisdiction, legal_process)
 );
 
+CREATE TABLE peer_removals (
+    company          TEXT NOT NULL,
+    period           TEXT NOT NULL,
+    jurisdiction     TEXT NOT NULL,
+    requester        TEXT NOT NULL,
+    product          TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    requests         BIGINT NOT NULL,
+    items            BIGINT,
+    pct_legal        BIGINT,
+    pct_policy       BIGINT,
+    pct_not_found    BIGINT,
+    pct_not_enough   BIGINT,
+    pct_no_action    BIGINT,
+    pct_already      BIGINT,
+    source           TEXT NOT NULL,
+    imported_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (company, period, jurisdiction, requester, product, reason)
+);
+
 CREATE TABLE report_counts (
     period       TEXT NOT NULL,
     jurisdiction TEXT NOT NULL,

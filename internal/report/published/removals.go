@@ -93,8 +93,16 @@ func ParseGoogleRemovals(r io.Reader, name string) (figs []dueprocess.PublishedR
 
 func (t *table) removalSummary(f *dueprocess.PublishedRemoval) error {
 	var ok bool
-	if f.Requester, ok = dueprocess.ParseRequesterLabel(t.cell("Requestor")); !ok {
-		return t.errorf("Requestor", "%q is not a requester this program knows", t.cell("Requestor"))
+	label := t.cell("Requestor")
+	if f.Requester, ok = dueprocess.ParseRequesterLabel(label); !ok {
+		return t.errorf("Requestor", "%q is not a requester this program knows", label)
+	}
+	// Russia's "Information and Communications Authority Under Federal
+	// Law 276-FZ" has a line of its own beside the authority's: the rest
+	// of the label keeps it apart, in Product (which summary lines
+	// otherwise leave empty).
+	if rest, found := strings.CutPrefix(label, f.Requester.Label()); found {
+		f.Product = strings.TrimSpace(rest)
 	}
 	n, _, err := t.count("Number of Requests")
 	if err != nil {

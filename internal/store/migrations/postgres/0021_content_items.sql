@@ -37,8 +37,32 @@ CREATE TABLE item_actions (
     at           TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX item_actions_request ON item_actions (request_id, position);
+-- Other companies' published removals figures (dueprocess import published):
+-- summary lines by requester (reason and product empty) with the share of
+-- items by outcome, and detailed lines by product and reason (requester
+-- empty). Kept by the file they came from, as peer_figures are.
+CREATE TABLE peer_removals (
+    company          TEXT NOT NULL,
+    period           TEXT NOT NULL,
+    jurisdiction     TEXT NOT NULL,
+    requester        TEXT NOT NULL,
+    product          TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    requests         BIGINT NOT NULL,
+    items            BIGINT,
+    pct_legal        BIGINT,
+    pct_policy       BIGINT,
+    pct_not_found    BIGINT,
+    pct_not_enough   BIGINT,
+    pct_no_action    BIGINT,
+    pct_already      BIGINT,
+    source           TEXT NOT NULL,
+    imported_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (company, period, jurisdiction, requester, product, reason)
+);
 
 -- +goose Down
+DROP TABLE peer_removals;
 DROP INDEX item_actions_request;
 DROP TABLE item_actions;
 DROP TABLE request_items;
