@@ -45,8 +45,12 @@ func TestContentBodyLimit(t *testing.T) {
 		for len(big) <= dueprocess.MaxContentRequestBody {
 			big = strings.Replace(big, `"quote":"`, `"quote":"`+strings.Repeat("x", 50), dueprocess.MaxItems/2)
 		}
+		before := e.counts()
 		if status, m := e.submit(e.hk, big); status != 413 {
 			t.Errorf("a content demand of %d bytes: %d %v, want 413", len(big), status, m)
+		}
+		if after := e.counts(); after != before {
+			t.Errorf("a refused body stored something: %s, then %s", before, after)
 		}
 		// Ten thousand items, over 1 MiB: taken in.
 		many := contentWith(dueprocess.MaxItems, "defamation", 60)
