@@ -173,11 +173,16 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	// user data, and the log is kept for ever. It holds what the
 	// request.decided and request.status_changed entries of a later
 	// decision hold, under "decision" and "status".
-	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
+	body := map[string]any{
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
-		"decision": decisionBody(d)})
+		"decision": decisionBody(d)}
+	if r.Kind == dueprocess.KindContentRestriction {
+		// How many items, never which: like targets, they may name people.
+		body["items"], body["requester_type"], body["reason"] = len(r.Items), r.RequesterType, r.Reason
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, body)
 }
 
 // decisionBody is what the audit log keeps of a decision: its outcome, the

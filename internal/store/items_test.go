@@ -72,6 +72,10 @@ func TestItemsStoredInBulk(t *testing.T) {
 		if len(got.Items) != dueprocess.MaxItems || got.RequesterType != "police" || got.Reason != "national_security" {
 			t.Fatalf("read back %d items, %q, %q", len(got.Items), got.RequesterType, got.Reason)
 		}
+		_, datas, err := db.AuditLog().ObjectEntries(ctx, "request:"+r.ID)
+		if err != nil || len(datas) != 1 || !strings.Contains(string(datas[0]), `"items":10000`) || strings.Contains(string(datas[0]), "video.example") {
+			t.Errorf("the audit entry of the demand should count its items and name none: %v %.400s", err, datas)
+		}
 		last := got.Items[len(got.Items)-1]
 		if last.Index != dueprocess.MaxItems-1 || last.URL != fmt.Sprintf("https://video.example/watch?v=%d", dueprocess.MaxItems-1) || last.Quote != "five demands" {
 			t.Errorf("last item: %+v", last)
