@@ -64,8 +64,11 @@ func ParseGoogleRemovals(r io.Reader, name string) (figs []dueprocess.PublishedR
 	}
 	for {
 		ok, err := t.next()
-		if err != nil || !ok {
-			return figs, skipped, err
+		if err != nil {
+			return nil, 0, err
+		}
+		if !ok {
+			return figs, skipped, nil
 		}
 		code := t.cell("CLDR Territory Code")
 		if code == "" {

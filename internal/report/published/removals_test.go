@@ -1,6 +1,7 @@
 package published
 
 import (
+	"bytes"
 	"os"
 	"testing"
 
@@ -59,6 +60,20 @@ func TestGoogleRemovalsHongKong2020(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The vocabularies are Google's: every reason and requester of the
+	// files is one of ours (the parser refuses others), and every one of
+	// ours is in the files.
+	reasons, requesters := map[dueprocess.RemovalReason]bool{}, map[dueprocess.RequesterType]bool{}
+	for _, f := range detail {
+		reasons[f.Reason] = true
+	}
+	for _, f := range figs {
+		requesters[f.Requester] = true
+	}
+	if len(reasons) != len(dueprocess.RemovalReasons) || len(requesters) != len(dueprocess.RequesterTypes) {
+		t.Errorf("the files use %d reasons and %d requester types; we know %d and %d",
+			len(reasons), len(requesters), len(dueprocess.RemovalReasons), len(dueprocess.RequesterTypes))
+	}
 	var byReason int64
 	criticism := int64(0)
 	for _, f := range detail {
@@ -75,4 +90,24 @@ func TestGoogleRemovalsHongKong2020(t *testing.T) {
 	if _, _, err := ParseGoogleRemovals(openRemovals(t, "google-government-removal-requests-historical.csv"), "historical.csv"); err == nil {
 		t.Error("the historical layout was read")
 	}
+}
+
+// FuzzParseGoogleRemovals feeds arbitrary bytes to the removals parser: it
+// must not panic, must return figures or an error but not both, and every
+// figure must name a jurisdiction, a half-year and either a requester or
+// a reason.
+func FuzzParseGoogleRemovals(f *testing.F) {
+	f.Add([]byte("Period Ending,Country/Region,CLDR Territory Code,Requestor,Number of Requests,Items Requested To Be Removed,% Removed-Legal,% Removed-Policy,% Content Not Found,% Not Enough Information ,% No Action Taken,% Content Already Removed\n2020-06-30,Hong Kong,HK,Police,10,106,,1,1,8,91,\n"))
+	f.Add([]byte("Period Ending,Country/Region,CLDR Territory Code,Product,Reason,Total\n2020-06-30,Hong Kong,HK,YouTube,Government Criticism,2\n,Europol,,YouTube,Violence,1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		figs, _, err := ParseGoogleRemovals(bytes.NewReader(data), "fuzz.csv")
+		if err != nil && figs != nil {
+			t.Fatalf("figures and an error: %v", err)
+		}
+		for _, fig := range figs {
+			if fig.Jurisdiction == "" || fig.Period == "" || (fig.Requester == "") == (fig.Reason == "") {
+				t.Fatalf("a malformed figure: %+v", fig)
+			}
+		}
+	})
 }
