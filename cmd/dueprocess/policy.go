@@ -45,24 +45,20 @@ func loadPolicy(path string) (*policy.Policy, error) {
 	return policy.Parse(path, data)
 }
 
-// itemRule binds the policy at path's rules on content items.
-func itemRule(path string) (store.ItemRule, error) {
-	p, err := loadPolicy(path)
-	if err != nil {
-		return nil, err
-	}
-	return p.ItemAction, nil
-}
-
 // decider binds the policy at path for the store.
 func (c *cli) decider(path string) (store.Decider, error) {
 	p, err := loadPolicy(path)
 	if err != nil {
 		return nil, err
 	}
+	return bindPolicy(p), nil
+}
+
+// bindPolicy is the store's Decider for p.
+func bindPolicy(p *policy.Policy) store.Decider {
 	return func(r *dueprocess.Request, pauses []dueprocess.Pause) dueprocess.Decision {
 		return policy.Evaluate(r, p, pauses)
-	}, nil
+	}
 }
 
 func policyCmd(ctx context.Context, c *cli, args []string) error {

@@ -66,6 +66,8 @@ type Policy struct {
 	// content demands: reasons never restricted, and reasons escalated
 	neverRestrict, escalateContent []dueprocess.RemovalReason
 
+	holds holdPolicy
+
 	merged map[string]*settings // see precompute
 }
 

@@ -107,7 +107,7 @@ func TestItemActionsAPI(t *testing.T) {
 		if st, b := act(e.approver, "confirm", `{"items": [0], "note": "read the judgment"}`); st != 200 || !strings.Contains(b, `"action": "restrict_in_jurisdiction"`) {
 			t.Errorf("confirm: %d %s", st, b)
 		}
-		st, b := e.do("GET", "/api/v1/actions?since=0", e.admin, nil)
+		st, b := e.do("GET", "/api/v1/actions?since=0", e.platform, nil)
 		var page struct {
 			Next    int64
 			Actions []dueprocess.AppliedAction
@@ -116,11 +116,14 @@ func TestItemActionsAPI(t *testing.T) {
 		if st != 200 || len(page.Actions) != 2 || page.Actions[1].Action != dueprocess.ItemRestrict || page.Actions[1].URL != "https://video.example/watch?v=a1" {
 			t.Fatalf("poll: %d %s", st, b)
 		}
-		if st, b := e.do("GET", fmt.Sprintf("/api/v1/actions?since=%d", page.Next), e.admin, nil); st != 200 || strings.Contains(string(b), "seq") {
+		if st, b := e.do("GET", fmt.Sprintf("/api/v1/actions?since=%d", page.Next), e.platform, nil); st != 200 || strings.Contains(string(b), "seq") {
 			t.Errorf("poll after the end: %d %s", st, b)
 		}
-		if st, _ := e.do("GET", "/api/v1/actions?since=-1", e.admin, nil); st != 400 {
+		if st, _ := e.do("GET", "/api/v1/actions?since=-1", e.platform, nil); st != 400 {
 			t.Errorf("a bad cursor: %d", st)
+		}
+		if st, _ := e.do("GET", "/api/v1/actions?since=0", e.admin, nil); st != 403 {
+			t.Errorf("an admin polling: %d, want 403: only the platform applies actions", st)
 		}
 
 		// Criticism of the government is never restricted.
