@@ -40,17 +40,20 @@ func contentWith(n int, reason string, pad int) string {
 func TestContentBodyLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		// 10,000 items of about 1.6 kB: 16 MB, just over the limit.
-		big := contentWith(dueprocess.MaxItems, "defamation", 1000)
-		for len(big) <= dueprocess.MaxContentRequestBody {
-			big = strings.Replace(big, `"quote":"`, `"quote":"`+strings.Repeat("x", 50), dueprocess.MaxItems/2)
-		}
+		// 10,000 items of about 1.1 kB, padded with white space (which
+		// JSON allows after the value) to one byte over the limit.
+		full := contentWith(dueprocess.MaxItems, "defamation", 1000)
+		big := full + strings.Repeat(" ", dueprocess.MaxContentRequestBody+1-len(full))
 		before := e.counts()
 		if status, m := e.submit(e.hk, big); status != 413 {
 			t.Errorf("a content demand of %d bytes: %d %v, want 413", len(big), status, m)
 		}
 		if after := e.counts(); after != before {
 			t.Errorf("a refused body stored something: %s, then %s", before, after)
+		}
+		// Exactly at the limit: taken in.
+		if status, m := e.submit(e.hk, big[:len(big)-1]); status != 201 {
+			t.Errorf("a content demand of exactly %d bytes: %d %v, want 201", len(big)-1, status, m)
 		}
 		// Ten thousand items, over 1 MiB: taken in.
 		many := contentWith(dueprocess.MaxItems, "defamation", 60)
@@ -65,9 +68,12 @@ func TestContentBodyLimit(t *testing.T) {
 			t.Errorf("answered with %d items", len(items))
 		}
 		// Another kind just over 1 MiB: refused before it is decoded.
-		other := with("offence", map[string]string{"category": "fraud", "description": strings.Repeat("d", dueprocess.MaxRequestBody)})
+		other := hkRequest + strings.Repeat(" ", dueprocess.MaxRequestBody+1-len(hkRequest))
 		if status, m := e.submit(e.hk, other); status != 413 || !strings.Contains(fmt.Sprint(m), "content_restriction") {
-			t.Errorf("a user_data request over 1 MiB: %d %v, want 413 naming the larger limit's kind", status, m)
+			t.Errorf("a user_data request of 1 MiB and a byte: %d %v, want 413 naming the larger limit's kind", status, m)
+		}
+		if status, m := e.submit(e.hk, other[:len(other)-1]); status != 201 {
+			t.Errorf("a user_data request of exactly 1 MiB: %d %v, want 201", status, m)
 		}
 		if status, m := e.submit(e.hk, strings.Replace(hkContent, `"url": "https://video.example/watch?v=a1"`, `"url": "ftp://x"`, 1)); status != 400 || fieldOf(m) != "items[0].url" {
 			t.Errorf("a bad item: %d %v", status, m)
