@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -146,18 +147,28 @@ func (s *Server) removalsFile(w http.ResponseWriter, r *http.Request, period str
 	if err != nil {
 		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1-removals.csv", period+"-removals.csv")
 	}
-	counts, err := s.db.RemovalCounts(r.Context(), start.Time, end.Time.AddDate(0, 0, 1))
+	b, err := s.removalsCSV(r.Context(), start, end)
 	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := report.WriteRemovalsCSV(&buf, end, report.Removals(counts)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`-removals.csv"`)
-	w.Write(buf.Bytes())
+	w.Write(b)
 	return nil
+}
+
+// removalsCSV writes the content demands received from start to end (both
+// days included) in Google's removals layout.
+func (s *Server) removalsCSV(ctx context.Context, start, end dueprocess.Date) ([]byte, error) {
+	counts, err := s.db.RemovalCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteRemovalsCSV(&buf, end, report.Removals(counts)); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // consoleItems records an action on the items checked on the request page.

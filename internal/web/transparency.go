@@ -264,5 +264,12 @@ func (s *Server) ReportSite(ctx context.Context, period string) (map[string][]by
 			return nil, err
 		}
 	}
+	start, end, err := report.ParsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	if files[period+"-removals.csv"], err = s.removalsCSV(ctx, start, end); err != nil {
+		return nil, err
+	}
 	return files, nil
 }
