@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,11 +43,11 @@ func (db *DB) content(ctx context.Context, q querier, r *dueprocess.Request) err
 	}
 	var typ, reason string
 	err := q.QueryRowContext(ctx, `SELECT requester_type, reason FROM content_requests WHERE request_id = $1`, r.ID).Scan(&typ, &reason)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		// A content demand taken in before items existed has none.
-		if dueprocess.ErrorKind(notFound(err, "")) == dueprocess.NotFound {
-			return nil
-		}
+		return nil
+	}
+	if err != nil {
 		return mapError(err)
 	}
 	r.RequesterType, r.Reason = dueprocess.RequesterType(typ), dueprocess.RemovalReason(reason)
