@@ -77,3 +77,39 @@ func TestRemovalsCSVHongKong(t *testing.T) {
 		}
 	})
 }
+
+// TestContentWalkthrough follows docs/content.md's walkthrough: a Hong
+// Kong police demand on grounds of national security is escalated,
+// assessed, reviewed item by item with no action on criticism, polled by
+// the platform and counted in the removals file.
+func TestContentWalkthrough(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		e := newEnv(t, db)
+		status, m := e.submit(e.hk, `{"kind": "content_restriction", "jurisdiction": "HK",
+  "legal_process": {"type": "other", "reference": "HKPF-NSL-2026-7", "issued_by": "Hong Kong Police Force"},
+  "requester_type": "police", "reason": "national_security",
+  "items": [{"url": "https://video.example/watch?v=a1", "ground": "National Security Law, art. 23", "quote": "the government lied"},
+            {"url": "https://video.example/watch?v=b2", "ground": "National Security Law, art. 23"}]}`)
+		if status != 201 || m["status"] != "escalated" || !strings.Contains(fmt.Sprint(m["decision"]), "content.escalate") {
+			t.Fatalf("submit: %d %v", status, m)
+		}
+		id := m["id"].(string)
+		post := func(token, path, body string) {
+			t.Helper()
+			if status, b := e.do("POST", "/api/v1/requests/"+id+path, token, strings.NewReader(body)); status != 200 {
+				t.Fatalf("%s: %d %s", path, status, b)
+			}
+		}
+		post(e.humanRights, "/human-rights", `{"conclusion": "proceed", "legality": "an order under the NSL", "necessity": "two posts named", "proportionality": "review each"}`)
+		post(e.staff, "/items/actions", `{"items": [0, 1], "action": "no_action", "reason": "political criticism; protected speech"}`)
+		if status, b := e.do("GET", "/api/v1/actions?since=0", e.platform, nil); status != 200 || strings.Count(string(b), `"action": "no_action"`) != 2 {
+			t.Errorf("poll: %d %s", status, b)
+		}
+		_, b := e.do("GET", "/transparency/2026-H1-removals.csv", "", nil)
+		if !strings.Contains(string(b), "\n2026-06-30,Hong Kong,HK,Police,1,2,,,,,100,\n") {
+			t.Errorf("removals file:\n%s", b)
+		}
+	})
+}
