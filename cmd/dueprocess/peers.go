@@ -164,8 +164,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"removals-csv is Google's layout of government requests to remove content, from\n"+
 			"the actions in effect on content demands' items (see docs/content.md).\n"+
 			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
-			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv and\n"+
-			"PERIOD.json, written with it.\n"+
+			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
+			"PERIOD-removals.csv and PERIOD.json, written with it.\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
