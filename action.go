@@ -45,6 +45,8 @@ const (
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionItemsDecided        = "request.items_decided"
+	ActionItemsConfirmed      = "request.items_confirmed"
 	ActionAgencyDomainsSet    = "agency.domains_set"
 	ActionOfficialInvited     = "official.invited"
 	ActionOfficialRegistered  = "official.registered"
@@ -65,6 +67,7 @@ var Actions = []string{
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionItemsDecided, ActionItemsConfirmed,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

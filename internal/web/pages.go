@@ -30,6 +30,7 @@ type requestPage struct {
 	Closable        bool   // the workflow lets the request be closed
 	Assignees       []string
 	Timeline        []timelineItem
+	ItemActions     []dueprocess.ItemAction // for a content demand's items (items.go)
 }
 
 // requestView builds the request page for staff.
@@ -57,7 +58,8 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		return nil, err
 	}
 	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions,
-		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil}
+		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil,
+		ItemActions: dueprocess.ItemActions}
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}
