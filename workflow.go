@@ -16,7 +16,7 @@ import (
 // never stand in for an approval.
 var transitions = map[Status][]Status{
 	StatusReceived:           {StatusInReview, StatusPaused, StatusEscalated, StatusRefused, StatusNarrowingRequested, StatusWithdrawn},
-	StatusInReview:           {StatusAwaitingApproval, StatusRejected, StatusNarrowingRequested, StatusNoData, StatusEscalated, StatusPaused, StatusWithdrawn},
+	StatusInReview:           {StatusAwaitingApproval, StatusRejected, StatusNarrowingRequested, StatusNoData, StatusEscalated, StatusPaused, StatusWithdrawn, StatusClosed},
 	StatusEscalated:          {StatusInReview, StatusRefused, StatusPaused, StatusWithdrawn},
 	StatusPaused:             {StatusInReview, StatusEscalated, StatusRefused, StatusNarrowingRequested, StatusAwaitingApproval, StatusApproved, StatusPartiallyApproved, StatusWithdrawn},
 	StatusNarrowingRequested: {StatusInReview, StatusPaused, StatusWithdrawn, StatusClosed},
@@ -63,6 +63,29 @@ func CheckMove(from, to Status) error {
 		names[i] = string(s)
 	}
 	return Errorf(Conflict, "a request that is %s cannot become %s; from %s it can become %s", from, to, from, strings.Join(names, ", "))
+}
+
+// CheckFinished returns a Conflict error unless a content demand in
+// review may be closed: every item has an action in effect and none waits
+// for a second staff member (in_review → closed is for content demands
+// only; a data request in review ends by a reviewer's decision).
+func (r *Request) CheckFinished() error {
+	if r.Kind != KindContentRestriction {
+		return Errorf(Conflict, "%s is a %s request in review; only a content demand whose items are all decided is closed from in_review (a data request ends by a review decision)", r.ID, r.Kind)
+	}
+	var open []string
+	for _, it := range r.Items {
+		if it.Action == "" || it.Proposed != nil {
+			open = append(open, fmt.Sprint(it.Index))
+		}
+	}
+	if len(open) > 0 {
+		if len(open) > 10 {
+			open = append(open[:10], "…")
+		}
+		return Errorf(Conflict, "%s cannot be closed yet: items %s have no action in effect or a proposal waiting for confirmation", r.ID, strings.Join(open, ", "))
+	}
+	return nil
 }
 
 // CheckUnpause returns a Conflict error if a paused request that a pause

@@ -156,6 +156,7 @@ func (w *walker) performers() map[dueprocess.Move]func(id string) string {
 		m(dueprocess.StatusInReview, dueprocess.StatusEscalated):                 route("escalate", e.staff, note("a journalist's account")),
 		m(dueprocess.StatusInReview, dueprocess.StatusPaused):                    pause,
 		m(dueprocess.StatusInReview, dueprocess.StatusWithdrawn):                 withdraw,
+		m(dueprocess.StatusInReview, dueprocess.StatusClosed):                    w.finishContent,
 		m(dueprocess.StatusEscalated, dueprocess.StatusInReview):                 assess("proceed"),
 		m(dueprocess.StatusEscalated, dueprocess.StatusRefused):                  assess("refuse"),
 		m(dueprocess.StatusEscalated, dueprocess.StatusPaused):                   pause,
@@ -188,6 +189,19 @@ func (w *walker) performers() map[dueprocess.Move]func(id string) string {
 		m(dueprocess.StatusPaused, dueprocess.StatusPartiallyApproved):  func(id string) string { w.resume(); return id },
 		m(dueprocess.StatusPaused, dueprocess.StatusWithdrawn):          withdraw,
 	}
+}
+
+// finishContent closes a content demand whose items are all decided:
+// in_review → closed is for content demands only, so it submits one of
+// its own (the German agency's, on defamation, which goes to review),
+// acts on its items and closes it.
+func (w *walker) finishContent(string) string {
+	w.t.Helper()
+	body := strings.NewReplacer(`"HK"`, `"DE"`, "High Court of Hong Kong", "Landgericht Berlin").Replace(hkContent)
+	id := w.submit(body)
+	w.call(id, "items/actions", w.e.staff, `{"items": [0, 1], "action": "content_not_found", "reason": "no such posts"}`)
+	w.call(id, "close", w.e.staff, `{"note": "every item decided"}`)
+	return id
 }
 
 func (w *walker) strictly(id string) {
