@@ -165,8 +165,11 @@ type Item struct {
 	Quote     string `json:"quote,omitempty"`
 	// Action is the action in effect ("" while none is); Proposed an
 	// action that restricts, waiting for a second staff member.
-	Action   ItemAction    `json:"action,omitempty"`
-	Reason   string        `json:"action_reason,omitempty"`
+	Action ItemAction `json:"action,omitempty"`
+	Reason string     `json:"action_reason,omitempty"`
+	// ActedAt is when the action in effect took effect: for a DSA order,
+	// "if and when effect was given".
+	ActedAt  *time.Time    `json:"acted_at,omitempty"`
 	Proposed *ItemDecision `json:"proposed,omitempty"`
 }
 

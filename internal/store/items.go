@@ -57,7 +57,9 @@ func (db *DB) content(ctx context.Context, q querier, r *dueprocess.Request) err
 
 func (db *DB) items(ctx context.Context, q querier, id string) ([]dueprocess.Item, error) {
 	rows, err := q.QueryContext(ctx, `SELECT position, url, content_id, ground, quote, action, action_reason,
-		proposed_action, proposed_reason, proposed_by, proposed_at FROM request_items WHERE request_id = $1 ORDER BY position`, id)
+		proposed_action, proposed_reason, proposed_by, proposed_at,
+		(SELECT MAX(a.at) FROM item_actions a WHERE a.request_id = i.request_id AND a.position = i.position)
+		FROM request_items i WHERE request_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -68,7 +70,7 @@ func (db *DB) items(ctx context.Context, q querier, id string) ([]dueprocess.Ite
 		var action, pAction, pReason, pBy string
 		var pAt *time.Time
 		if err := rows.Scan(&it.Index, &it.URL, &it.ContentID, &it.Ground, &it.Quote, &action, &it.Reason,
-			&pAction, &pReason, &pBy, nullTimeCol{&pAt}); err != nil {
+			&pAction, &pReason, &pBy, nullTimeCol{&pAt}, nullTimeCol{&it.ActedAt}); err != nil {
 			return nil, mapError(err)
 		}
 		it.Action = dueprocess.ItemAction(action)

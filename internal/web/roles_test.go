@@ -42,6 +42,8 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/items/actions":  "reviewer",
 	"POST /api/v1/requests/{id}/items/confirm":  "approver",
 	"GET /api/v1/actions":                       "platform",
+	"GET /api/v1/requests/{id}/statements":      "staff",
+	"GET /api/v1/requests/{id}/lumen":           "staff",
 	"POST /api/v1/requests/{id}/escalate":       "reviewer",
 	"POST /api/v1/requests/{id}/send-back":      "approver",
 	"POST /api/v1/requests/{id}/reply":          "own",
@@ -118,6 +120,8 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/withdraw":      submit(escalated, "escalated"),
 			"POST /api/v1/requests/{id}/items/actions": submit(hkContent, "in_review"),
 			"POST /api/v1/requests/{id}/items/confirm": submit(hkContent, "in_review"),
+			"GET /api/v1/requests/{id}/statements":     submit(hkContent, "in_review"),
+			"GET /api/v1/requests/{id}/lumen":          submit(hkContent, "in_review"),
 		}
 		restrict := `{"items": [0, 1], "action": "restrict_in_jurisdiction", "reason": "a court found it defamatory"}`
 		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/items/confirm"]+"/items/actions", e.staff, strings.NewReader(restrict)); status != 200 {

@@ -33,6 +33,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/requests/{id}/items/actions", s.api(s.decideItems), true},
 		{"POST", "/api/v1/requests/{id}/items/confirm", s.api(s.confirmItems), true},
 		{"GET", "/api/v1/actions", s.api(s.listActions), true},
+		{"GET", "/api/v1/requests/{id}/statements", s.api(s.requestStatements), true},
+		{"GET", "/api/v1/requests/{id}/lumen", s.api(s.requestLumen), true},
 		{"POST", "/api/v1/requests/{id}/escalate", s.api(s.escalateRequest), true},
 		{"POST", "/api/v1/requests/{id}/send-back", s.api(s.sendBackRequest), true},
 		{"POST", "/api/v1/requests/{id}/reply", s.api(s.replyRequest), true},
