@@ -16,7 +16,7 @@ func demand() *dueprocess.Request {
 		ID: "DP-2026-000001", Kind: dueprocess.KindContentRestriction, Jurisdiction: "DE-BE",
 		LegalProcess:  dueprocess.LegalProcess{Type: "court_order", Reference: "LG-27-O-1", IssuedBy: "Landgericht Berlin, call +49 30 1234 5678"},
 		RequesterType: "court_order_directed_at_us", Reason: "defamation",
-		ReceivedAt:    time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
+		ReceivedAt: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC),
 		Items: []dueprocess.Item{
 			{Index: 0, URL: "https://video.example/a", Ground: "§ 186 StGB", Quote: "Max Muster is a thief", Action: dueprocess.ItemRestrict, Reason: "the court found it defamatory", ActedAt: &at},
 			{Index: 1, ContentID: "post:9", Ground: "§ 186 StGB; write to max@example.org", Action: dueprocess.ItemNoAction, Reason: "opinion", ActedAt: &at},
