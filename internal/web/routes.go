@@ -121,6 +121,7 @@ func (s *Server) routes() []route {
 		{"POST", "/portal/tokens/{id}/revoke", s.portalForm(s.portalRevokeToken), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"GET", "/transparency", s.page(s.transparency), false},
+		{"GET", "/transparency/demands", s.page(s.demandsArchive), false},
 		{"GET", "/transparency/{file}", s.api(s.transparencyFile), false},
 		{"POST", "/console/setup", s.page(s.setup), false},
 		{"", "/", s.api(s.notFound), false},
