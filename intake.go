@@ -47,6 +47,9 @@ type NewRequest struct {
 	RequesterType string    `json:"requester_type"`
 	Reason        string    `json:"reason"`
 	Items         []NewItem `json:"items"`
+
+	// Orders under DSA Art. 9 only (dsaorder.go).
+	DSAOrder *NewDSAOrder `json:"dsa_order"`
 }
 
 // Check validates n and returns the request it describes, with the first
@@ -56,7 +59,7 @@ func (n *NewRequest) Check() (*Request, error) {
 	r := &Request{}
 	for _, check := range []func(*Request) error{
 		n.checkKindAndJurisdiction, n.checkLegalProcess, n.checkOffence, n.checkTargets,
-		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkContent,
+		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkContent, n.checkDSAOrder,
 	} {
 		if err := check(r); err != nil {
 			return nil, err

@@ -180,6 +180,8 @@ type Request struct {
 	RequesterType RequesterType `json:"requester_type,omitempty"`
 	Reason        RemovalReason `json:"reason,omitempty"`
 	Items         []Item        `json:"items,omitempty"`
+	// DSAOrder is set on orders under DSA Art. 9 (dsaorder.go).
+	DSAOrder *DSAOrder `json:"dsa_order,omitempty"`
 	// Attestation is the official's affirmation of official capacity,
 	// made with a request submitted through the portal.
 	Attestation *Attestation `json:"attestation,omitempty"`

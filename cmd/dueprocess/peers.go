@@ -155,7 +155,7 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv] [--out FILE|FOLDER]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv|dsa-orders-csv] [--out FILE|FOLDER]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
@@ -163,6 +163,9 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"removals-csv is Google's layout of government requests to remove content, from\n"+
 			"the actions in effect on content demands' items (see docs/content.md).\n"+
+			"dsa-orders-csv counts orders to act against illegal content (DSA Art. 9) by\n"+
+			"member state and type of illegal content, with the median hours to confirm\n"+
+			"receipt and to give effect (DSA Art. 15(1)(a)).\n"+
 			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
 			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
 			"PERIOD-removals.csv and PERIOD.json, written with it.\n"+
@@ -171,7 +174,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
-	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or removals-csv (Google's removals layout)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's), removals-csv (Google's removals layout)\n"+
+		"or dsa-orders-csv (DSA Art. 9 orders, Art. 15(1)(a))")
 	out := fs.String("out", "", "write to FILE instead of standard output; with --format html, a folder\n"+
 		"to write the page into, with style.css and the CSV and JSON files it links, for any static host")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
@@ -179,8 +183,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" && *format != "removals-csv" {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv or removals-csv", *format)}
+	if !slices.Contains([]string{"json", "csv", "meta-csv", "html", "removals-csv", "dsa-orders-csv"}, *format) {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv, removals-csv or dsa-orders-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -190,8 +194,11 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
-	if *format == "removals-csv" {
+	switch *format {
+	case "removals-csv":
 		return c.writeRemovals(ctx, db, *period, *out)
+	case "dsa-orders-csv":
+		return c.writeDSAOrders(ctx, db, *period, *out)
 	}
 	// A report is a reading command: it never creates a key, and signs a
 	// checkpoint only with the log's own key. Without the key it can still

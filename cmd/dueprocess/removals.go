@@ -41,6 +41,34 @@ func (c *cli) writeRemovals(ctx context.Context, db *store.DB, period, out strin
 	return nil
 }
 
+// writeDSAOrders writes the orders to act against illegal content (DSA
+// Art. 9) received in period, by member state and type of illegal
+// content, with the median times of Art. 15(1)(a), to out or standard
+// output.
+func (c *cli) writeDSAOrders(ctx context.Context, db *store.DB, period, out string) error {
+	start, end, err := report.ParsePeriod(period)
+	if err != nil {
+		return flagError(err)
+	}
+	counts, err := db.DSAOrderCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteDSAOrdersCSV(&buf, end, report.DSAOrders(counts)); err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = c.stdout.Write(buf.Bytes())
+		return err
+	}
+	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	c.say("wrote the DSA orders of %s to %s", period, out)
+	return nil
+}
+
 // readRemovals reads path as one of Google's removals files if its
 // header says it is one; ok is false for any other file.
 func readRemovals(path string) (f store.PeerRemovalFile, ok bool, err error) {

@@ -104,7 +104,7 @@ func LumenOf(r *dueprocess.Request, recipient string) Lumen {
 			r.LegalProcess.Reference + ") to restrict " + plural(len(r.Items), "item") + " on the ground of " + r.Reason.Label() + "."),
 		Works: []LumenWork{},
 		Entities: []LumenEntity{
-			{Name: "sender", Entity: LumenParty{Name: Redact(r.LegalProcess.IssuedBy), Kind: "government", CountryCode: country(r.Jurisdiction)}},
+			{Name: "sender", Entity: LumenParty{Name: Redact(r.LegalProcess.IssuedBy), Kind: "government", CountryCode: dueprocess.Country(r.Jurisdiction)}},
 			{Name: "recipient", Entity: LumenParty{Name: recipient, Kind: "organization"}},
 		},
 	}
@@ -165,13 +165,6 @@ func actionTaken(items []dueprocess.Item) string {
 		return "No"
 	}
 	return "Unspecified"
-}
-
-func country(j string) string {
-	if len(j) > 2 {
-		return j[:2]
-	}
-	return j
 }
 
 func plural(n int, what string) string {

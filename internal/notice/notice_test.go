@@ -42,7 +42,7 @@ func TestStatements(t *testing.T) {
 		t.Errorf("removal: %+v", g)
 	}
 	for _, r := range dueprocess.RemovalReasons {
-		if notice.Categories[r] == "" {
+		if r.DSACategory() == "" {
 			t.Errorf("reason %s has no category", r)
 		}
 	}

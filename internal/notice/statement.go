@@ -45,35 +45,6 @@ const (
 	NotAutomated       = "AUTOMATED_DECISION_NOT_AUTOMATED"
 )
 
-// Categories maps each reason of a demand to the Transparency Database's
-// statement category. Reasons with no category of their own (business
-// complaints, geographical dispute, other, unspecified) go to the speech
-// category, the nearest for a demand about what users said.
-var Categories = map[dueprocess.RemovalReason]string{
-	"adult_content":                "STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT",
-	"obscenity_nudity":             "STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT",
-	"bullying_harassment":          "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"defamation":                   "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"hate_speech":                  "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"government_criticism":         "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"religious_offense":            "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"geographical_dispute":         "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"business_complaints":          "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"other":                        "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"reason_unspecified":           "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH",
-	"copyright":                    "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
-	"trademark":                    "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS",
-	"electoral_law":                "STATEMENT_CATEGORY_NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS",
-	"fraud":                        "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-	"impersonation":                "STATEMENT_CATEGORY_SCAMS_AND_FRAUD",
-	"national_security":            "STATEMENT_CATEGORY_RISK_FOR_PUBLIC_SECURITY",
-	"privacy_and_security":         "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS",
-	"regulated_goods_and_services": "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS",
-	"drug_abuse":                   "STATEMENT_CATEGORY_UNSAFE_AND_ILLEGAL_PRODUCTS",
-	"suicide_promotion":            "STATEMENT_CATEGORY_SELF_HARM",
-	"violence":                     "STATEMENT_CATEGORY_VIOLENCE",
-}
-
 // Statements returns a statement of reasons for each item of r whose
 // action in effect restricts it (restrict_in_jurisdiction: access disabled
 // in the requesting country, on the ground of illegal content;
@@ -88,14 +59,11 @@ func Statements(r *dueprocess.Request) []Statement {
 		s := Statement{
 			SourceType: SourceOther, SourceIdentity: r.LegalProcess.IssuedBy,
 			ContentType: []string{ContentTypeOther}, ContentTypeOther: contentType(it),
-			Category: Categories[r.Reason],
+			Category: r.Reason.DSACategory(),
 			DecisionFacts: fmt.Sprintf("Item %d of a %s (%s %s, reference %s) asking to restrict it on the ground of %s.",
 				it.Index, r.RequesterType.Label(), r.LegalProcess.Type, r.LegalProcess.IssuedBy, r.LegalProcess.Reference, it.Ground),
 			AutomatedDetection: "No", AutomatedDecision: NotAutomated,
 			PUID: fmt.Sprintf("%s-item-%d", r.ID, it.Index),
-		}
-		if s.Category == "" {
-			s.Category = Categories["other"]
 		}
 		if it.ActedAt != nil {
 			s.ApplicationDate = it.ActedAt.UTC().Format(time.DateOnly)
@@ -107,8 +75,12 @@ func Statements(r *dueprocess.Request) []Statement {
 			s.IllegalContentLegalGround = it.Ground
 			s.IllegalContentExplanation = it.Reason
 			s.TerritorialScope = []string{}
-			if dueprocess.InEEA(r.Jurisdiction) {
-				s.TerritorialScope = []string{r.Jurisdiction[:2]}
+			switch {
+			case r.DSAOrder != nil: // an Art. 9 order says where it applies
+				s.TerritorialScope = r.DSAOrder.TerritorialScope
+				s.IllegalContentLegalGround = r.DSAOrder.LegalBasis
+			case dueprocess.InEEA(r.Jurisdiction):
+				s.TerritorialScope = []string{dueprocess.Country(r.Jurisdiction)}
 			}
 		case dueprocess.ItemRemoveUnderPolicy:
 			s.DecisionVisibility = []string{VisibilityRemoved}

@@ -33,7 +33,10 @@ func (tx *Tx) insertContent(ctx context.Context, r *dueprocess.Request) error {
 	for _, it := range r.Items {
 		t.add(r.ID, it.Index, it.URL, it.ContentID, it.Ground, it.Quote)
 	}
-	return t.flush(ctx)
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	return tx.insertDSAOrder(ctx, r)
 }
 
 // content fills in a content demand's requester type, reason and items.
@@ -51,8 +54,10 @@ func (db *DB) content(ctx context.Context, q querier, r *dueprocess.Request) err
 		return mapError(err)
 	}
 	r.RequesterType, r.Reason = dueprocess.RequesterType(typ), dueprocess.RemovalReason(reason)
-	r.Items, err = db.items(ctx, q, r.ID)
-	return err
+	if r.Items, err = db.items(ctx, q, r.ID); err != nil {
+		return err
+	}
+	return db.dsaOrder(ctx, q, r)
 }
 
 func (db *DB) items(ctx context.Context, q querier, id string) ([]dueprocess.Item, error) {

@@ -87,6 +87,17 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
 CREATE INDEX documents_request ON documents USING btree (request_id);
 
+CREATE TABLE dsa_orders (
+    request_id text NOT NULL,
+    legal_basis text NOT NULL,
+    statement_of_reasons text NOT NULL,
+    territorial_scope text NOT NULL,
+    redress text NOT NULL,
+    inform text NOT NULL,
+    transmitted_at timestamp without time zone NOT NULL
+);
+CREATE UNIQUE INDEX dsa_orders_pkey ON dsa_orders USING btree (request_id);
+
 CREATE TABLE hold_links (
     hold_id text NOT NULL,
     request_id text NOT NULL,

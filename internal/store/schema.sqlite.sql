@@ -75,6 +75,16 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE dsa_orders (
+    request_id           TEXT PRIMARY KEY REFERENCES requests (id),
+    legal_basis          TEXT NOT NULL,
+    statement_of_reasons TEXT NOT NULL,
+    territorial_scope    TEXT NOT NULL,
+    redress              TEXT NOT NULL,
+    inform               TEXT NOT NULL,
+    transmitted_at       TIMESTAMP NOT NULL
+);
+
 CREATE TABLE hold_links (
     hold_id    TEXT NOT NULL REFERENCES holds (id),
     request_id TEXT NOT NULL REFERENCES requests (id),

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/notice"
+	"github.com/dueprocess/dueprocess/internal/report"
 )
 
 // The exports of a content demand for others' databases: each restriction
@@ -47,5 +49,28 @@ func (s *Server) requestLumen(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, notice.LumenOf(req, s.issuer))
+	return nil
+}
+
+// dsaOrdersFile serves /transparency/{period}-dsa-orders.csv: the orders
+// to act against illegal content (DSA Art. 9) received in a half-year, by
+// member state and type of illegal content, with the median times to
+// confirm receipt and to give effect (Art. 15(1)(a)).
+func (s *Server) dsaOrdersFile(w http.ResponseWriter, r *http.Request, period string) error {
+	start, end, err := report.ParsePeriod(period)
+	if err != nil {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1-dsa-orders.csv", period+"-dsa-orders.csv")
+	}
+	counts, err := s.db.DSAOrderCounts(r.Context(), start.Time, end.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := report.WriteDSAOrdersCSV(&buf, end, report.DSAOrders(counts)); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`-dsa-orders.csv"`)
+	w.Write(buf.Bytes())
 	return nil
 }

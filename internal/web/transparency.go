@@ -186,6 +186,9 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 	if p, ok := strings.CutSuffix(name, "-removals.csv"); ok {
 		return s.removalsFile(w, r, p)
 	}
+	if p, ok := strings.CutSuffix(name, "-dsa-orders.csv"); ok {
+		return s.dsaOrdersFile(w, r, p)
+	}
 	period, format, ok := strings.Cut(name, ".")
 	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
 		period, format = p, "meta-csv"
