@@ -18,8 +18,8 @@ func dsaBody(change func(m map[string]any, order map[string]any)) string {
 		"kind": "content_restriction", "jurisdiction": "DE",
 		"legal_process":  map[string]string{"type": "dsa_removal_order", "reference": "ZMI-2026-41", "issued_by": "Bundeskriminalamt"},
 		"requester_type": "police", "reason": "hate_speech",
-		"items":          []map[string]string{{"url": "https://video.example/watch?v=h1", "ground": "§ 130 StGB"}},
-		"dsa_order":      order,
+		"items":     []map[string]string{{"url": "https://video.example/watch?v=h1", "ground": "§ 130 StGB"}},
+		"dsa_order": order,
 	}
 	if change != nil {
 		change(m, order)
