@@ -65,13 +65,22 @@ func CheckMove(from, to Status) error {
 	return Errorf(Conflict, "a request that is %s cannot become %s; from %s it can become %s", from, to, from, strings.Join(names, ", "))
 }
 
-// CheckFinished returns a Conflict error unless a content demand in
-// review may be closed: every item has an action in effect and none waits
-// for a second staff member (in_review → closed is for content demands
-// only; a data request in review ends by a reviewer's decision).
-func (r *Request) CheckFinished() error {
+// CheckClose returns a Conflict error unless r may be closed now. From
+// in_review only a content demand is closed, once every item has an
+// action in effect and none waits for a second staff member; a data
+// request in review ends by a review decision.
+func (r *Request) CheckClose() error {
+	if err := CheckMove(r.Status, StatusClosed); err != nil || r.Status != StatusInReview {
+		return err
+	}
 	if r.Kind != KindContentRestriction {
-		return Errorf(Conflict, "%s is a %s request in review; only a content demand whose items are all decided is closed from in_review (a data request ends by a review decision)", r.ID, r.Kind)
+		var next []string
+		for _, s := range transitions[StatusInReview] {
+			if s != StatusClosed {
+				next = append(next, string(s))
+			}
+		}
+		return Errorf(Conflict, "a request that is in_review cannot become closed; from in_review it can become %s (only a content demand whose items are all decided is closed from in_review)", strings.Join(next, ", "))
 	}
 	var open []string
 	for _, it := range r.Items {

@@ -31,18 +31,16 @@ func (tx *Tx) move(ctx context.Context, id string, to dueprocess.Status, by duep
 // CloseRequest ends a request that is finished (refused, rejected, no data held,
 // disclosed) or whose request to narrow was never answered, with a note.
 // A content demand in review is closed once every item has an action in
-// effect (dueprocess.Request.CheckFinished).
+// effect (dueprocess.Request.CheckClose).
 func (tx *Tx) CloseRequest(ctx context.Context, id, note string, by dueprocess.Actor) error {
 	r, err := tx.lockRequest(ctx, id)
 	if err != nil {
 		return err
 	}
-	if r.Status == dueprocess.StatusInReview {
-		if err := r.CheckFinished(); err != nil {
-			return err
-		}
+	if err := r.CheckClose(); err != nil {
+		return err
 	}
-	return tx.move(ctx, id, dueprocess.StatusClosed, by, "closed: "+note)
+	return tx.SetStatus(ctx, r.ID, dueprocess.StatusClosed, by, "closed: "+note)
 }
 
 // Escalate sends a request in review to the human-rights officer: a

@@ -58,7 +58,7 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		return nil, err
 	}
 	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions,
-		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil,
+		Timeline: names.timeline(entries), Closable: req.CheckClose() == nil,
 		ItemActions: dueprocess.ItemActions}
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
