@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
+	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 // hkNSL is the demand of docs/content.md's walkthrough, with a private
@@ -172,4 +174,27 @@ func TestCloseContentDemand(t *testing.T) {
 			t.Errorf("closing a data request in review: %d %s", status, b)
 		}
 	})
+}
+
+// TestArchiveRateLimited: the public archive is limited per address, as
+// API callers are per token: of many calls at once from one address, no
+// more than the burst are answered.
+func TestArchiveRateLimited(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	e := newEnvLimited(t, db, web.Limits{PerCaller: 0.01, Burst: 5})
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for range 20 {
+		wg.Go(func() {
+			status, _ := e.do("GET", "/transparency/demands", "", nil)
+			mu.Lock()
+			codes[status]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if codes[200] != 5 || codes[429] != 15 {
+		t.Errorf("20 calls at once with a burst of 5: %v, want 5 answered and 15 refused 429", codes)
+	}
 }
