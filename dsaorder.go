@@ -47,23 +47,6 @@ type NewDSAOrder struct {
 	TransmittedAt      string   `json:"transmitted_at"`
 }
 
-// EUMemberStates lists the 27 member states of the European Union, by
-// ISO 3166-1 code (Greece as GR, not the EU's own EL).
-var EUMemberStates = []string{
-	"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT",
-	"LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-}
-
-// EEAStates lists the member states of the European Economic Area: the EU's
-// and Iceland, Liechtenstein and Norway.
-var EEAStates = append(slices.Clip(EUMemberStates), "IS", "LI", "NO")
-
-// InEEA reports whether a jurisdiction (a country or one of its
-// subdivisions) is in the European Economic Area.
-func InEEA(jurisdiction string) bool {
-	return slices.Contains(EEAStates, Country(jurisdiction))
-}
-
 // checkDSAOrder checks an Article 9 order: a content demand from an EU
 // member state, every item located by its exact URL, and each element of
 // Art. 9(2) given. Other legal process types carry no dsa_order.
