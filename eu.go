@@ -3,7 +3,7 @@ package dueprocess
 import "slices"
 
 // The member states of the EU and the EEA, for the DSA's orders and
-// statements of reasons (dsaorder.go, internal/notice). Kept in a file of
+// statements of reasons (dsaorder.go, internal/export). Kept in a file of
 // its own so that another regime's copy folds into this one.
 
 // EUMemberStates lists the 27 member states of the European Union, by

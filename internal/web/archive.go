@@ -13,13 +13,13 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
-	"github.com/dueprocess/dueprocess/internal/notice"
+	"github.com/dueprocess/dueprocess/internal/export"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // The public archive of content demands, /transparency/demands: every
 // closed demand whose non-disclosure order (if any) has ended, redacted
-// as its Lumen notice is (internal/notice), with each item's action and a
+// as its Lumen notice is (internal/export), with each item's action and a
 // link to the proof that the audit log holds the entry recording it.
 
 // archivePageSize is how many demands one page of the archive shows, and
@@ -139,8 +139,8 @@ func archiveQuery(q url.Values) (*archivePage, store.ArchiveFilter, error) {
 // audit entry that put its action in effect.
 func (s *Server) archived(ctx context.Context, req *dueprocess.Request, checkpoint int64) (archivedDemand, error) {
 	d := archivedDemand{ID: req.ID, Jurisdiction: req.Jurisdiction, Requester: req.RequesterType.Label(), Reason: req.Reason.Label(),
-		Authority: notice.Redact(req.LegalProcess.IssuedBy),
-		Process:   string(req.LegalProcess.Type) + " " + notice.Redact(req.LegalProcess.Reference),
+		Authority: export.Redact(req.LegalProcess.IssuedBy),
+		Process:   string(req.LegalProcess.Type) + " " + export.Redact(req.LegalProcess.Reference),
 		Received:  req.ReceivedAt.UTC().Format("2006-01-02")}
 	entries, err := s.itemEntries(ctx, req.ID)
 	if err != nil {
@@ -151,8 +151,8 @@ func (s *Server) archived(ctx context.Context, req *dueprocess.Request, checkpoi
 			d.More = len(req.Items) - archiveItems
 			break
 		}
-		a := archivedItem{Index: it.Index, URL: it.URL, ContentID: it.ContentID, Ground: notice.Redact(it.Ground), Quoted: it.Quote != "",
-			Action: string(it.Action), ActionReason: notice.Redact(it.Reason), Entry: -1}
+		a := archivedItem{Index: it.Index, URL: it.URL, ContentID: it.ContentID, Ground: export.Redact(it.Ground), Quoted: it.Quote != "",
+			Action: string(it.Action), ActionReason: export.Redact(it.Reason), Entry: -1}
 		if e, ok := entries[it.Index]; ok {
 			a.Entry, a.Proof = e, "/api/v1/audit/checkpoint"
 			if e < checkpoint {

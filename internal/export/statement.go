@@ -1,8 +1,8 @@
-// Package notice writes a content demand in the layouts others read: each
+// Package export writes a content demand in the layouts others read: each
 // restriction as a statement of reasons for the EU's DSA Transparency
 // Database, and the demand as a notice for the Lumen database. It is pure:
 // it takes the stored request and returns values to encode as JSON.
-package notice
+package export
 
 import (
 	"fmt"

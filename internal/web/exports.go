@@ -5,7 +5,7 @@ import (
 	"net/http"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/notice"
+	"github.com/dueprocess/dueprocess/internal/export"
 	"github.com/dueprocess/dueprocess/internal/report"
 )
 
@@ -37,7 +37,7 @@ func (s *Server) requestStatements(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"request_id": req.ID, "statements": notice.Statements(req)})
+	writeJSON(w, http.StatusOK, map[string]any{"request_id": req.ID, "statements": export.Statements(req)})
 	return nil
 }
 
@@ -48,7 +48,7 @@ func (s *Server) requestLumen(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, notice.LumenOf(req, s.issuer))
+	writeJSON(w, http.StatusOK, export.LumenOf(req, s.issuer))
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package notice_test
+package export_test
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/notice"
+	"github.com/dueprocess/dueprocess/internal/export"
 )
 
 func demand() *dueprocess.Request {
@@ -26,19 +26,19 @@ func demand() *dueprocess.Request {
 }
 
 func TestStatements(t *testing.T) {
-	got := notice.Statements(demand())
+	got := export.Statements(demand())
 	if len(got) != 2 {
 		t.Fatalf("%d statements, want 2 (the no_action item restricts nothing)", len(got))
 	}
 	s := got[0]
-	if s.DecisionGround != notice.GroundIllegal || s.DecisionVisibility[0] != notice.VisibilityDisabled ||
+	if s.DecisionGround != export.GroundIllegal || s.DecisionVisibility[0] != export.VisibilityDisabled ||
 		s.IllegalContentLegalGround != "§ 186 StGB" || s.TerritorialScope[0] != "DE" || len(s.TerritorialScope) != 1 ||
 		s.ApplicationDate != "2026-03-04" || s.PUID != "DP-2026-000001-item-0" ||
-		s.Category != "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH" || s.SourceType != notice.SourceOther {
+		s.Category != "STATEMENT_CATEGORY_ILLEGAL_OR_HARMFUL_SPEECH" || s.SourceType != export.SourceOther {
 		t.Errorf("restriction: %+v", s)
 	}
 	g := got[1]
-	if g.DecisionGround != notice.GroundIncompatible || g.DecisionVisibility[0] != notice.VisibilityRemoved || len(g.TerritorialScope) != 30 {
+	if g.DecisionGround != export.GroundIncompatible || g.DecisionVisibility[0] != export.VisibilityRemoved || len(g.TerritorialScope) != 30 {
 		t.Errorf("removal: %+v", g)
 	}
 	for _, r := range dueprocess.RemovalReasons {
@@ -56,7 +56,7 @@ func TestStatements(t *testing.T) {
 }
 
 func TestLumenRedacts(t *testing.T) {
-	l := notice.LumenOf(demand(), "Example Video")
+	l := export.LumenOf(demand(), "Example Video")
 	b, _ := json.Marshal(l)
 	for _, secret := range []string{"Max Muster", "max@example.org", "1234 5678"} {
 		if strings.Contains(string(b), secret) {
@@ -69,7 +69,7 @@ func TestLumenRedacts(t *testing.T) {
 		n.Entities[1].Entity.Name != "Example Video" || len(n.LawsReferenced) != 2 {
 		t.Errorf("notice: %+v", n)
 	}
-	if got := notice.Redact("call 12 34 or +852 2345 6789, mail a.b@c.hk"); got != "call 12 34 or [phone redacted], mail [e-mail redacted]" {
+	if got := export.Redact("call 12 34 or +852 2345 6789, mail a.b@c.hk"); got != "call 12 34 or [phone redacted], mail [e-mail redacted]" {
 		t.Errorf("Redact: %q", got)
 	}
 }
