@@ -31,6 +31,11 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionRecipientSet        = "official.age_recipient_set"
+	ActionDataGathered        = "request.data_gathered"
+	ActionPackageReleased     = "request.released"
+	ActionPackageDownloaded   = "package.downloaded"
+	ActionPackageDeleted      = "package.deleted"
 )
 
 // Actions lists every action the audit log records.
@@ -41,4 +46,5 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
+	ActionRecipientSet, ActionDataGathered, ActionPackageReleased, ActionPackageDownloaded, ActionPackageDeleted,
 }

@@ -33,6 +33,9 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermRequestGather     Permission = "request.gather"
+	PermRequestRelease    Permission = "request.release"
+	PermRequestResponse   Permission = "request.response"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -62,6 +65,9 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

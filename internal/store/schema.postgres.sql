@@ -80,6 +80,29 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
 CREATE INDEX documents_request ON documents USING btree (request_id);
 
+CREATE TABLE gathered_files (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    category text NOT NULL,
+    target_type text,
+    target_value text,
+    name text,
+    row_count bigint NOT NULL,
+    bytes bigint NOT NULL,
+    sha256 text,
+    blob_sha256 text,
+    no_data boolean NOT NULL,
+    source text NOT NULL,
+    gathered_by_type text NOT NULL,
+    gathered_by_id text NOT NULL,
+    gathered_at timestamp with time zone NOT NULL,
+    package_id text
+);
+CREATE INDEX gathered_files_blob ON gathered_files USING btree (blob_sha256) WHERE (blob_sha256 IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files USING btree (request_id, name) WHERE (name IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_pkey ON gathered_files USING btree (id);
+CREATE INDEX gathered_files_request ON gathered_files USING btree (request_id, gathered_at);
+
 CREATE TABLE idempotency_keys (
     principal text NOT NULL,
     key text NOT NULL,
@@ -114,10 +137,34 @@ CREATE TABLE officials (
     agency_id text NOT NULL,
     email text NOT NULL,
     name text NOT NULL,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    age_recipient text
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
+
+CREATE TABLE packages (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    manifest text NOT NULL,
+    manifest_sha256 text NOT NULL,
+    ciphertext_sha256 text NOT NULL,
+    bytes bigint NOT NULL,
+    files integer NOT NULL,
+    encryption text NOT NULL,
+    blob_sha256 text,
+    created_by_type text NOT NULL,
+    created_by_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    downloaded_at timestamp with time zone,
+    downloaded_by text,
+    downloaded_from text,
+    deleted_at timestamp with time zone
+);
+CREATE UNIQUE INDEX packages_pkey ON packages USING btree (id);
+CREATE UNIQUE INDEX packages_request_id_key ON packages USING btree (request_id);
+CREATE INDEX packages_to_delete ON packages USING btree (expires_at) WHERE (deleted_at IS NULL);
 
 CREATE TABLE peer_figures (
     company text NOT NULL,

@@ -69,6 +69,25 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE gathered_files (
+    id               TEXT PRIMARY KEY,
+    request_id       TEXT NOT NULL REFERENCES requests (id),
+    category         TEXT NOT NULL,
+    target_type      TEXT,
+    target_value     TEXT,
+    name             TEXT,
+    row_count        INTEGER NOT NULL,
+    bytes            INTEGER NOT NULL,
+    sha256           TEXT,
+    blob_sha256      TEXT,
+    no_data          BOOLEAN NOT NULL,
+    source           TEXT NOT NULL,
+    gathered_by_type TEXT NOT NULL,
+    gathered_by_id   TEXT NOT NULL,
+    gathered_at      TEXT NOT NULL,
+    package_id       TEXT
+);
+
 CREATE TABLE idempotency_keys (
     principal  TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -101,6 +120,26 @@ CREATE TABLE officials (
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
+, age_recipient TEXT);
+
+CREATE TABLE packages (
+    id                TEXT PRIMARY KEY,
+    request_id        TEXT NOT NULL UNIQUE REFERENCES requests (id),
+    manifest          TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    ciphertext_sha256 TEXT NOT NULL,
+    bytes             INTEGER NOT NULL,
+    files             INTEGER NOT NULL,
+    encryption        TEXT NOT NULL,
+    blob_sha256       TEXT,
+    created_by_type   TEXT NOT NULL,
+    created_by_id     TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    downloaded_at     TEXT,
+    downloaded_by     TEXT,
+    downloaded_from   TEXT,
+    deleted_at        TEXT
 );
 
 CREATE TABLE peer_figures (
@@ -262,9 +301,17 @@ CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
 
+CREATE INDEX gathered_files_blob ON gathered_files (blob_sha256) WHERE blob_sha256 IS NOT NULL;
+
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files (request_id, name) WHERE name IS NOT NULL;
+
+CREATE INDEX gathered_files_request ON gathered_files (request_id, gathered_at);
+
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
