@@ -229,6 +229,7 @@ var statusOf = map[dueprocess.Kind]int{
 	dueprocess.Unauthenticated: http.StatusUnauthorized,
 	dueprocess.Forbidden:       http.StatusForbidden,
 	dueprocess.TooLarge:        http.StatusRequestEntityTooLarge,
+	dueprocess.Gone:            http.StatusGone,
 	dueprocess.RateLimited:     http.StatusTooManyRequests,
 	dueprocess.Unavailable:     http.StatusServiceUnavailable,
 	dueprocess.Internal:        http.StatusInternalServerError,
