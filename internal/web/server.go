@@ -21,6 +21,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -38,6 +39,8 @@ type Server struct {
 	// testHookHash, when set by a test, is told when each password hash
 	// starts (true) and ends (false), within the bound on hashes.
 	testHookHash func(start bool)
+
+	disclose *disclose.Service
 
 	checkpoints *audit.Checkpointer
 	verifierKey string
@@ -74,6 +77,13 @@ type Config struct {
 	// Required.
 	Checkpoints *audit.Checkpointer
 	VerifierKey string
+
+	// Gatherer runs the connectors that collect gathers through; nil
+	// when none are configured (collect then answers 409, and files are
+	// added by hand). PackageLifetime is how long a released package may
+	// be downloaded (default dueprocess.PackageLifetime).
+	Gatherer        disclose.Gatherer
+	PackageLifetime time.Duration
 
 	// BandWidth is the width of the bands US national-security figures
 	// are published in: 250 (the default), 500 or 1000.
@@ -112,6 +122,7 @@ func New(c Config) *Server {
 	if s.now == nil {
 		s.now = c.DB.Now
 	}
+	s.disclose = &disclose.Service{DB: c.DB, Blobs: c.Blobs, Gatherer: c.Gatherer, Decide: c.Decide, Lifetime: c.PackageLifetime, Log: log}
 	s.metrics.registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dueprocess_password_hashes_running",

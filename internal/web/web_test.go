@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 
+	"filippo.io/age"
+
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
@@ -39,6 +41,12 @@ type env struct {
 	auditor     string // an auditor's token
 	verifierKey string // the audit log's
 	humanRights string // the human-rights officer's token
+	// hkKey is the age identity whose recipient the Hong Kong official
+	// registered; the German official has none (packages to them are
+	// encrypted to a one-time passphrase).
+	hkKey    *age.X25519Identity
+	blobs    *blob.Store
+	platform *platform // the platform's database the connectors read
 }
 
 func newEnv(t testing.TB, db *store.DB) *env {
@@ -69,9 +77,15 @@ func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Bac
 		t.Fatal(err)
 	}
 	cp, vkey := checkpointer(t, db)
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy, Checkpoints: cp, VerifierKey: vkey}))
+	plat := newPlatform(t)
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy, Checkpoints: cp, VerifierKey: vkey,
+		Gatherer: plat}))
 	t.Cleanup(srv.Close)
-	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey}
+	hkKey, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey, hkKey: hkKey, blobs: blobs, platform: plat}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
 			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
@@ -79,6 +93,9 @@ func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Bac
 				return "", "", err
 			}
 			o := &dueprocess.Official{AgencyID: a.ID, Email: "officer@" + domain, Name: "Officer"}
+			if juris == "HK" {
+				o.AgeRecipient = hkKey.Recipient().String()
+			}
 			if err := tx.CreateOfficial(ctx, o, dueprocess.System); err != nil {
 				return "", "", err
 			}
