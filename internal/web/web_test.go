@@ -621,6 +621,8 @@ func TestOtherAgencyAndMissingAnswerAlike(t *testing.T) {
 			{"GET", "/documents/" + doc.ID, "", ""},
 			{"POST", "/documents", "application/pdf", string(pdf(2000))},
 			{"POST", "/withdraw", "application/json", `{"reason": "the investigation closed"}`},
+			{"GET", "/response", "", ""},
+			{"GET", "/package", "", ""},
 		} {
 			answer := func(id string) (int, []byte) {
 				var body io.Reader
