@@ -41,21 +41,24 @@ func (db *DB) approval(ctx context.Context, q querier, requestID string) (*Appro
 	if err != nil {
 		return nil, err
 	}
-	for i := len(list) - 1; i >= 0; i-- {
-		if list[i].Kind != dueprocess.ReviewKindApproval {
-			continue
+	// Steps made in one transaction share its time, and then their order
+	// in the list is by id, at random: the proposal confirmed is the
+	// latest made no later than the confirmation.
+	var confirmation, proposal *dueprocess.Review
+	for i := range list {
+		if list[i].Kind == dueprocess.ReviewKindApproval {
+			confirmation = &list[i]
 		}
-		for j := i - 1; j >= 0; j-- {
-			if list[j].Kind == dueprocess.ReviewKindProposal {
-				if list[j].StaffID == list[i].StaffID {
-					break
-				}
-				return &Approval{Proposal: list[j], Confirmation: list[i]}, nil
-			}
-		}
-		break
 	}
-	return nil, dueprocess.Errorf(dueprocess.Conflict, "%s has no approval by two different staff members (four eyes); nothing may be released", requestID)
+	for i := range list {
+		if confirmation != nil && list[i].Kind == dueprocess.ReviewKindProposal && !list[i].At.After(confirmation.At) {
+			proposal = &list[i]
+		}
+	}
+	if confirmation == nil || proposal == nil || proposal.StaffID == confirmation.StaffID {
+		return nil, dueprocess.Errorf(dueprocess.Conflict, "%s has no approval by two different staff members (four eyes); nothing may be released", requestID)
+	}
+	return &Approval{Proposal: *proposal, Confirmation: *confirmation}, nil
 }
 
 // Approval returns the approval a request's disclosure rests on, with the
