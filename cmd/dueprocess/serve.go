@@ -17,6 +17,7 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/jobs"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
@@ -39,11 +40,17 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
+	lifetimeText := fs.String("package-lifetime", c.setting("DUEPROCESS_PACKAGE_LIFETIME", dueprocess.PackageLifetime.String()),
+		"how long a released disclosure package may be downloaded before its ciphertext is deleted, such as 336h (env DUEPROCESS_PACKAGE_LIFETIME)")
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	lifetime, err := time.ParseDuration(*lifetimeText)
+	if err != nil || lifetime <= 0 {
+		return usageError{fmt.Sprintf("--package-lifetime: %q is not a positive duration such as 336h (14 days)", *lifetimeText)}
 	}
 	if *band != 250 && *band != 500 && *band != 1000 {
 		return usageError{fmt.Sprintf("--ns-band: %d is not 250, 500 or 1000", *band)}
@@ -99,6 +106,19 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	// A package's ciphertext is deleted once downloaded, or when it
+	// expires unclaimed; the manifest is kept. The download deletes it at
+	// once; this loop catches expiries and any deletion a failure left.
+	packages := &disclose.Service{DB: db, Blobs: blobs, Lifetime: lifetime, Log: log}
+	expire := &jobs.Loop{Name: "delete downloaded and expired packages", Every: 10 * time.Minute, Log: log, Run: func(ctx context.Context) error {
+		n, err := packages.Expire(ctx)
+		if n > 0 {
+			log.Info("deleted the ciphertext of downloaded or expired packages", "packages", n)
+		}
+		return err
+	}}
+	expire.Start()
+	defer expire.Close()
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -106,7 +126,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
-			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
+			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
+			PackageLifetime: lifetime}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,
