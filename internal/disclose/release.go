@@ -3,6 +3,7 @@ package disclose
 import (
 	"context"
 	"io"
+	"slices"
 
 	"filippo.io/age"
 
@@ -48,6 +49,13 @@ func (s *Service) Release(ctx context.Context, requestID string, by dueprocess.A
 			m.NoData = append(m.NoData, seal.NoData{Category: f.Category, Target: f.Target})
 		case f.PackageID == "":
 			files = append(files, f)
+		}
+	}
+	// An approved category nothing was gathered for is, once released,
+	// one for which no data is held: the manifest says so.
+	for _, c := range ap.Confirmation.Categories {
+		if !slices.ContainsFunc(gathered, func(f dueprocess.GatheredFile) bool { return f.Category == c }) {
+			m.NoData = append(m.NoData, seal.NoData{Category: c})
 		}
 	}
 	out := &Released{RequestID: r.ID}

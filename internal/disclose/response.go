@@ -80,17 +80,16 @@ func answerFor(r *dueprocess.Request, c dueprocess.DataCategory, proposal, appro
 		}
 		return a
 	}
-	produced, notHeld := false, false
+	produced := false
 	for _, f := range gathered {
-		if f.Category == c {
-			produced = produced || (!f.NoData && f.PackageID != "")
-			notHeld = notHeld || f.NoData
-		}
+		produced = produced || (f.Category == c && !f.NoData && f.PackageID != "")
 	}
+	// Once released, an approved category nothing was produced for is not
+	// held: the release closes the gathering.
 	switch {
 	case produced && pkg != nil:
 		a.Outcome = dueprocess.AnswerProduced
-	case notHeld && (pkg != nil || r.Status == dueprocess.StatusNoData):
+	case pkg != nil || r.Status == dueprocess.StatusNoData:
 		a.Outcome, a.Reason = dueprocess.AnswerNotHeld, "we hold no such data on the accounts named in the period asked for"
 	}
 	return a

@@ -518,6 +518,29 @@ func TestCollectWithoutConnectors(t *testing.T) {
 		if status != 201 {
 			t.Errorf("a file by hand without connectors: %d %s", status, b)
 		}
+		// Released with nothing gathered for subscriber: it is not held,
+		// in the answer and in the manifest.
+		if status, b := bare.do("POST", "/api/v1/requests/"+id+"/release", e.approver, nil); status != 200 {
+			t.Fatalf("release: %d %s", status, b)
+		}
+		status, b = bare.do("GET", "/api/v1/requests/"+id+"/response", e.hk, nil)
+		var resp dueprocess.Response
+		json.Unmarshal(b, &resp)
+		got := map[dueprocess.DataCategory]string{}
+		for _, c := range resp.Categories {
+			got[c.Category] = c.Outcome
+		}
+		if status != 200 || got["ip_logs"] != dueprocess.AnswerProduced || got["subscriber"] != dueprocess.AnswerNotHeld {
+			t.Errorf("response: %d %s, want ip_logs produced and subscriber not held", status, b)
+		}
+		_, ct := bare.do("GET", "/api/v1/requests/"+id+"/package", e.hk, nil)
+		o, err := seal.Open(bytes.NewReader(ct), e.hkKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.Manifest.NoData) != 1 || o.Manifest.NoData[0].Category != dueprocess.CategorySubscriber {
+			t.Errorf("manifest no_data = %+v, want subscriber", o.Manifest.NoData)
+		}
 	})
 }
 
