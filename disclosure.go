@@ -24,6 +24,13 @@ const (
 	PackageLifetime = 14 * 24 * time.Hour
 )
 
+// Event types of disclosure in a request's history.
+const (
+	EventDataGathered      = "data_gathered"
+	EventPackageReleased   = "package_released"
+	EventPackageDownloaded = "package_downloaded"
+)
+
 // Sources of a gathered file.
 const (
 	SourceManual    = "manual"    // added by hand by an assigned staff member

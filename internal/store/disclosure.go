@@ -115,7 +115,7 @@ func (tx *Tx) AddGathered(ctx context.Context, requestID string, files []dueproc
 	if len(added) == 0 {
 		return added, nil
 	}
-	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, Actor: by, Type: "data_gathered",
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: r.ID, Actor: by, Type: dueprocess.EventDataGathered,
 		Detail: fmt.Sprintf("%d files or no-data records gathered", len(added))}); err != nil {
 		return nil, err
 	}
@@ -282,7 +282,7 @@ func (tx *Tx) recordPackage(ctx context.Context, requestID string, rel Release, 
 		"files": p.Files, "encryption": p.Encryption, "expires_at": p.ExpiresAt}); err != nil {
 		return nil, err
 	}
-	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: requestID, Actor: by, Type: "package_released",
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: requestID, Actor: by, Type: dueprocess.EventPackageReleased,
 		Detail: fmt.Sprintf("%s: %d files, manifest sha256:%s, package sha256:%s (%d bytes)", p.ID, p.Files, p.ManifestSHA256, p.CiphertextSHA256, p.Bytes)}); err != nil {
 		return nil, err
 	}
@@ -363,7 +363,7 @@ func (tx *Tx) ClaimPackage(ctx context.Context, requestID, agencyID string, offi
 	}
 	now := tx.now
 	p.DownloadedAt, p.DownloadedBy, p.DownloadedFrom = &now, official.ID, from
-	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: requestID, Actor: official, Type: "package_downloaded",
+	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: requestID, Actor: official, Type: dueprocess.EventPackageDownloaded,
 		Detail: fmt.Sprintf("%s downloaded from %s", p.ID, from)}); err != nil {
 		return nil, err
 	}

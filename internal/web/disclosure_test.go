@@ -551,3 +551,30 @@ func serve(t *testing.T, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// TestSealedFileKeepsSharedBlob: blobs are shared by content, so sealing
+// a gathered file that holds the same bytes as the request's document
+// deletes the file's plaintext only where nothing else refers to it: the
+// document still downloads.
+func TestSealedFileKeepsSharedBlob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.approve(e.hk, courtOrder, approveAll)
+		doc := pdf(3000)
+		status, b := e.do("POST", "/api/v1/requests/"+id+"/documents", e.hk, bytes.NewReader(doc), "Content-Type", "application/pdf")
+		if status != 201 {
+			t.Fatalf("document: %d %s", status, b)
+		}
+		var d dueprocess.Document
+		json.Unmarshal(b, &d)
+		status, b = e.do("POST", "/api/v1/requests/"+id+"/files?category=subscriber&name=order.pdf", e.staff, bytes.NewReader(doc))
+		if status != 201 {
+			t.Fatalf("file: %d %s", status, b)
+		}
+		e.released(id)
+		status, got := e.do("GET", "/api/v1/requests/"+id+"/documents/"+d.ID, e.hk, nil)
+		if status != 200 || !bytes.Equal(got, doc) {
+			t.Errorf("the document after its bytes were sealed in a package: %d, %d bytes; want it whole", status, len(got))
+		}
+	})
+}
