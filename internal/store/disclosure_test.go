@@ -141,6 +141,27 @@ func TestReleaseCountsAndClaims(t *testing.T) {
 			t.Errorf("status %s, want no_data", got.Status)
 		}
 		checkCounts("after a no-data release")
+
+		// Closing keeps a request counted under its answer: a disclosed
+		// request closed is still answered with some data.
+		disclosed := func() int64 {
+			var n int64
+			list, _ := db.ReportCounts(ctx, "")
+			for _, c := range list {
+				if c.Status == dueprocess.StatusDisclosed {
+					n += c.Requests
+				}
+			}
+			return n
+		}
+		before := disclosed()
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SetStatus(ctx, r.ID, dueprocess.StatusClosed, by, "") }); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := db.Request(ctx, r.ID); got.Status != dueprocess.StatusClosed || disclosed() != before || before != 1 {
+			t.Errorf("after closing: status %s, %d disclosed counted, want closed and %d (of 1)", got.Status, disclosed(), before)
+		}
+		checkCounts("after closing")
 		if err := release(store.Release{RequestID: r2.ID}); dueprocess.ErrorKind(err) != dueprocess.Conflict {
 			t.Errorf("a second release: %v, want a conflict", err)
 		}

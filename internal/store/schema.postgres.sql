@@ -254,7 +254,8 @@ CREATE TABLE requests (
     received_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     decision text,
-    paused_from text
+    paused_from text,
+    answered_as text
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);

@@ -225,7 +225,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT);
+, decision TEXT, paused_from TEXT, answered_as TEXT);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,

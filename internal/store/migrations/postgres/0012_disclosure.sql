@@ -4,6 +4,12 @@
 -- held for a category and target), and the sealed packages.
 ALTER TABLE officials ADD COLUMN age_recipient TEXT;
 
+-- The final status a closed request was answered with (disclosed, no_data,
+-- rejected, refused): the transparency report counts a closed request
+-- under its answer, so that closing a disclosed request does not take it
+-- out of "answered with some data".
+ALTER TABLE requests ADD COLUMN answered_as TEXT;
+
 -- One row per gathered file, or per category and target where gathering
 -- found no data (no_data, with no name and no blob). blob_sha256 is the address
 -- of the plaintext in the blob store until the file is sealed into a
@@ -59,4 +65,5 @@ CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NUL
 -- +goose Down
 DROP TABLE packages;
 DROP TABLE gathered_files;
+ALTER TABLE requests DROP COLUMN answered_as;
 ALTER TABLE officials DROP COLUMN age_recipient;
