@@ -578,3 +578,36 @@ func TestSealedFileKeepsSharedBlob(t *testing.T) {
 		}
 	})
 }
+
+// TestCollectFailureRecordsNothing: when the platform's database fails
+// part-way, collect answers 503 and records nothing, and a later collect
+// gathers everything.
+func TestCollectFailureRecordsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		id := e.approve(e.hk, courtOrder, approveAll)
+		// ip_logs is gathered after subscriber: break only its table.
+		if _, err := e.platform.db.Exec(`ALTER TABLE logins RENAME TO logins_away`); err != nil {
+			t.Fatal(err)
+		}
+		status, m := e.post("/api/v1/requests/"+id+"/collect", e.staff, "")
+		if status != 503 {
+			t.Errorf("collect with a broken platform database: %d %v, want 503", status, m)
+		}
+		if files, _ := db.Gathered(ctx, id); len(files) != 0 {
+			t.Errorf("a failed collect recorded %d files", len(files))
+		}
+		// The subscriber file written before the failure is deleted again.
+		sub := seal.SHA256([]byte("username,email,created_at\ndemosisto,demosisto@example.org,2019-04-01T00:00:00Z\n"))
+		if rc, err := e.blobs.Get(ctx, sub); err == nil {
+			rc.Close()
+			t.Error("the subscriber file of the failed collect is still stored")
+		}
+		if _, err := e.platform.db.Exec(`ALTER TABLE logins_away RENAME TO logins`); err != nil {
+			t.Fatal(err)
+		}
+		if status, m := e.post("/api/v1/requests/"+id+"/collect", e.staff, ""); status != 200 || len(m["gathered"].([]any)) != 2 {
+			t.Errorf("collect again: %d %v, want both categories gathered", status, m)
+		}
+	})
+}
