@@ -36,6 +36,11 @@ const (
 	ActionPackageReleased     = "request.released"
 	ActionPackageDownloaded   = "package.downloaded"
 	ActionPackageDeleted      = "package.deleted"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 )
 
 // Actions lists every action the audit log records.
@@ -47,4 +52,5 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionRecipientSet, ActionDataGathered, ActionPackageReleased, ActionPackageDownloaded, ActionPackageDeleted,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 }

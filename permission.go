@@ -36,6 +36,7 @@ const (
 	PermRequestGather     Permission = "request.gather"
 	PermRequestRelease    Permission = "request.release"
 	PermRequestResponse   Permission = "request.response"
+	PermOutboxRead        Permission = "outbox.read"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -68,6 +69,7 @@ var grants = map[Permission]grant{
 	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
+	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

@@ -122,6 +122,23 @@ CREATE TABLE officials (
     created_at TIMESTAMP NOT NULL
 , age_recipient TEXT);
 
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    request_id      TEXT REFERENCES requests (id),
+    created_at      TIMESTAMP NOT NULL,
+    not_before      TIMESTAMP NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until   TIMESTAMP,
+    sent_at         TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE packages (
     id                TEXT PRIMARY KEY,
     request_id        TEXT NOT NULL UNIQUE REFERENCES requests (id),
@@ -225,7 +242,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, answered_as TEXT);
+, decision TEXT, paused_from TEXT, answered_as TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -311,6 +328,12 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
+CREATE INDEX outbox_created ON outbox (created_at);
+
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
+
+CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
+
 CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
@@ -319,6 +342,8 @@ CREATE INDEX request_targets_value ON request_targets (type, value);
 
 CREATE INDEX requests_agency ON requests (agency_id, id);
 
+CREATE INDEX requests_due_at ON requests (due_at);
+
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
 CREATE INDEX requests_received_at ON requests (received_at);
@@ -326,6 +351,8 @@ CREATE INDEX requests_received_at ON requests (received_at);
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 

@@ -123,6 +123,58 @@ func TestEveryActionIsAudited(t *testing.T) {
 				status, b := e.do("POST", "/api/v1/requests/"+id+"/approve", e.approver, strings.NewReader(`{"note": "checked"}`))
 				return expect(status, 200, string(b))
 			}},
+			{dueprocess.ActionRequestsImported, func() error {
+				p := mustPrincipal(t, db, e.hk)
+				r := &dueprocess.Request{Kind: dueprocess.KindUserData, Jurisdiction: "HK", AgencyID: p.Agency.ID, OfficialID: p.Official.ID,
+					LegalProcess:   dueprocess.LegalProcess{Type: dueprocess.ProcessSubpoena, Reference: "OLD-1", IssuedBy: "HKPF"},
+					Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "old"}},
+					DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber},
+					ReceivedAt:     time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC), Status: dueprocess.StatusDisclosed}
+				return db.TransactAlone(ctx, func(tx *store.Tx) error {
+					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
+				})
+			}},
+			{dueprocess.ActionStaffDisabled, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}
+					if err := tx.CreateStaff(ctx, s, dueprocess.System); err != nil {
+						return err
+					}
+					return tx.DisableStaff(ctx, s.ID, dueprocess.System)
+				})
+			}},
+			{dueprocess.ActionMailQueued, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					for range 2 {
+						if _, err := tx.QueueMail(ctx, &dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: "alice@example.org", Subject: "s", Body: "b", RequestID: id}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}},
+			{dueprocess.ActionMailSent, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error { return db.MailSent(ctx, m.ID) })
+			}},
+			{dueprocess.ActionMailDeferred, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error {
+					return db.MailDeferred(ctx, m.ID, "451 try later", db.Now())
+				})
+			}},
+			{dueprocess.ActionMailFailed, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error {
+					return db.MailDeferred(ctx, m.ID, "550 no such user", time.Time{})
+				})
+			}},
+			{dueprocess.ActionDeadlineReminded, func() error {
+				// The request is assigned to e.staff, and due 2026-04-01.
+				got, err := db.RemindDue(ctx, 24*time.Hour, 10)
+				if err == nil && (len(got) != 1 || got[0] != id) {
+					err = fmt.Errorf("reminded %v, want [%s]", got, id)
+				}
+				return err
+			}},
+			// Disclosure, after the reminder: it needs the request open.
 			{dueprocess.ActionDataGathered, func() error {
 				// The subpoena allows subscriber records; the reviewer is
 				// on the case.
@@ -155,26 +207,6 @@ func TestEveryActionIsAudited(t *testing.T) {
 				id, _ := age.GenerateX25519Identity()
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					return tx.SetAgeRecipient(ctx, mustPrincipal(t, db, e.de).Official.ID, id.Recipient().String(), dueprocess.System)
-				})
-			}},
-			{dueprocess.ActionRequestsImported, func() error {
-				p := mustPrincipal(t, db, e.hk)
-				r := &dueprocess.Request{Kind: dueprocess.KindUserData, Jurisdiction: "HK", AgencyID: p.Agency.ID, OfficialID: p.Official.ID,
-					LegalProcess:   dueprocess.LegalProcess{Type: dueprocess.ProcessSubpoena, Reference: "OLD-1", IssuedBy: "HKPF"},
-					Targets:        []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "old"}},
-					DataCategories: []dueprocess.DataCategory{dueprocess.CategorySubscriber},
-					ReceivedAt:     time.Date(2019, 5, 1, 12, 0, 0, 0, time.UTC), Status: dueprocess.StatusDisclosed}
-				return db.TransactAlone(ctx, func(tx *store.Tx) error {
-					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
-				})
-			}},
-			{dueprocess.ActionStaffDisabled, func() error {
-				return db.Transact(ctx, func(tx *store.Tx) error {
-					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}
-					if err := tx.CreateStaff(ctx, s, dueprocess.System); err != nil {
-						return err
-					}
-					return tx.DisableStaff(ctx, s.ID, dueprocess.System)
 				})
 			}},
 			// Sign-in: the console (issue 5) drives these; the store
@@ -277,4 +309,16 @@ func mustPrincipal(t *testing.T, db *store.DB, token string) *dueprocess.Princip
 		t.Fatal(err)
 	}
 	return p
+}
+
+// claimOneMail claims one due message from the outbox and passes it to do.
+func claimOneMail(db *store.DB, do func(m dueprocess.OutboxMessage) error) error {
+	list, err := db.ClaimMail(ctx, 1, time.Minute)
+	if err != nil {
+		return err
+	}
+	if len(list) != 1 {
+		return fmt.Errorf("claimed %d messages, want 1", len(list))
+	}
+	return do(list[0])
 }
