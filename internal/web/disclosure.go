@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -14,6 +15,10 @@ import (
 // The disclosure routes: gathering by hand and by connector, the release
 // of the package, and the agency's side: its answer and the one download.
 // See docs/disclosure.md.
+
+// transferTime is how long the upload of a gathered file, or the one
+// download of a package, may take.
+const transferTime = time.Hour
 
 // caseFor loads request id for a staff member who holds perm and is on its
 // case: staff off the case are refused (403), as for its documents.
@@ -46,6 +51,10 @@ func (s *Server) addGatheredFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// The server's read timeout is set for documents of 20 MB; a gathered
+	// file may be larger. (A network deadline, not business time: the
+	// real clock.)
+	http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime))
 	body := http.MaxBytesReader(w, r.Body, dueprocess.MaxGatheredFileSize+1)
 	f, err := s.disclose.AddFile(r.Context(), req.ID, cat, name, body, p.Actor())
 	var mbe *http.MaxBytesError
@@ -128,7 +137,10 @@ func (s *Server) downloadPackage(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Length", fmt.Sprint(pkg.Bytes))
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": pkg.RequestID + ".tar.age"}))
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Digest", "sha-256="+pkg.CiphertextSHA256)
+	w.Header().Set("X-Package-SHA256", pkg.CiphertextSHA256)
+	// The download is claimed and will not be offered again: give it
+	// longer than the server's write timeout, which is set for documents.
+	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(transferTime))
 	if _, err := io.Copy(w, rc); err != nil {
 		// The status is sent and the one download claimed; the retention
 		// loop deletes the ciphertext all the same.
