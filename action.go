@@ -36,6 +36,15 @@ const (
 	ActionPackageReleased     = "request.released"
 	ActionPackageDownloaded   = "package.downloaded"
 	ActionPackageDeleted      = "package.deleted"
+	ActionRequestNarrowed     = "request.narrowed"
+	ActionHoldsPlaced         = "hold.placed"
+	ActionHoldsLinked         = "hold.linked"
+	ActionHoldUnlinked        = "hold.unlinked"
+	ActionHoldsExtended       = "hold.extended"
+	ActionHoldReleased        = "hold.released"
+	ActionHoldExpired         = "hold.expired"
+	ActionHoldReminderDue     = "hold.reminder_due"
+	ActionHoldsListed         = "hold.listed"
 	ActionMailQueued          = "mail.queued"
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
@@ -52,5 +61,8 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionRecipientSet, ActionDataGathered, ActionPackageReleased, ActionPackageDownloaded, ActionPackageDeleted,
+	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
+	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 }

@@ -30,12 +30,19 @@ const (
 	PermRequestAssess     Permission = "request.assess"
 	PermRequestAssign     Permission = "request.assign"
 	PermRequestWithdraw   Permission = "request.withdraw"
+	PermRequestReply      Permission = "request.reply"
+	PermRequestClose      Permission = "request.close"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
 	PermRequestGather     Permission = "request.gather"
 	PermRequestRelease    Permission = "request.release"
 	PermRequestResponse   Permission = "request.response"
+	PermHoldList          Permission = "hold.list"
+	PermHoldRelease       Permission = "hold.release"
+	PermHoldExtend        Permission = "hold.extend"
+	PermHoldCheck         Permission = "hold.check"
+	PermConsoleUse        Permission = "console.use"
 	PermOutboxRead        Permission = "outbox.read"
 )
 
@@ -48,8 +55,10 @@ type grant struct {
 	officials bool
 }
 
-// everyRole is every staff role: what all staff may do.
-var everyRole = Roles
+// everyRole is every role of a person on the staff: what all staff may
+// do. The platform role is a machine's, the platform's deletion job,
+// which may check holds and do nothing else, so it is left out.
+var everyRole = slices.DeleteFunc(slices.Clone(Roles), func(r Role) bool { return r == RolePlatform })
 
 // grants is the one place where roles meet permissions.
 var grants = map[Permission]grant{
@@ -63,12 +72,19 @@ var grants = map[Permission]grant{
 	PermRequestAssess:     {what: "assess a request's human-rights impact", roles: []Role{RoleHumanRights}},
 	PermRequestAssign:     {what: "assign a request", roles: []Role{RoleReviewer, RoleAdmin}},
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
+	PermRequestReply:      {what: "answer a request to narrow", officials: true},
+	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
 	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
+	PermHoldList:          {what: "list preservation holds", roles: everyRole},
+	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
+	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},
+	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
+	PermConsoleUse:        {what: "use the console", roles: everyRole},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
@@ -114,7 +130,7 @@ func (p Permission) Refused() *Error {
 		who = append(who, "officials of the requesting agency")
 	}
 	switch {
-	case len(g.roles) == len(Roles):
+	case len(g.roles) == len(everyRole) && !slices.Contains(g.roles, RolePlatform):
 		who = append(who, "staff")
 	case len(g.roles) > 0:
 		names := make([]string, len(g.roles))

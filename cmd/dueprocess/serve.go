@@ -74,10 +74,11 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	// A broken policy file stops the server before it listens, with the
 	// line at fault: requests must never be judged by half a policy.
-	decide, err := c.decider(*policyPath)
+	pol, err := loadPolicy(*policyPath)
 	if err != nil {
 		return err
 	}
+	decide := bindPolicy(pol)
 	// Likewise a broken connectors file, before anything is gathered with
 	// it. The databases it names are not contacted until a collect.
 	connectors, err := loadConnectors(*connectorsPath)
@@ -98,6 +99,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.HoldTerms = pol.HoldTerms
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves
 	// nothing behind.
@@ -149,6 +151,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	expire.Start()
 	defer expire.Close()
+	holds := holdLoop(db, log)
+	holds.Start()
+	defer holds.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
 
@@ -261,4 +266,22 @@ func (c *cli) offerSetup(ctx context.Context, db *store.DB, addr string) error {
 	c.say("no administrator yet: open http://%s/console/setup?token=%s within %d hours to create the first one",
 		addr, url.QueryEscape(secret), int(web.SetupLinkLifetime.Hours()))
 	return nil
+}
+
+// holdLoop expires preservation holds on time and marks their reminders
+// due, every minute; every server runs it, and each hold is claimed by one
+// (store.RunHolds). The platform's check goes by each hold's end, not by
+// this loop, so a hold stops holding at its end to the second.
+func holdLoop(db *store.DB, log *slog.Logger) *jobs.Loop {
+	return &jobs.Loop{Name: "expire preservation holds", Every: time.Minute, Log: log, Run: func(ctx context.Context) error {
+		for {
+			work, err := db.RunHolds(ctx, store.HoldBatch)
+			if n := len(work.Expired) + len(work.Reminded); n > 0 {
+				log.Info("preservation holds", "expired", len(work.Expired), "reminders due", len(work.Reminded))
+			}
+			if err != nil || (len(work.Expired) < store.HoldBatch && len(work.Reminded) < store.HoldBatch) {
+				return err
+			}
+		}
+	}}
 }

@@ -155,6 +155,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
 		return err
 	}
+	if err := tx.intakeHolds(ctx, r, by); err != nil {
+		return err
+	}
 	// A new request's history starts here, so its events' numbers are
 	// known: received, then the policy's move, if it moved it.
 	events := `INSERT INTO request_events (request_id, seq, at, actor_type, actor_id, type, detail) VALUES ($1, 1, $2, $3, $4, $5, $6)`
@@ -215,4 +218,19 @@ func (tx *Tx) intakePauses(ctx context.Context) ([]dueprocess.Pause, error) {
 	}
 	g.pauses, g.pausesRead = list, true
 	return list, nil
+}
+
+// intakeHolds does at intake what a move does to holds later: a
+// preservation request the policy sends to review gets its holds, and a
+// user_data request still open keeps the holds on its targets (see
+// holdsOnMove). A paused, refused or escalated preservation request gets
+// none yet; it gets them when it reaches review.
+func (tx *Tx) intakeHolds(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
+	switch {
+	case r.Kind == dueprocess.KindPreservation && r.Status == dueprocess.StatusInReview:
+		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.Targets, by)
+	case r.Kind == dueprocess.KindUserData && r.Status.Open():
+		return tx.linkHolds(ctx, r.ID, r.Targets, by)
+	}
+	return nil
 }

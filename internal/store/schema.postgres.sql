@@ -103,6 +103,33 @@ CREATE UNIQUE INDEX gathered_files_name ON gathered_files USING btree (request_i
 CREATE UNIQUE INDEX gathered_files_pkey ON gathered_files USING btree (id);
 CREATE INDEX gathered_files_request ON gathered_files USING btree (request_id, gathered_at);
 
+CREATE TABLE hold_links (
+    hold_id text NOT NULL,
+    request_id text NOT NULL,
+    linked_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX hold_links_pkey ON hold_links USING btree (hold_id, request_id);
+CREATE INDEX hold_links_request ON hold_links USING btree (request_id);
+
+CREATE TABLE holds (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    status text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    extension_days integer NOT NULL,
+    extended_at timestamp with time zone,
+    reminded_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    end_reason text
+);
+CREATE INDEX holds_due ON holds USING btree (status, expires_at);
+CREATE UNIQUE INDEX holds_pkey ON holds USING btree (id);
+CREATE INDEX holds_request ON holds USING btree (request_id);
+CREATE INDEX holds_target ON holds USING btree (target_type, target_value, status);
+
 CREATE TABLE idempotency_keys (
     principal text NOT NULL,
     key text NOT NULL,
@@ -241,6 +268,19 @@ CREATE TABLE request_imports (
 );
 CREATE UNIQUE INDEX request_imports_pkey ON request_imports USING btree (id);
 CREATE UNIQUE INDEX request_imports_sha256_key ON request_imports USING btree (sha256);
+
+CREATE TABLE request_narrowings (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    actor_type text NOT NULL,
+    actor_id text NOT NULL,
+    note text NOT NULL,
+    original text NOT NULL,
+    narrowed text NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX request_narrowings_pkey ON request_narrowings USING btree (id);
+CREATE INDEX request_narrowings_request ON request_narrowings USING btree (request_id, created_at);
 
 CREATE TABLE request_targets (
     request_id text NOT NULL,

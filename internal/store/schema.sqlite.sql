@@ -88,6 +88,28 @@ CREATE TABLE gathered_files (
     package_id       TEXT
 );
 
+CREATE TABLE hold_links (
+    hold_id    TEXT NOT NULL REFERENCES holds (id),
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    linked_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (hold_id, request_id)
+);
+
+CREATE TABLE holds (
+    id             TEXT PRIMARY KEY,
+    request_id     TEXT NOT NULL REFERENCES requests (id),
+    target_type    TEXT NOT NULL,
+    target_value   TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    created_at     TIMESTAMP NOT NULL,
+    expires_at     TIMESTAMP NOT NULL,
+    extension_days INTEGER NOT NULL,
+    extended_at    TIMESTAMP,
+    reminded_at    TIMESTAMP,
+    ended_at       TIMESTAMP,
+    end_reason     TEXT
+);
+
 CREATE TABLE idempotency_keys (
     principal  TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -211,6 +233,17 @@ CREATE TABLE request_imports (
     last_id     TEXT NOT NULL
 );
 
+CREATE TABLE request_narrowings (
+    id          TEXT PRIMARY KEY,
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    actor_type  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    original    TEXT NOT NULL,
+    narrowed    TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -324,6 +357,14 @@ CREATE UNIQUE INDEX gathered_files_name ON gathered_files (request_id, name) WHE
 
 CREATE INDEX gathered_files_request ON gathered_files (request_id, gathered_at);
 
+CREATE INDEX hold_links_request ON hold_links (request_id);
+
+CREATE INDEX holds_due ON holds (status, expires_at);
+
+CREATE INDEX holds_request ON holds (request_id);
+
+CREATE INDEX holds_target ON holds (target_type, target_value, status);
+
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
@@ -337,6 +378,8 @@ CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
+
+CREATE INDEX request_narrowings_request ON request_narrowings (request_id, created_at);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 

@@ -99,6 +99,9 @@ type basePage struct {
 	Flash  string
 	Error  string
 	Status int
+	// Static is set on a page written as a file for a static host (the
+	// report): its links are relative and lead only to files beside it.
+	Static bool
 }
 
 func (b *basePage) base() *basePage { return b }
@@ -289,6 +292,11 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 		if se.MFAAt == nil {
 			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 			return nil
+		}
+		// The platform's deletion job has a staff record for its token,
+		// and no business in the console.
+		if err := allow(staff, dueprocess.PermConsoleUse); err != nil {
+			return err
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)

@@ -587,7 +587,7 @@ func TestCollectFailureRecordsNothing(t *testing.T) {
 		e := newEnv(t, db)
 		id := e.approve(e.hk, courtOrder, approveAll)
 		// ip_logs is gathered after subscriber: break only its table.
-		if _, err := e.platform.db.Exec(`ALTER TABLE logins RENAME TO logins_away`); err != nil {
+		if _, err := e.platformDB.db.Exec(`ALTER TABLE logins RENAME TO logins_away`); err != nil {
 			t.Fatal(err)
 		}
 		status, m := e.post("/api/v1/requests/"+id+"/collect", e.staff, "")
@@ -603,7 +603,7 @@ func TestCollectFailureRecordsNothing(t *testing.T) {
 			rc.Close()
 			t.Error("the subscriber file of the failed collect is still stored")
 		}
-		if _, err := e.platform.db.Exec(`ALTER TABLE logins_away RENAME TO logins`); err != nil {
+		if _, err := e.platformDB.db.Exec(`ALTER TABLE logins_away RENAME TO logins`); err != nil {
 			t.Fatal(err)
 		}
 		if status, m := e.post("/api/v1/requests/"+id+"/collect", e.staff, ""); status != 200 || len(m["gathered"].([]any)) != 2 {

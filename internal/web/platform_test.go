@@ -100,3 +100,13 @@ func (p *platform) Gather(ctx context.Context, c dueprocess.DataCategory, t duep
 	cw.Flush()
 	return n, cw.Error()
 }
+
+// rename renames a user of the platform in every table, so that a target
+// is, for a while, one the platform holds nothing on.
+func (p *platform) rename(from, to string) {
+	for _, table := range []string{"accounts", "logins", "statuses"} {
+		if _, err := p.db.Exec(`UPDATE `+table+` SET username = ? WHERE username = ?`, to, from); err != nil {
+			panic(err)
+		}
+	}
+}

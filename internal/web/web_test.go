@@ -41,12 +41,13 @@ type env struct {
 	auditor     string // an auditor's token
 	verifierKey string // the audit log's
 	humanRights string // the human-rights officer's token
+	platform    string // the platform's deletion job's token
 	// hkKey is the age identity whose recipient the Hong Kong official
 	// registered; the German official has none (packages to them are
 	// encrypted to a one-time passphrase).
-	hkKey    *age.X25519Identity
-	blobs    *blob.Store
-	platform *platform // the platform's database the connectors read
+	hkKey      *age.X25519Identity
+	blobs      *blob.Store
+	platformDB *platform // the platform's database the connectors read
 }
 
 func newEnv(t testing.TB, db *store.DB) *env {
@@ -72,20 +73,26 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 // newEnvBlobs is newEnvLimited with the documents kept in backend.
 func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Backend) *env {
 	t.Helper()
+	return newEnvWith(t, db, limits, backend, defaultPolicy)
+}
+
+// newEnvWith is newEnvBlobs with the policy decide.
+func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Backend, decide store.Decider) *env {
+	t.Helper()
 	blobs, err := blob.New(backend, filepath.Join(t.TempDir(), "blob.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cp, vkey := checkpointer(t, db)
 	plat := newPlatform(t)
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy, Checkpoints: cp, VerifierKey: vkey,
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: decide, Checkpoints: cp, VerifierKey: vkey,
 		Gatherer: plat}))
 	t.Cleanup(srv.Close)
 	hkKey, err := age.GenerateX25519Identity()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey, hkKey: hkKey, blobs: blobs, platform: plat}
+	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey, hkKey: hkKey, blobs: blobs, platformDB: plat}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
 			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
@@ -129,6 +136,9 @@ func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Bac
 			return err
 		}
 		if e.auditor, err = staff("auditor@example.com", dueprocess.RoleAuditor); err != nil {
+			return err
+		}
+		if e.platform, err = staff("deletion-job@example.com", dueprocess.RolePlatform); err != nil {
 			return err
 		}
 		e.humanRights, err = staff("hr@example.com", dueprocess.RoleHumanRights)
