@@ -50,6 +50,13 @@ const (
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionAgencyDomainsSet    = "agency.domains_set"
+	ActionOfficialInvited     = "official.invited"
+	ActionOfficialRegistered  = "official.registered"
+	ActionOfficialJoined      = "official.joined"
+	ActionOfficialApproved    = "official.approved"
+	ActionPasskeyAdded        = "official.passkey_added"
+	ActionRequestShared       = "request.shared"
 )
 
 // Actions lists every action the audit log records.
@@ -65,4 +72,6 @@ var Actions = []string{
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
+	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

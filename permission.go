@@ -44,6 +44,11 @@ const (
 	PermHoldCheck         Permission = "hold.check"
 	PermConsoleUse        Permission = "console.use"
 	PermOutboxRead        Permission = "outbox.read"
+	PermOfficialInvite    Permission = "official.invite"
+	PermOfficialApprove   Permission = "official.approve"
+	PermAgencyManage      Permission = "agency.manage"
+	PermRequestShare      Permission = "request.share"
+	PermTokenRevoke       Permission = "token.revoke"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -86,6 +91,11 @@ var grants = map[Permission]grant{
 	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
 	PermConsoleUse:        {what: "use the console", roles: everyRole},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
+	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
+	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
+	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},
+	PermRequestShare:      {what: "share a request with colleagues of the same agency", officials: true},
+	PermTokenRevoke:       {what: "revoke their own API tokens", officials: true},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

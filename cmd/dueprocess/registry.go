@@ -48,8 +48,8 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList,
-	}, "add|list")
+		"add": agencyAdd, "list": agencyList, "domains": agencyDomains,
+	}, "add|list|domains")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {

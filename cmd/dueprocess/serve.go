@@ -46,6 +46,15 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
 	lifetimeText := fs.String("package-lifetime", c.setting("DUEPROCESS_PACKAGE_LIFETIME", dueprocess.PackageLifetime.String()),
 		"how long a released disclosure package may be downloaded before its ciphertext is deleted, such as 336h (env DUEPROCESS_PACKAGE_LIFETIME)")
+	publicURL := fs.String("public-url", c.setting("DUEPROCESS_PUBLIC_URL", ""),
+		"the address officials reach the server at (https://dueprocess.example.com), for the links sent to them; by default the address a request came to (env DUEPROCESS_PUBLIC_URL)")
+	rpID := fs.String("passkey-rp-id", c.setting("DUEPROCESS_PASSKEY_RP_ID", ""),
+		"the host name passkeys are bound to (dueprocess.example.com); empty: officials use TOTP only (env DUEPROCESS_PASSKEY_RP_ID)")
+	var rpOrigins listFlag
+	if v := c.setting("DUEPROCESS_PASSKEY_ORIGINS", ""); v != "" {
+		rpOrigins.Set(v)
+	}
+	fs.Var(&rpOrigins, "passkey-origin", "an origin the portal is served from, for passkeys (repeat, or separate with commas); default --public-url (env DUEPROCESS_PASSKEY_ORIGINS)")
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
@@ -70,6 +79,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	if *band != 250 && *band != 500 && *band != 1000 {
 		return usageError{fmt.Sprintf("--ns-band: %d is not 250, 500 or 1000", *band)}
+	}
+	passkeys := web.Config{PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}
+	if err := web.CheckPasskeys(passkeys); err != nil {
+		return usageError{"--passkey-rp-id: " + err.Error()}
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	// A broken policy file stops the server before it listens, with the
@@ -164,7 +177,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	srv := &http.Server{
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
-			Gatherer: gatherer, PackageLifetime: lifetime}),
+			Gatherer: gatherer, PackageLifetime: lifetime,
+			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

@@ -22,6 +22,11 @@ type Submission struct {
 	// none); BodyHash the hash of the body it came with.
 	Principal, Key, BodyHash string
 
+	// Documents are attached to the new request in the same transaction
+	// (their content is stored already, by its hash): the portal's form
+	// sends the legal document with the request.
+	Documents []dueprocess.Document
+
 	// Answer renders the response to the submission, which a retry with
 	// the same key gets again. It runs inside the transaction, so it must
 	// have no other effect.
@@ -72,6 +77,14 @@ func (db *DB) submit(ctx context.Context, s Submission) (*Submitted, error) {
 		r := *s.Request
 		if err := tx.Submit(ctx, &r, s.By, s.Decide); err != nil {
 			return err
+		}
+		r.Documents = []dueprocess.Document{}
+		for _, d := range s.Documents {
+			d.RequestID = r.ID
+			if err := tx.AddDocument(ctx, &d); err != nil {
+				return err
+			}
+			r.Documents = append(r.Documents, d)
 		}
 		resp, err := s.Answer(&r)
 		if err != nil {
@@ -173,11 +186,15 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	// user data, and the log is kept for ever. It holds what the
 	// request.decided and request.status_changed entries of a later
 	// decision hold, under "decision" and "status".
-	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
+	body := map[string]any{
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
-		"decision": decisionBody(d)})
+		"decision": decisionBody(d)}
+	if r.Attestation != nil {
+		body["attestation"] = r.Attestation
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, body)
 }
 
 // decisionBody is what the audit log keeps of a decision: its outcome, the

@@ -159,13 +159,33 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jur
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
 CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
 
+CREATE TABLE official_links (
+    hash bytea NOT NULL,
+    purpose text NOT NULL,
+    agency_id text NOT NULL,
+    official_id text,
+    email text NOT NULL,
+    name text NOT NULL,
+    created_by_type text NOT NULL,
+    created_by_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+CREATE INDEX official_links_email ON official_links USING btree (email);
+CREATE UNIQUE INDEX official_links_pkey ON official_links USING btree (hash);
+
 CREATE TABLE officials (
     id text NOT NULL,
     agency_id text NOT NULL,
     email text NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone NOT NULL,
-    age_recipient text
+    age_recipient text,
+    password_hash text,
+    totp_secret text,
+    totp_last_step bigint NOT NULL DEFAULT 0,
+    approved_at timestamp with time zone
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
@@ -213,6 +233,16 @@ CREATE TABLE packages (
 CREATE UNIQUE INDEX packages_pkey ON packages USING btree (id);
 CREATE UNIQUE INDEX packages_request_id_key ON packages USING btree (request_id);
 CREATE INDEX packages_to_delete ON packages USING btree (expires_at) WHERE (deleted_at IS NULL);
+
+CREATE TABLE passkeys (
+    id bytea NOT NULL,
+    official_id text NOT NULL,
+    credential text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+CREATE INDEX passkeys_official ON passkeys USING btree (official_id);
+CREATE UNIQUE INDEX passkeys_pkey ON passkeys USING btree (id);
 
 CREATE TABLE peer_figures (
     company text NOT NULL,
@@ -282,6 +312,15 @@ CREATE TABLE request_narrowings (
 CREATE UNIQUE INDEX request_narrowings_pkey ON request_narrowings USING btree (id);
 CREATE INDEX request_narrowings_request ON request_narrowings USING btree (request_id, created_at);
 
+CREATE TABLE request_shares (
+    request_id text NOT NULL,
+    official_id text NOT NULL,
+    shared_by text NOT NULL,
+    shared_at timestamp with time zone NOT NULL
+);
+CREATE INDEX request_shares_official ON request_shares USING btree (official_id);
+CREATE UNIQUE INDEX request_shares_pkey ON request_shares USING btree (request_id, official_id);
+
 CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
@@ -317,6 +356,7 @@ CREATE TABLE requests (
     decision text,
     paused_from text,
     answered_as text,
+    attestation text,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone
 );
@@ -348,7 +388,7 @@ CREATE INDEX reviews_request ON reviews USING btree (request_id, created_at);
 CREATE TABLE sessions (
     id text NOT NULL,
     hash bytea NOT NULL,
-    staff_id text NOT NULL,
+    staff_id text,
     csrf text NOT NULL,
     address text NOT NULL,
     user_agent text NOT NULL,
@@ -356,9 +396,12 @@ CREATE TABLE sessions (
     seen_at timestamp with time zone NOT NULL,
     mfa_at timestamp with time zone,
     totp_pending text,
-    ended_at timestamp with time zone
+    ended_at timestamp with time zone,
+    official_id text,
+    webauthn_pending text
 );
 CREATE UNIQUE INDEX sessions_hash_key ON sessions USING btree (hash);
+CREATE INDEX sessions_official ON sessions USING btree (official_id);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
 CREATE INDEX sessions_staff ON sessions USING btree (staff_id);
 

@@ -136,13 +136,27 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE official_links (
+    hash            BLOB PRIMARY KEY,
+    purpose         TEXT NOT NULL,
+    agency_id       TEXT NOT NULL REFERENCES agencies (id),
+    official_id     TEXT REFERENCES officials (id),
+    email           TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    created_by_type TEXT NOT NULL,
+    created_by_id   TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    expires_at      TIMESTAMP NOT NULL,
+    used_at         TIMESTAMP
+);
+
 CREATE TABLE officials (
     id         TEXT PRIMARY KEY,
     agency_id  TEXT NOT NULL REFERENCES agencies (id),
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-, age_recipient TEXT);
+, age_recipient TEXT, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
@@ -179,6 +193,14 @@ CREATE TABLE packages (
     downloaded_by     TEXT,
     downloaded_from   TEXT,
     deleted_at        TEXT
+);
+
+CREATE TABLE passkeys (
+    id          BLOB PRIMARY KEY,
+    official_id TEXT NOT NULL REFERENCES officials (id),
+    credential  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    used_at     TIMESTAMP
 );
 
 CREATE TABLE peer_figures (
@@ -244,6 +266,14 @@ CREATE TABLE request_narrowings (
     created_at  TIMESTAMP NOT NULL
 );
 
+CREATE TABLE request_shares (
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    official_id TEXT NOT NULL REFERENCES officials (id),
+    shared_by   TEXT NOT NULL,
+    shared_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (request_id, official_id)
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -275,7 +305,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, answered_as TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -291,18 +321,21 @@ CREATE TABLE reviews (
     created_at      TIMESTAMP NOT NULL
 );
 
-CREATE TABLE sessions (
-    id         TEXT PRIMARY KEY,
-    hash       BLOB NOT NULL UNIQUE,
-    staff_id   TEXT NOT NULL REFERENCES staff (id),
-    csrf       TEXT NOT NULL,
-    address    TEXT NOT NULL,
-    user_agent TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    seen_at    TIMESTAMP NOT NULL,
-    mfa_at     TIMESTAMP,
+CREATE TABLE "sessions" (
+    id          TEXT PRIMARY KEY,
+    hash        BLOB NOT NULL UNIQUE,
+    staff_id    TEXT REFERENCES staff (id),
+    official_id TEXT REFERENCES officials (id),
+    csrf        TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    user_agent  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    seen_at     TIMESTAMP NOT NULL,
+    mfa_at      TIMESTAMP,
     totp_pending TEXT,
-    ended_at   TIMESTAMP
+    webauthn_pending TEXT,
+    ended_at    TIMESTAMP,
+    CHECK ((staff_id IS NULL) <> (official_id IS NULL))
 );
 
 CREATE TABLE setup_tokens (
@@ -369,6 +402,8 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
+CREATE INDEX official_links_email ON official_links (email);
+
 CREATE INDEX outbox_created ON outbox (created_at);
 
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
@@ -377,9 +412,13 @@ CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 
 CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
+CREATE INDEX passkeys_official ON passkeys (official_id);
+
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
 CREATE INDEX request_narrowings_request ON request_narrowings (request_id, created_at);
+
+CREATE INDEX request_shares_official ON request_shares (official_id);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 
@@ -398,6 +437,8 @@ CREATE INDEX requests_status ON requests (status, id);
 CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
+
+CREATE INDEX sessions_official ON sessions (official_id);
 
 CREATE INDEX sessions_staff ON sessions (staff_id);
 

@@ -27,7 +27,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		log := db.AuditLog()
-		var id, docID, tokenID, preserved, linked string
+		var id, docID, tokenID, preserved, linked, invited string
 		var session *store.Session
 		steps := []struct {
 			action string
@@ -266,6 +266,55 @@ func TestEveryActionIsAudited(t *testing.T) {
 				}
 				status, b := e.do("POST", "/api/v1/holds/"+held[0].ID+"/release", e.approver, strings.NewReader(`{"reason": "the agency asked"}`))
 				return expect(status, 200, string(b))
+			}},
+			// The portal's accounts and shares, through the store; the
+			// portal's tests drive them through its pages.
+			{dueprocess.ActionAgencyDomainsSet, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					return tx.SetAgencyDomains(ctx, e.hkID, []string{"police.gov.hk", "hkpf.gov.hk"}, dueprocess.System)
+				})
+			}},
+			{dueprocess.ActionOfficialInvited, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					_, err := tx.InviteOfficial(ctx, &dueprocess.Official{AgencyID: e.hkID, Email: "invited@police.gov.hk", Name: "Invited"},
+						auth.HashToken("invite-secret"), time.Hour, dueprocess.System)
+					return err
+				})
+			}},
+			{dueprocess.ActionOfficialJoined, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					c, err := tx.Join(ctx, auth.HashToken("invite-secret"), "Invited", "$argon2id$x")
+					if err == nil {
+						invited = c.Official.ID
+					}
+					return err
+				})
+			}},
+			{dueprocess.ActionOfficialRegistered, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					_, err := tx.RequestRegistration(ctx, &dueprocess.Official{AgencyID: e.hkID, Email: "self@hkpf.gov.hk", Name: "Self"},
+						auth.HashToken("register-secret"), time.Hour)
+					return err
+				})
+			}},
+			{dueprocess.ActionOfficialApproved, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					c, err := tx.Join(ctx, auth.HashToken("register-secret"), "Self", "$argon2id$x")
+					if err != nil {
+						return err
+					}
+					return tx.ApproveOfficial(ctx, c.Official.ID, dueprocess.System)
+				})
+			}},
+			{dueprocess.ActionPasskeyAdded, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					return tx.AddPasskey(ctx, &store.Passkey{ID: []byte("credential-id"), OfficialID: invited, Credential: "{}"})
+				})
+			}},
+			{dueprocess.ActionRequestShared, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					return tx.ShareRequest(ctx, e.hkID, id, invited, dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: mustPrincipal(t, db, e.hk).Official.ID})
+				})
 			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.

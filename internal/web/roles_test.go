@@ -318,6 +318,10 @@ var consoleMatrix = map[string]string{
 	"POST /console/signout-everywhere":           "staff",
 	"POST /console/signout":                      "staff",
 	"GET /console/outbox":                        "admin",
+	"GET /console/officials":                     "intake admin",
+	"POST /console/officials/invite":             "intake admin",
+	"POST /console/officials/{id}/approve":       "intake admin",
+	"POST /console/agencies/{id}/domains":        "admin",
 }
 
 // consolePublic are the console's routes that need no session: signing
