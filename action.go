@@ -31,6 +31,11 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionRecipientSet        = "official.age_recipient_set"
+	ActionDataGathered        = "request.data_gathered"
+	ActionPackageReleased     = "request.released"
+	ActionPackageDownloaded   = "package.downloaded"
+	ActionPackageDeleted      = "package.deleted"
 	ActionRequestNarrowed     = "request.narrowed"
 	ActionHoldsPlaced         = "hold.placed"
 	ActionHoldsLinked         = "hold.linked"
@@ -63,6 +68,8 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
+	ActionRequestsImported, ActionStaffDisabled,
+	ActionRecipientSet, ActionDataGathered, ActionPackageReleased, ActionPackageDownloaded, ActionPackageDeleted,
 	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,

@@ -32,11 +32,15 @@ type Agency struct {
 
 // Official is a person at an agency who submits requests.
 type Official struct {
-	ID        string    `json:"id"`
-	AgencyID  string    `json:"agency_id"`
-	Email     string    `json:"email"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
+	ID       string `json:"id"`
+	AgencyID string `json:"agency_id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	// AgeRecipient is the official's age public key ("age1…"), to which
+	// disclosure packages are encrypted; empty when none is registered,
+	// and then a package is encrypted to a one-time passphrase.
+	AgeRecipient string    `json:"age_recipient,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Role is what a staff member may do. A staff member holds one or more.

@@ -35,6 +35,9 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermRequestGather     Permission = "request.gather"
+	PermRequestRelease    Permission = "request.release"
+	PermRequestResponse   Permission = "request.response"
 	PermHoldList          Permission = "hold.list"
 	PermHoldRelease       Permission = "hold.release"
 	PermHoldExtend        Permission = "hold.extend"
@@ -82,6 +85,9 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
 	PermHoldList:          {what: "list preservation holds", roles: everyRole},
 	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
 	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},

@@ -17,6 +17,7 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/jobs"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
@@ -43,6 +44,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
+	lifetimeText := fs.String("package-lifetime", c.setting("DUEPROCESS_PACKAGE_LIFETIME", dueprocess.PackageLifetime.String()),
+		"how long a released disclosure package may be downloaded before its ciphertext is deleted, such as 336h (env DUEPROCESS_PACKAGE_LIFETIME)")
 	publicURL := fs.String("public-url", c.setting("DUEPROCESS_PUBLIC_URL", ""),
 		"the address officials reach the server at (https://dueprocess.example.com), for the links sent to them; by default the address a request came to (env DUEPROCESS_PUBLIC_URL)")
 	rpID := fs.String("passkey-rp-id", c.setting("DUEPROCESS_PASSKEY_RP_ID", ""),
@@ -65,6 +68,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	lifetime, err := time.ParseDuration(*lifetimeText)
+	if err != nil || lifetime <= 0 {
+		return usageError{fmt.Sprintf("--package-lifetime: %q is not a positive duration such as 336h (14 days)", *lifetimeText)}
 	}
 	mailCfg, err := mailSet.config(c)
 	if err != nil {
@@ -92,8 +99,12 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer connectors.Close()
+	// A nil *gather.Set in the interface would not be nil: keep "no
+	// connectors" a nil Gatherer, which collect reports as such.
+	var gatherer disclose.Gatherer
 	if connectors != nil {
 		c.say("connectors: %s", connectors)
+		gatherer = connectors
 	}
 
 	db, err := c.openDB(ctx, *dsn)
@@ -140,6 +151,19 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	// A package's ciphertext is deleted once downloaded, or when it
+	// expires unclaimed; the manifest is kept. The download deletes it at
+	// once; this loop catches expiries and any deletion a failure left.
+	packages := &disclose.Service{DB: db, Blobs: blobs, Lifetime: lifetime, Log: log}
+	expire := &jobs.Loop{Name: "delete downloaded and expired packages", Every: 10 * time.Minute, Log: log, Run: func(ctx context.Context) error {
+		n, err := packages.Expire(ctx)
+		if n > 0 {
+			log.Info("deleted the ciphertext of downloaded or expired packages", "packages", n)
+		}
+		return err
+	}}
+	expire.Start()
+	defer expire.Close()
 	holds := holdLoop(db, log)
 	holds.Start()
 	defer holds.Close()
@@ -151,9 +175,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide, ItemRule: pol.ItemAction,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
+			Gatherer: gatherer, PackageLifetime: lifetime,
 			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line

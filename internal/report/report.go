@@ -41,8 +41,9 @@ type Checkpoint struct {
 type Figures struct {
 	Requests int64 `json:"requests"`
 	Accounts int64 `json:"accounts"`
-	// SomeData counts requests answered with some data: approved in full
-	// or in part, or disclosed.
+	// SomeData counts requests answered with some data: for user data and
+	// emergencies, released with a package of at least one file (status
+	// disclosed); for preservation and content restriction, approved.
 	SomeData        int64    `json:"some_data"`
 	PercentSomeData *float64 `json:"percent_some_data"` // null without requests
 }
@@ -121,8 +122,24 @@ func ParsePeriod(p string) (start, end dueprocess.Date, err error) {
 	return dueprocess.DateOf(first), dueprocess.DateOf(first.AddDate(0, 6, -1)), nil
 }
 
-// answered are the statuses of a request answered with some data.
-var answered = []dueprocess.Status{dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved, dueprocess.StatusDisclosed}
+// answered are the statuses of a request answered with some data. For
+// user data and emergencies that is a release: a package of at least one
+// file (status disclosed; a release that found no data held for every
+// approved category is no_data). An approval alone has produced nothing
+// yet, and is pending. A preservation or a content restriction produces no
+// package: its approval is its answer.
+var answered = []dueprocess.Status{dueprocess.StatusDisclosed}
+
+var granted = []dueprocess.Status{dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved, dueprocess.StatusDisclosed}
+
+// someData reports whether count c is of requests answered with some data.
+func someData(c dueprocess.ReportCount) bool {
+	switch c.Kind {
+	case dueprocess.KindPreservation, dueprocess.KindContentRestriction:
+		return slices.Contains(granted, c.Status)
+	}
+	return slices.Contains(answered, c.Status)
+}
 
 // Build makes the report of period from its counts, with the pauses of
 // any time (those in force during the period are kept) and the checkpoint
@@ -201,7 +218,7 @@ func add(row *Row, c dueprocess.ReportCount) {
 		row.nsAccounts += c.Accounts
 		return
 	}
-	some := slices.Contains(answered, c.Status)
+	some := someData(c)
 	fig := func(f *Figures) {
 		f.Requests += c.Requests
 		f.Accounts += c.Accounts

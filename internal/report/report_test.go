@@ -22,8 +22,8 @@ func counts() []dueprocess.ReportCount {
 		c("HK", dueprocess.KindContentRestriction, dueprocess.ProcessCourtOrder, dueprocess.StatusInReview, 1, 2),
 		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusDisclosed, 30, 40),
 		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusNoData, 10, 10),
-		c("US", dueprocess.KindUserData, dueprocess.ProcessSearchWarrant, dueprocess.StatusPartiallyApproved, 4, 4),
-		c("US", dueprocess.KindEmergency, dueprocess.ProcessEmergency, dueprocess.StatusApproved, 2, 2),
+		c("US", dueprocess.KindUserData, dueprocess.ProcessSearchWarrant, dueprocess.StatusDisclosed, 4, 4),
+		c("US", dueprocess.KindEmergency, dueprocess.ProcessEmergency, dueprocess.StatusDisclosed, 2, 2),
 		c("US", dueprocess.KindPreservation, dueprocess.ProcessOther, dueprocess.StatusApproved, 5, 9),
 		{Period: "2021-H1", Jurisdiction: "US", Kind: dueprocess.KindUserData, Process: dueprocess.ProcessSubpoena, Status: dueprocess.StatusDisclosed, Requests: 99, Accounts: 99},
 	}
@@ -68,6 +68,29 @@ func TestBuild(t *testing.T) {
 		if _, err := Build(bad, nil, nil, Checkpoint{}); dueprocess.ErrorField(err) != "period" {
 			t.Errorf("period %q: %v", bad, err)
 		}
+	}
+}
+
+// TestSomeDataComesFromReleases: a user-data request approved but not yet
+// released has produced nothing: it is pending, not answered with some
+// data; released with a package it is. A preservation's approval is its
+// answer.
+func TestSomeDataComesFromReleases(t *testing.T) {
+	c := func(k dueprocess.RequestKind, s dueprocess.Status, n int64) dueprocess.ReportCount {
+		return dueprocess.ReportCount{Period: "2026-H1", Jurisdiction: "DE", Kind: k, Process: dueprocess.ProcessCourtOrder, Status: s, Requests: n, Accounts: n}
+	}
+	r, err := Build("2026-H1", []dueprocess.ReportCount{
+		c(dueprocess.KindUserData, dueprocess.StatusApproved, 3), c(dueprocess.KindUserData, dueprocess.StatusPartiallyApproved, 2),
+		c(dueprocess.KindUserData, dueprocess.StatusDisclosed, 5), c(dueprocess.KindUserData, dueprocess.StatusNoData, 7),
+		c(dueprocess.KindPreservation, dueprocess.StatusApproved, 4),
+	}, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := r.Rows[0]
+	if de.UserData.Requests != 17 || de.UserData.SomeData != 5 || de.Pending != 5 || de.NoData != 7 || de.Preservation.AccountsPreserved != 4 {
+		t.Errorf("DE: user data %+v, pending %d, no data %d, preserved %d; want 17 requests, 5 with some data, 5 pending, 7 no data, 4 preserved",
+			de.UserData, de.Pending, de.NoData, de.Preservation.AccountsPreserved)
 	}
 }
 

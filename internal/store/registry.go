@@ -114,8 +114,8 @@ func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official, by due
 	o.CreatedAt = tx.now
 	// Staff (or the command line) add this official, so the account is
 	// approved as it is made; only a self-registration waits for approval.
-	if _, err := tx.exec(ctx, `INSERT INTO officials (id, agency_id, email, name, created_at, approved_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-		o.ID, o.AgencyID, o.Email, o.Name, tx.db.ts(o.CreatedAt)); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO officials (id, agency_id, email, name, created_at, approved_at, age_recipient) VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+		o.ID, o.AgencyID, o.Email, o.Name, tx.db.ts(o.CreatedAt), textOrNil(o.AgeRecipient)); err != nil {
 		if dueprocess.ErrorKind(err) == dueprocess.Conflict {
 			return &dueprocess.Error{Kind: dueprocess.Conflict, Field: "email", Message: "an official with this e-mail address already exists"}
 		}
@@ -139,8 +139,8 @@ func (db *DB) OfficialByEmail(ctx context.Context, email string) (*dueprocess.Of
 // Official returns the official with the given id.
 func (db *DB) Official(ctx context.Context, id string) (*dueprocess.Official, error) {
 	o := &dueprocess.Official{}
-	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at FROM officials WHERE id = $1`, id).
-		Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt})
+	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at, age_recipient FROM officials WHERE id = $1`, id).
+		Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt}, nullString{&o.AgeRecipient})
 	if err != nil {
 		return nil, notFound(err, "official "+id)
 	}

@@ -59,9 +59,10 @@ func (db *DB) ReportCounts(ctx context.Context, period string) ([]dueprocess.Rep
 
 // RecountReport computes the counts of a half-year (or of all, for an
 // empty period) from the requests themselves, the slow way, to check the
-// kept counts against: they must be equal.
+// kept counts against: they must be equal. A closed request counts under
+// the answer it was closed with (answered_as).
 func (db *DB) RecountReport(ctx context.Context, period string) ([]dueprocess.ReportCount, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction, r.kind, r.process_type, r.status,
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction, r.kind, r.process_type, COALESCE(r.answered_as, r.status),
 		(SELECT COUNT(*) FROM request_targets t WHERE t.request_id = r.id) FROM requests r`)
 	if err != nil {
 		return nil, mapError(err)

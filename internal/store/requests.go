@@ -183,11 +183,17 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if check != nil {
 		return check
 	}
+	// A closed request is counted under the answer it was closed with
+	// (disclosed, no_data, rejected, refused), kept in answered_as.
+	counted, answeredAs := status, any(nil)
+	if status == dueprocess.StatusClosed && !dueprocess.Status(old).Open() {
+		counted, answeredAs = dueprocess.Status(old), old
+	}
 	k, p := dueprocess.RequestKind(kind), dueprocess.LegalProcessType(process)
 	if err := tx.count(ctx, received, juris, k, p, dueprocess.Status(old), -1, accounts); err != nil {
 		return err
 	}
-	if err := tx.count(ctx, received, juris, k, p, status, 1, accounts); err != nil {
+	if err := tx.count(ctx, received, juris, k, p, counted, 1, accounts); err != nil {
 		return err
 	}
 	// A move into paused remembers where the request stood, so that the
@@ -197,8 +203,8 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if status == dueprocess.StatusPaused {
 		pausedFrom = old
 	}
-	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3 WHERE id = $4`,
-		string(status), tx.db.ts(tx.now), pausedFrom, id); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3, answered_as = $4 WHERE id = $5`,
+		string(status), tx.db.ts(tx.now), pausedFrom, answeredAs, id); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
 	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: cmp.Or(detail, old+" → "+string(status))}); err != nil {

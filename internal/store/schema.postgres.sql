@@ -87,6 +87,29 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
 CREATE INDEX documents_request ON documents USING btree (request_id);
 
+CREATE TABLE gathered_files (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    category text NOT NULL,
+    target_type text,
+    target_value text,
+    name text,
+    row_count bigint NOT NULL,
+    bytes bigint NOT NULL,
+    sha256 text,
+    blob_sha256 text,
+    no_data boolean NOT NULL,
+    source text NOT NULL,
+    gathered_by_type text NOT NULL,
+    gathered_by_id text NOT NULL,
+    gathered_at timestamp with time zone NOT NULL,
+    package_id text
+);
+CREATE INDEX gathered_files_blob ON gathered_files USING btree (blob_sha256) WHERE (blob_sha256 IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files USING btree (request_id, name) WHERE (name IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_pkey ON gathered_files USING btree (id);
+CREATE INDEX gathered_files_request ON gathered_files USING btree (request_id, gathered_at);
+
 CREATE TABLE hold_links (
     hold_id text NOT NULL,
     request_id text NOT NULL,
@@ -178,6 +201,7 @@ CREATE TABLE officials (
     email text NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone NOT NULL,
+    age_recipient text,
     password_hash text,
     totp_secret text,
     totp_last_step bigint NOT NULL DEFAULT 0,
@@ -206,6 +230,29 @@ CREATE INDEX outbox_created ON outbox USING btree (created_at);
 CREATE INDEX outbox_due ON outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
 CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);
 CREATE INDEX outbox_request ON outbox USING btree (request_id) WHERE (request_id IS NOT NULL);
+
+CREATE TABLE packages (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    manifest text NOT NULL,
+    manifest_sha256 text NOT NULL,
+    ciphertext_sha256 text NOT NULL,
+    bytes bigint NOT NULL,
+    files integer NOT NULL,
+    encryption text NOT NULL,
+    blob_sha256 text,
+    created_by_type text NOT NULL,
+    created_by_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    downloaded_at timestamp with time zone,
+    downloaded_by text,
+    downloaded_from text,
+    deleted_at timestamp with time zone
+);
+CREATE UNIQUE INDEX packages_pkey ON packages USING btree (id);
+CREATE UNIQUE INDEX packages_request_id_key ON packages USING btree (request_id);
+CREATE INDEX packages_to_delete ON packages USING btree (expires_at) WHERE (deleted_at IS NULL);
 
 CREATE TABLE passkeys (
     id bytea NOT NULL,
@@ -364,6 +411,7 @@ CREATE TABLE requests (
     updated_at timestamp with time zone NOT NULL,
     decision text,
     paused_from text,
+    answered_as text,
     attestation text,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone

@@ -75,6 +75,25 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE gathered_files (
+    id               TEXT PRIMARY KEY,
+    request_id       TEXT NOT NULL REFERENCES requests (id),
+    category         TEXT NOT NULL,
+    target_type      TEXT,
+    target_value     TEXT,
+    name             TEXT,
+    row_count        INTEGER NOT NULL,
+    bytes            INTEGER NOT NULL,
+    sha256           TEXT,
+    blob_sha256      TEXT,
+    no_data          BOOLEAN NOT NULL,
+    source           TEXT NOT NULL,
+    gathered_by_type TEXT NOT NULL,
+    gathered_by_id   TEXT NOT NULL,
+    gathered_at      TEXT NOT NULL,
+    package_id       TEXT
+);
+
 CREATE TABLE hold_links (
     hold_id    TEXT NOT NULL REFERENCES holds (id),
     request_id TEXT NOT NULL REFERENCES requests (id),
@@ -154,7 +173,7 @@ CREATE TABLE officials (
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
+, age_recipient TEXT, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
@@ -171,6 +190,26 @@ CREATE TABLE outbox (
     claimed_until   TIMESTAMP,
     sent_at         TIMESTAMP,
     last_error      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE packages (
+    id                TEXT PRIMARY KEY,
+    request_id        TEXT NOT NULL UNIQUE REFERENCES requests (id),
+    manifest          TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    ciphertext_sha256 TEXT NOT NULL,
+    bytes             INTEGER NOT NULL,
+    files             INTEGER NOT NULL,
+    encryption        TEXT NOT NULL,
+    blob_sha256       TEXT,
+    created_by_type   TEXT NOT NULL,
+    created_by_id     TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    downloaded_at     TEXT,
+    downloaded_by     TEXT,
+    downloaded_from   TEXT,
+    deleted_at        TEXT
 );
 
 CREATE TABLE passkeys (
@@ -319,7 +358,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, attestation TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -398,6 +437,12 @@ CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
 
+CREATE INDEX gathered_files_blob ON gathered_files (blob_sha256) WHERE blob_sha256 IS NOT NULL;
+
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files (request_id, name) WHERE name IS NOT NULL;
+
+CREATE INDEX gathered_files_request ON gathered_files (request_id, gathered_at);
+
 CREATE INDEX hold_links_request ON hold_links (request_id);
 
 CREATE INDEX holds_due ON holds (status, expires_at);
@@ -419,6 +464,8 @@ CREATE INDEX outbox_created ON outbox (created_at);
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
 
 CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
+
+CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
 CREATE INDEX passkeys_official ON passkeys (official_id);
 

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
@@ -199,6 +201,41 @@ func TestEveryActionIsAudited(t *testing.T) {
 					err = fmt.Errorf("reminded %v, want [%s]", got, id)
 				}
 				return err
+			}},
+			// Disclosure, after the reminder: it needs the request open.
+			{dueprocess.ActionDataGathered, func() error {
+				// The subpoena allows subscriber records; the reviewer is
+				// on the case.
+				status, b := e.do("POST", "/api/v1/requests/"+id+"/files?category=subscriber&name=subscriber.csv", e.staff, strings.NewReader("username\ndemosisto\n"))
+				return expect(status, 201, string(b))
+			}},
+			{dueprocess.ActionPackageReleased, func() error {
+				status, b := e.do("POST", "/api/v1/requests/"+id+"/release", e.staff, nil)
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionPackageDownloaded, func() error {
+				status, b := e.do("GET", "/api/v1/requests/"+id+"/package", e.hk, nil)
+				if err := expect(status, 200, len(b)); err != nil {
+					return err
+				}
+				// The download deletes the ciphertext after its last
+				// byte; wait for it, so that its entry is in this step's.
+				for range 200 {
+					if p, err := db.Package(ctx, id); err == nil && p.DeletedAt != nil {
+						return nil
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+				return fmt.Errorf("the downloaded package was not deleted")
+			}},
+			{dueprocess.ActionPackageDeleted, func() error {
+				return nil // the download deleted the ciphertext, in the step above
+			}},
+			{dueprocess.ActionRecipientSet, func() error {
+				id, _ := age.GenerateX25519Identity()
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					return tx.SetAgeRecipient(ctx, mustPrincipal(t, db, e.de).Official.ID, id.Recipient().String(), dueprocess.System)
+				})
 			}},
 			{dueprocess.ActionHoldsPlaced, func() error {
 				status, m := e.submit(e.hk, preservationRequest)

@@ -42,6 +42,11 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/items/actions":  "reviewer",
 	"POST /api/v1/requests/{id}/items/confirm":  "approver",
 	"GET /api/v1/actions":                       "platform",
+	"POST /api/v1/requests/{id}/files":          "reviewer approver", // on a case assigned to them
+	"POST /api/v1/requests/{id}/collect":        "reviewer approver", // on a case assigned to them
+	"POST /api/v1/requests/{id}/release":        "reviewer approver", // on a case assigned to them
+	"GET /api/v1/requests/{id}/response":        "own",
+	"GET /api/v1/requests/{id}/package":         "own",
 	"POST /api/v1/requests/{id}/escalate":       "reviewer",
 	"POST /api/v1/requests/{id}/send-back":      "approver",
 	"POST /api/v1/requests/{id}/reply":          "own",
@@ -138,6 +143,23 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		ids["POST /api/v1/holds/{id}/release"] = held[0].ID
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
+		// The disclosure routes act on approved requests whose reviewer
+		// and approver are on the case, naming another account than
+		// target: the answers of these routes go to staff on the case.
+		gatherable := strings.ReplaceAll(inReview, target, "matrix-gathered-account")
+		for _, route := range []string{"POST /api/v1/requests/{id}/files", "POST /api/v1/requests/{id}/collect",
+			"POST /api/v1/requests/{id}/release", "GET /api/v1/requests/{id}/package"} {
+			ids[route] = e.approve(e.hk, gatherable, proposal)
+		}
+		for _, route := range []string{"POST /api/v1/requests/{id}/release", "GET /api/v1/requests/{id}/package"} {
+			if status, b := e.do("POST", "/api/v1/requests/"+ids[route]+"/files?category=subscriber&name=matrix.csv", e.staff, strings.NewReader("a\n")); status != 201 {
+				t.Fatalf("file: %d %s", status, b)
+			}
+		}
+		if status, b := e.do("POST", "/api/v1/requests/"+ids["GET /api/v1/requests/{id}/package"]+"/release", e.staff, nil); status != 200 {
+			t.Fatalf("release: %d %s", status, b)
+		}
+		ids["GET /api/v1/requests/{id}/response"] = ids["GET /api/v1/requests/{id}/package"]
 		for route, body := range map[string]string{
 			"POST /api/v1/requests/{id}/approve":   proposal,
 			"POST /api/v1/requests/{id}/send-back": proposal,
@@ -204,6 +226,9 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/documents": func(string) (string, io.Reader) {
 				return "application/pdf", bytes.NewReader(pdf(2000))
 			},
+			"POST /api/v1/requests/{id}/files": func(string) (string, io.Reader) {
+				return "text/csv", strings.NewReader("username\nmatrix\n")
+			},
 		}
 		path := func(route string) string {
 			p := strings.SplitN(route, " ", 2)[1]
@@ -216,6 +241,8 @@ func TestRoleMatrix(t *testing.T) {
 				p += "?index=0&size=1"
 			case strings.HasSuffix(p, "/consistency"):
 				p += "?old=1&new=1"
+			case strings.HasSuffix(p, "/files"):
+				p += "?category=subscriber&name=matrix-file.csv"
 			case strings.HasSuffix(p, "/holds/check"):
 				p += "?type=username&value=" + target
 			}

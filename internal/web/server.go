@@ -24,6 +24,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -43,6 +44,8 @@ type Server struct {
 	// testHookHash, when set by a test, is told when each password hash
 	// starts (true) and ends (false), within the bound on hashes.
 	testHookHash func(start bool)
+
+	disclose *disclose.Service
 
 	checkpoints *audit.Checkpointer
 	verifierKey string
@@ -90,6 +93,13 @@ type Config struct {
 	// Required.
 	Checkpoints *audit.Checkpointer
 	VerifierKey string
+
+	// Gatherer runs the connectors that collect gathers through; nil
+	// when none are configured (collect then answers 409, and files are
+	// added by hand). PackageLifetime is how long a released package may
+	// be downloaded (default dueprocess.PackageLifetime).
+	Gatherer        disclose.Gatherer
+	PackageLifetime time.Duration
 
 	// BandWidth is the width of the bands US national-security figures
 	// are published in: 250 (the default), 500 or 1000.
@@ -143,6 +153,7 @@ func New(c Config) *Server {
 	if s.itemRule == nil {
 		s.itemRule = policy.Default().ItemAction
 	}
+	s.disclose = &disclose.Service{DB: c.DB, Blobs: c.Blobs, Gatherer: c.Gatherer, Decide: c.Decide, Lifetime: c.PackageLifetime, Log: log}
 	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
 	s.mailLink = officialLinkMail
 	w, err := relyingParty(c)
@@ -295,6 +306,7 @@ var statusOf = map[dueprocess.Kind]int{
 	dueprocess.Unauthenticated: http.StatusUnauthorized,
 	dueprocess.Forbidden:       http.StatusForbidden,
 	dueprocess.TooLarge:        http.StatusRequestEntityTooLarge,
+	dueprocess.Gone:            http.StatusGone,
 	dueprocess.RateLimited:     http.StatusTooManyRequests,
 	dueprocess.Unavailable:     http.StatusServiceUnavailable,
 	dueprocess.Internal:        http.StatusInternalServerError,
