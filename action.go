@@ -36,6 +36,9 @@ const (
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionNoticesPlanned      = "notice.planned"
+	ActionNoticeReleased      = "notice.released"
+	ActionNondisclosureLifted = "notice.nondisclosure_lifted"
 )
 
 // Actions lists every action the audit log records.
@@ -47,4 +50,5 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionNoticesPlanned, ActionNoticeReleased, ActionNondisclosureLifted,
 }

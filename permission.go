@@ -34,6 +34,7 @@ const (
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
 	PermOutboxRead        Permission = "outbox.read"
+	PermNoticeLift        Permission = "notice.lift"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -64,6 +65,7 @@ var grants = map[Permission]grant{
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
+	PermNoticeLift:        {what: "lift a non-disclosure order without an end date, so that user notices go out", roles: []Role{RoleApprover}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time
