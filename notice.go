@@ -241,3 +241,15 @@ func NoticeAddresses(ctx context.Context, targets []Target, c Contacter) (map[Ta
 	}
 	return out, nil
 }
+
+// NoticeCount is the report's count of user notices for one jurisdiction
+// (a country) and half-year of receipt (RDR indicator P12). A notice held
+// back and later sent counts as sent and as withheld or delayed.
+type NoticeCount struct {
+	Period        string `json:"period"`
+	Jurisdiction  string `json:"jurisdiction"`
+	Sent          int64  `json:"sent"`
+	Withheld      int64  `json:"withheld"` // by a non-disclosure order
+	Delayed       int64  `json:"delayed"`  // for an emergency
+	Undeliverable int64  `json:"undeliverable"`
+}

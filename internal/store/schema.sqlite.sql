@@ -95,6 +95,26 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE notices (
+    id           TEXT PRIMARY KEY,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    target_type  TEXT NOT NULL,
+    target_value TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('released', 'hold_placed')),
+    status       TEXT NOT NULL CHECK (status IN ('queued', 'withheld', 'delayed', 'undeliverable')),
+    language     TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    held_by      TEXT NOT NULL DEFAULT '' CHECK (held_by IN ('', 'nondisclosure', 'emergency')),
+    release_at   TIMESTAMP,
+    why          TEXT NOT NULL DEFAULT '',
+    mail_id      TEXT REFERENCES outbox (id),
+    created_at   TIMESTAMP NOT NULL,
+    queued_at    TIMESTAMP,
+    lifted_by    TEXT NOT NULL DEFAULT '',
+    lift_reason  TEXT NOT NULL DEFAULT '',
+    UNIQUE (request_id, reason, target_type, target_value)
+);
+
 CREATE TABLE officials (
     id         TEXT PRIMARY KEY,
     agency_id  TEXT NOT NULL REFERENCES agencies (id),
@@ -282,6 +302,8 @@ CREATE INDEX documents_request ON documents (request_id);
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX notices_due ON notices (release_at) WHERE status IN ('withheld', 'delayed');
 
 CREATE INDEX outbox_created ON outbox (created_at);
 
