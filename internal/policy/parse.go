@@ -55,7 +55,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	if err := d.shape(doc.Content[0], 1); err != nil {
 		return nil, err
 	}
-	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
+	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{}, notice: dueprocess.DefaultNoticePolicy,
 		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
@@ -223,7 +223,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "deadlines"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "deadlines", "notice"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -258,6 +258,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				return d.rules(v, path, p)
 			case "deadlines":
 				return d.deadlines(v, path, p)
+			case "notice":
+				return d.notice(v, path, p)
 			}
 			return nil
 		})
