@@ -32,7 +32,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 			"has checkpoints.\n\n"+
 			"With --smtp and --mail-from it sends the mail outbox (docs/mail.md); without,\n"+
 			"mail stays queued and is listed at /console/outbox. Staff assigned to a request\n"+
-			"are reminded --remind-before its due_at.")
+			"are reminded --remind-before its due_at. User notices withheld by a\n"+
+			"non-disclosure order or delayed after an emergency go out when due, checked\n"+
+			"every --mail-every (docs/notice.md).")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
@@ -68,6 +70,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	// A broken policy file stops the server before it listens, with the
 	// line at fault: requests must never be judged by half a policy.
 	decide, err := c.decider(*policyPath)
+	if err != nil {
+		return err
+	}
+	notice, err := noticePolicy(*policyPath)
 	if err != nil {
 		return err
 	}
@@ -127,6 +133,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	defer release.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
+	defer c.startNotices(db, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -135,7 +142,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	srv := &http.Server{
 		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
-			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
+			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
+			Notice: notice, Contacts: contacter(connectors)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

@@ -181,6 +181,9 @@ func (tx *Tx) LiftNondisclosure(ctx context.Context, requestID string, by *duepr
 	if reason == "" {
 		return nil, dueprocess.FieldError("reason", "say why the order no longer holds, such as the court's decision that lifted it")
 	}
+	if _, err := tx.lockRequest(ctx, requestID); err != nil {
+		return nil, err
+	}
 	list, err := tx.notices(ctx, `WHERE n.request_id = $1 AND n.status = 'withheld' AND n.release_at IS NULL ORDER BY n.id`, requestID)
 	if err != nil {
 		return nil, err

@@ -98,3 +98,13 @@ func (db *DB) ReleaseUnheld(ctx context.Context, decide Decider, by dueprocess.A
 	})
 	return moved, err
 }
+
+// LiftNondisclosure sends the notices of a request that an order without
+// an end date withholds (see Tx.LiftNondisclosure).
+func (db *DB) LiftNondisclosure(ctx context.Context, requestID string, staff *dueprocess.Staff, reason string) (list []dueprocess.Notice, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		list, err = tx.LiftNondisclosure(ctx, requestID, staff, reason)
+		return err
+	})
+	return list, err
+}

@@ -26,6 +26,11 @@ type requestPage struct {
 	Allowed         []dueprocess.DataCategory
 	Proposal        string // the proposal awaiting approval, if any
 	Timeline        []audit.Entry
+	// Notices are the request's user notices, shown on the case only.
+	Notices []dueprocess.Notice
+	// Liftable says some notice waits for staff to lift an order
+	// without an end date.
+	Liftable bool
 }
 
 // requestView builds the request page for staff.
@@ -52,6 +57,14 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	}
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
+	}
+	if req.Withheld == "" {
+		if v.Notices, err = s.db.Notices(r.Context(), req.ID); err != nil {
+			return nil, err
+		}
+		for _, n := range v.Notices {
+			v.Liftable = v.Liftable || n.Status == dueprocess.NoticeWithheld && n.ReleaseAt == nil
+		}
 	}
 	// The approver confirms a proposal they can read; nobody else is
 	// shown the approval form, so nobody else needs it.

@@ -39,6 +39,7 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":       "own",
+	"GET /api/v1/requests/{id}/notices":         "admin", // and staff assigned to the case
 	"GET /api/v1/jurisdictions":                 "*",
 	"GET /api/v1/jurisdictions/{code}":          "*",
 	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
@@ -234,21 +235,22 @@ func TestRoleMatrix(t *testing.T) {
 // consoleMatrix is the role matrix of the console's pages and forms, in
 // the notation of matrix.
 var consoleMatrix = map[string]string{
-	"GET /console":                              "staff",
-	"GET /console/requests/{id}":                "staff",
-	"GET /console/jurisdictions":                "staff",
-	"POST /console/requests/{id}/review":        "reviewer",
-	"POST /console/requests/{id}/approve":       "approver",
-	"POST /console/requests/{id}/human-rights":  "human_rights",
-	"POST /console/requests/{id}/assign":        "reviewer admin",
-	"POST /console/jurisdictions/pause":         "admin",
-	"POST /console/jurisdictions/{code}/resume": "admin",
-	"GET /console/staff":                        "admin",
-	"POST /console/staff":                       "admin",
-	"POST /console/staff/{id}/disable":          "admin",
-	"GET /console/outbox":                       "admin",
-	"POST /console/signout-everywhere":          "staff",
-	"POST /console/signout":                     "staff",
+	"GET /console":                                   "staff",
+	"GET /console/requests/{id}":                     "staff",
+	"GET /console/jurisdictions":                     "staff",
+	"POST /console/requests/{id}/review":             "reviewer",
+	"POST /console/requests/{id}/approve":            "approver",
+	"POST /console/requests/{id}/human-rights":       "human_rights",
+	"POST /console/requests/{id}/assign":             "reviewer admin",
+	"POST /console/requests/{id}/lift-nondisclosure": "approver",
+	"POST /console/jurisdictions/pause":              "admin",
+	"POST /console/jurisdictions/{code}/resume":      "admin",
+	"GET /console/staff":                             "admin",
+	"POST /console/staff":                            "admin",
+	"POST /console/staff/{id}/disable":               "admin",
+	"GET /console/outbox":                            "admin",
+	"POST /console/signout-everywhere":               "staff",
+	"POST /console/signout":                          "staff",
 }
 
 // consolePublic are the console's routes that need no session: signing
