@@ -13,7 +13,9 @@ import (
 // a connector's contact query.
 type contacts map[string]string
 
-func (c contacts) Contact(_ context.Context, t dueprocess.Target) (string, error) { return c[t.Value], nil }
+func (c contacts) Contact(_ context.Context, t dueprocess.Target) (string, error) {
+	return c[t.Value], nil
+}
 
 // openEndedOrder stores a request of p's agency under a non-disclosure
 // order without an end date, releases it and plans its notices: one to
