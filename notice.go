@@ -253,3 +253,13 @@ type NoticeCount struct {
 	Delayed       int64  `json:"delayed"`  // for an emergency
 	Undeliverable int64  `json:"undeliverable"`
 }
+
+// CheckLiftReason checks the reason staff give for lifting a
+// non-disclosure order without an end date: required, and of a note's
+// length.
+func CheckLiftReason(s string) (string, error) {
+	if strings.TrimSpace(s) == "" {
+		return "", FieldError("reason", "say why the order no longer holds, such as the court's decision that lifted it")
+	}
+	return text("reason", s, MaxTextLength, true)
+}

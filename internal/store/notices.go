@@ -174,12 +174,9 @@ func (tx *Tx) releaseNotice(ctx context.Context, n *dueprocess.Notice) error {
 // a reason, when the order is lifted or has lapsed. With none withheld so
 // it is a Conflict.
 func (tx *Tx) LiftNondisclosure(ctx context.Context, requestID string, by *dueprocess.Staff, reason string) ([]dueprocess.Notice, error) {
-	reason, err := dueprocess.CheckNote(reason)
+	reason, err := dueprocess.CheckLiftReason(reason)
 	if err != nil {
 		return nil, err
-	}
-	if reason == "" {
-		return nil, dueprocess.FieldError("reason", "say why the order no longer holds, such as the court's decision that lifted it")
 	}
 	if _, err := tx.lockRequest(ctx, requestID); err != nil {
 		return nil, err
