@@ -180,6 +180,10 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	notices, err := db.NoticeCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
 	// The checkpoint is signed after the counts are read, so it covers
 	// every change they count.
 	checkpoint, err := reportCheckpoint(ctx, cp)
@@ -193,6 +197,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	rep.AddNotices(notices)
 	body, err := c.renderReport(db, cp, rep, *format, *width)
 	if err != nil {
 		return err
