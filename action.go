@@ -38,6 +38,7 @@ const (
 	ActionDeadlineReminded    = "request.deadline_reminded"
 	ActionNoticesPlanned      = "notice.planned"
 	ActionNoticeReleased      = "notice.released"
+	ActionNoticeResolved      = "notice.resolved"
 	ActionNondisclosureLifted = "notice.nondisclosure_lifted"
 )
 
@@ -50,5 +51,5 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
-	ActionNoticesPlanned, ActionNoticeReleased, ActionNondisclosureLifted,
+	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 }

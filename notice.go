@@ -24,6 +24,7 @@ const (
 type NoticeStatus string
 
 const (
+	NoticeUnresolved    NoticeStatus = "unresolved"    // its address is still to be asked of the platform
 	NoticeQueued        NoticeStatus = "queued"        // in the mail outbox, waiting to be sent
 	NoticeSent          NoticeStatus = "sent"          // the outbox sent it
 	NoticeFailed        NoticeStatus = "failed"        // the outbox gave up sending it
@@ -214,6 +215,18 @@ type Contacter interface {
 	Contact(ctx context.Context, t Target) (string, error)
 }
 
+// EmailAddress returns the address of an e-mail target, or "".
+func (t Target) EmailAddress() string {
+	if t.Type != TargetEmail {
+		return ""
+	}
+	a, err := mail.ParseAddress(t.Value)
+	if err != nil || a.Name != "" {
+		return ""
+	}
+	return a.Address
+}
+
 // NoticeAddresses returns the address of each target: an e-mail target's
 // own value, or what c finds (c may be nil: no connectors). It talks to
 // the platform's database, so it runs before the transaction that plans
@@ -222,11 +235,9 @@ type Contacter interface {
 func NoticeAddresses(ctx context.Context, targets []Target, c Contacter) (map[Target]string, error) {
 	out := make(map[Target]string, len(targets))
 	for _, t := range targets {
-		if t.Type == TargetEmail {
-			if a, err := mail.ParseAddress(t.Value); err == nil && a.Name == "" {
-				out[t] = a.Address
-				continue
-			}
+		if a := t.EmailAddress(); a != "" {
+			out[t] = a
+			continue
 		}
 		if c == nil {
 			continue

@@ -133,7 +133,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	defer release.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
-	defer c.startNotices(db, *mailSet.every, log)()
+	defer c.startNotices(db, contacter(connectors), notice, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {

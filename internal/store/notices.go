@@ -4,18 +4,34 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 )
 
 // NoticePlan is what PlanNotices needs from outside the database: the
-// policy's notice settings, and each target's address, looked up before
-// the transaction with dueprocess.NoticeAddresses (the connectors' contact
-// query talks to the platform's database, which a function passed to
-// Transact must never do: it may run twice).
+// policy's notice settings, and optionally each target's address.
+//
+// Addresses, when not nil, were looked up before the transaction with
+// dueprocess.NoticeAddresses (the connectors' contact query talks to the
+// platform's database, which a function passed to Transact must never do:
+// it may run twice); a target missing from it has no address. When nil,
+// e-mail targets are their own address and every other notice is written
+// unresolved: the notice loop asks the contact query outside any
+// transaction (ClaimUnresolvedNotices, ResolveNotice). Operations deep
+// inside a transaction, such as a hold placed by a status move, pass nil.
 type NoticePlan struct {
 	Policy    dueprocess.NoticePolicy
 	Addresses map[dueprocess.Target]string
+}
+
+// address returns t's address by the plan, and whether it is known.
+func (p *NoticePlan) address(t dueprocess.Target) (string, bool) {
+	if p.Addresses != nil {
+		return p.Addresses[t], true
+	}
+	a := t.EmailAddress()
+	return a, a != ""
 }
 
 // PlanNotices writes a user notice for each target of request requestID
@@ -56,9 +72,13 @@ func (tx *Tx) PlanNotices(ctx context.Context, requestID string, reason dueproce
 		if exists > 0 {
 			continue
 		}
-		n := dueprocess.Notice{ID: newID("ntc"), RequestID: r.ID, Target: t, Reason: reason, Language: lang,
-			Address: plan.Addresses[t], CreatedAt: tx.now}
-		dueprocess.PlanNotice(&n, r, tx.now, plan.Policy)
+		n := dueprocess.Notice{ID: newID("ntc"), RequestID: r.ID, Target: t, Reason: reason, Language: lang, CreatedAt: tx.now}
+		var known bool
+		if n.Address, known = plan.address(t); known {
+			dueprocess.PlanNotice(&n, r, tx.now, plan.Policy)
+		} else {
+			n.Status, n.Why = dueprocess.NoticeUnresolved, "waiting for the platform's contact query to give an address"
+		}
 		if err := tx.insertNotice(ctx, &n); err != nil {
 			return nil, err
 		}
@@ -120,6 +140,61 @@ func (tx *Tx) queueNotice(ctx context.Context, n *dueprocess.Notice, r *dueproce
 	_, err = tx.exec(ctx, `UPDATE notices SET status = 'queued', mail_id = $2, queued_at = $3 WHERE id = $1`,
 		n.ID, mailID, tx.db.ts(tx.now))
 	return err
+}
+
+// ClaimUnresolvedNotices leases up to limit notices whose address is still
+// to be asked of the platform (see NoticePlan), oldest first, for lease:
+// the notice loop asks the contact query for each outside any transaction
+// and calls ResolveNotice. A loop that dies leaves them to be claimed
+// again when the lease ends; asking twice is harmless.
+func (db *DB) ClaimUnresolvedNotices(ctx context.Context, limit int, lease time.Duration) (list []dueprocess.Notice, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		list = nil
+		ids, err := tx.ClaimDue(ctx, Claim{Table: "notices", Due: "status = 'unresolved' AND created_at <= $1", Order: "created_at, id", Limit: limit, Lease: lease})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		for _, id := range ids {
+			l, err := tx.notices(ctx, `WHERE n.id = $1`, id)
+			if err != nil {
+				return err
+			}
+			list = append(list, l...)
+		}
+		return nil
+	})
+	return list, err
+}
+
+// ResolveNotice gives an unresolved notice the address the contact query
+// found ("" for none) and plans it as PlanNotices would have (queued,
+// withheld, delayed or undeliverable), under policy p. A notice resolved
+// already, by another server whose lease ran out, is left alone.
+func (db *DB) ResolveNotice(ctx context.Context, id, address string, p dueprocess.NoticePolicy) error {
+	return db.Transact(ctx, func(tx *Tx) error {
+		list, err := tx.notices(ctx, `WHERE n.id = $1 AND n.status = 'unresolved'`, id)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		n := &list[0]
+		r, err := tx.Request(ctx, n.RequestID)
+		if err != nil {
+			return err
+		}
+		n.Address = address
+		dueprocess.PlanNotice(n, r, tx.now, p)
+		if _, err := tx.exec(ctx, `UPDATE notices SET status = $2, address = $3, held_by = $4, release_at = $5, why = $6, claimed_until = NULL
+			WHERE id = $1`, n.ID, string(n.Status), n.Address, n.HeldBy, tx.db.tsOrNil(n.ReleaseAt), n.Why); err != nil {
+			return err
+		}
+		if n.Status == dueprocess.NoticeQueued {
+			if err := tx.queueNotice(ctx, n, r); err != nil {
+				return err
+			}
+		}
+		return tx.Record(ctx, dueprocess.System, dueprocess.ActionNoticeResolved, "notice:"+n.ID,
+			map[string]any{"request": n.RequestID, "status": n.Status, "release_at": n.ReleaseAt})
+	})
 }
 
 // ReleaseNotices queues up to limit withheld and delayed notices whose

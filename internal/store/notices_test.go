@@ -299,3 +299,50 @@ func TestTwoServersReleaseEachNoticeOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestUnresolvedNotices plans notices without looking addresses up (as a
+// hold placed deep inside a status move does): the e-mail target has its
+// own address, the username waits for the contact query; a claim holds it
+// from other loops for its lease; resolving it plans it, once.
+func TestUnresolvedNotices(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		now := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		w := newReviewWorld(t, db)
+		r := w.submitWith(func(r *dueprocess.Request) { r.Nondisclosure = nil })
+		w.propose(r)
+		w.approve(r)
+		var list []dueprocess.Notice
+		w.do(func(tx *store.Tx) error {
+			var err error
+			list, err = tx.PlanNotices(ctx, r.ID, dueprocess.NoticeReleased, store.NoticePlan{Policy: dueprocess.DefaultNoticePolicy})
+			return err
+		})
+		if got := statuses(list); got["someone@example.org"] != dueprocess.NoticeQueued || got["demosisto"] != dueprocess.NoticeUnresolved {
+			t.Fatalf("planned %v", got)
+		}
+		claimed, err := db.ClaimUnresolvedNotices(ctx, 10, time.Minute)
+		if err != nil || len(claimed) != 1 || claimed[0].Target.Value != "demosisto" {
+			t.Fatalf("claimed %+v, %v; want the username's notice", claimed, err)
+		}
+		if again, _ := db.ClaimUnresolvedNotices(ctx, 10, time.Minute); len(again) != 0 {
+			t.Fatalf("claimed again within the lease: %+v", again)
+		}
+		for range 2 { // the second is a loop whose lease ran out: nothing happens
+			if err := db.ResolveNotice(ctx, claimed[0].ID, "demo@example.net", dueprocess.DefaultNoticePolicy); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stored, _ := db.Notices(ctx, r.ID)
+		if got := statuses(stored); got["demosisto"] != dueprocess.NoticeQueued {
+			t.Errorf("after resolving: %v", got)
+		}
+		if m := userNotices(t, db, r.ID); len(m) != 2 {
+			t.Errorf("outbox holds %d notices, want 2", len(m))
+		}
+		now = now.Add(2 * time.Minute)
+		if again, _ := db.ClaimUnresolvedNotices(ctx, 10, time.Minute); len(again) != 0 {
+			t.Errorf("a resolved notice was claimed: %+v", again)
+		}
+	})
+}

@@ -125,11 +125,13 @@ CREATE TABLE notices (
     created_at timestamp with time zone NOT NULL,
     queued_at timestamp with time zone,
     lifted_by text NOT NULL DEFAULT ''::text,
-    lift_reason text NOT NULL DEFAULT ''::text
+    lift_reason text NOT NULL DEFAULT ''::text,
+    claimed_until timestamp with time zone
 );
 CREATE INDEX notices_due ON notices USING btree (release_at) WHERE (status = ANY (ARRAY['withheld'::text, 'delayed'::text]));
 CREATE UNIQUE INDEX notices_pkey ON notices USING btree (id);
 CREATE UNIQUE INDEX notices_request_id_reason_target_type_target_value_key ON notices USING btree (request_id, reason, target_type, target_value);
+CREATE INDEX notices_unresolved ON notices USING btree (created_at) WHERE (status = 'unresolved'::text);
 
 CREATE TABLE officials (
     id text NOT NULL,

@@ -101,7 +101,7 @@ CREATE TABLE notices (
     target_type  TEXT NOT NULL,
     target_value TEXT NOT NULL,
     reason       TEXT NOT NULL CHECK (reason IN ('released', 'hold_placed')),
-    status       TEXT NOT NULL CHECK (status IN ('queued', 'withheld', 'delayed', 'undeliverable')),
+    status       TEXT NOT NULL CHECK (status IN ('unresolved', 'queued', 'withheld', 'delayed', 'undeliverable')),
     language     TEXT NOT NULL,
     address      TEXT NOT NULL DEFAULT '',
     held_by      TEXT NOT NULL DEFAULT '' CHECK (held_by IN ('', 'nondisclosure', 'emergency')),
@@ -112,6 +112,7 @@ CREATE TABLE notices (
     queued_at    TIMESTAMP,
     lifted_by    TEXT NOT NULL DEFAULT '',
     lift_reason  TEXT NOT NULL DEFAULT '',
+    claimed_until TIMESTAMP,
     UNIQUE (request_id, reason, target_type, target_value)
 );
 
@@ -304,6 +305,8 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
 CREATE INDEX notices_due ON notices (release_at) WHERE status IN ('withheld', 'delayed');
+
+CREATE INDEX notices_unresolved ON notices (created_at) WHERE status = 'unresolved';
 
 CREATE INDEX outbox_created ON outbox (created_at);
 

@@ -194,6 +194,25 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return err
 				})
 			}},
+			{dueprocess.ActionNoticeResolved, func() error {
+				// A notice planned without its address, as a hold placed by a
+				// status move plans it: the loop resolves it.
+				other := disclosedRequest(t, db, mustPrincipal(t, db, e.hk), dueprocess.Target{Type: dueprocess.TargetUsername, Value: "held"})
+				if err := db.Transact(ctx, func(tx *store.Tx) error {
+					_, err := tx.PlanNotices(ctx, other, dueprocess.NoticeHoldPlaced, store.NoticePlan{Policy: dueprocess.NoticePolicy{OnHold: true, Language: "en"}})
+					return err
+				}); err != nil {
+					return err
+				}
+				list, err := db.ClaimUnresolvedNotices(ctx, 10, time.Minute)
+				if err != nil {
+					return err
+				}
+				if len(list) != 1 {
+					return fmt.Errorf("claimed %+v, want one unresolved notice", list)
+				}
+				return db.ResolveNotice(ctx, list[0].ID, "", dueprocess.DefaultNoticePolicy)
+			}},
 			{dueprocess.ActionNoticeReleased, func() error {
 				now := db.Now
 				defer func() { db.Now = now }()
