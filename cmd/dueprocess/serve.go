@@ -93,6 +93,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.Notice = notice
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves
 	// nothing behind.

@@ -25,6 +25,16 @@ type NoticePlan struct {
 	Addresses map[dueprocess.Target]string
 }
 
+// NoticePolicy returns the policy's notice section as serve set it on the
+// DB (DB.Notice), or dueprocess.DefaultNoticePolicy when none was set:
+// what an operation deep inside a transaction passes to PlanNotices.
+func (tx *Tx) NoticePolicy() dueprocess.NoticePolicy {
+	if tx.db.Notice == (dueprocess.NoticePolicy{}) {
+		return dueprocess.DefaultNoticePolicy
+	}
+	return tx.db.Notice
+}
+
 // address returns t's address by the plan, and whether it is known.
 func (p *NoticePlan) address(t dueprocess.Target) (string, bool) {
 	if p.Addresses != nil {

@@ -346,3 +346,24 @@ func TestUnresolvedNotices(t *testing.T) {
 		}
 	})
 }
+
+// TestTxNoticePolicy: operations deep inside a transaction read the
+// notice policy serve set on the DB, or the default.
+func TestTxNoticePolicy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		var got dueprocess.NoticePolicy
+		read := func() {
+			if err := db.Transact(ctx, func(tx *store.Tx) error { got = tx.NoticePolicy(); return nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if read(); got != dueprocess.DefaultNoticePolicy {
+			t.Errorf("unset: %+v, want the default", got)
+		}
+		set := dueprocess.NoticePolicy{OnHold: true, EmergencyDelay: time.Hour, Language: "de"}
+		db.Notice = set
+		if read(); got != set {
+			t.Errorf("set: %+v, want %+v", got, set)
+		}
+	})
+}

@@ -46,6 +46,11 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC.
 	Now func() time.Time
 
+	// Notice is the policy's notice section, which serve sets, for the
+	// operations that plan user notices deep inside a transaction (a
+	// hold placed by a status move); see Tx.NoticePolicy.
+	Notice dueprocess.NoticePolicy
+
 	// Write transactions go through one committer per DB (see commit.go).
 	work chan *op
 	stop chan struct{}
