@@ -147,9 +147,10 @@ func (tx *Tx) queueNotice(ctx context.Context, n *dueprocess.Notice, r *dueproce
 		return err
 	}
 	n.Status, n.MailID, n.QueuedAt = dueprocess.NoticeQueued, mailID, &tx.now
-	_, err = tx.exec(ctx, `UPDATE notices SET status = 'queued', mail_id = $2, queued_at = $3 WHERE id = $1`,
-		n.ID, mailID, tx.db.ts(tx.now))
-	return err
+	// A notice has one message: a second writer (a server whose lock
+	// was not taken) finds mail_id set, and its transaction rolls back.
+	return tx.tx.writeChecked(ctx, oneRow("unqueued notice "+n.ID), `UPDATE notices SET status = 'queued', mail_id = $2, queued_at = $3
+		WHERE id = $1 AND mail_id IS NULL`, n.ID, mailID, tx.db.ts(tx.now))
 }
 
 // ClaimUnresolvedNotices leases up to limit notices whose address is still
