@@ -1,14 +1,8 @@
 package dueprocess
 
 import (
-	"bytes"
-	"context"
-	"embed"
 	"fmt"
-	"net/mail"
-	"slices"
 	"strings"
-	"text/template"
 	"time"
 )
 
@@ -154,103 +148,6 @@ func days(d time.Duration) string {
 		return fmt.Sprintf("%d days", d/(24*time.Hour))
 	}
 	return d.String()
-}
-
-//go:embed notices/*.txt
-var noticeFiles embed.FS
-
-var noticeTemplates = template.Must(template.New("").Option("missingkey=error").ParseFS(noticeFiles, "notices/*.txt"))
-
-// NoticeLanguages lists the languages notices can be written in.
-func NoticeLanguages() []string {
-	var out []string
-	for _, t := range noticeTemplates.Templates() {
-		if lang, ok := strings.CutSuffix(t.Name(), ".txt"); ok {
-			out = append(out, lang)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
-// CheckNoticeLanguage returns an Invalid error naming the languages there
-// are when lang is not one of them.
-func CheckNoticeLanguage(lang string) error {
-	if noticeTemplates.Lookup(lang+".txt") == nil {
-		return FieldError("notice.language", "there is no notice template in %q; there are %s", lang, strings.Join(NoticeLanguages(), ", "))
-	}
-	return nil
-}
-
-// NoticeFacts is what a notice tells: filled in by the store from the
-// request, its agency and its approval.
-type NoticeFacts struct {
-	Target     Target
-	Agency     string // the requesting authority's name
-	Request    *Request
-	Categories []DataCategory // what was released (or preserved)
-	Reason     NoticeReason
-}
-
-// UserNotice writes the notice in lang to address: the message, ready
-// for the outbox.
-func UserNotice(lang, address string, f NoticeFacts) (*Mail, error) {
-	t := noticeTemplates.Lookup(lang + ".txt")
-	if t == nil {
-		return nil, CheckNoticeLanguage(lang)
-	}
-	var b bytes.Buffer
-	if err := t.Execute(&b, f); err != nil {
-		return nil, fmt.Errorf("notice template %s: %w", lang, err)
-	}
-	subject, body, _ := strings.Cut(b.String(), "\n")
-	subject, _ = strings.CutPrefix(subject, "Subject: ")
-	return &Mail{Kind: MailUserNotice, To: address, Subject: strings.TrimSpace(subject),
-		Body: strings.TrimSpace(body) + "\n", RequestID: f.Request.ID}, nil
-}
-
-// Contacter finds a target's e-mail address in the platform's records
-// ("" when there is none): internal/gather's connectors do.
-type Contacter interface {
-	Contact(ctx context.Context, t Target) (string, error)
-}
-
-// EmailAddress returns the address of an e-mail target, or "".
-func (t Target) EmailAddress() string {
-	if t.Type != TargetEmail {
-		return ""
-	}
-	a, err := mail.ParseAddress(t.Value)
-	if err != nil || a.Name != "" {
-		return ""
-	}
-	return a.Address
-}
-
-// NoticeAddresses returns the address of each target: an e-mail target's
-// own value, or what c finds (c may be nil: no connectors). It talks to
-// the platform's database, so it runs before the transaction that plans
-// the notices, never inside it. An error from c is returned: a notice is
-// not recorded undeliverable because a query failed.
-func NoticeAddresses(ctx context.Context, targets []Target, c Contacter) (map[Target]string, error) {
-	out := make(map[Target]string, len(targets))
-	for _, t := range targets {
-		if a := t.EmailAddress(); a != "" {
-			out[t] = a
-			continue
-		}
-		if c == nil {
-			continue
-		}
-		addr, err := c.Contact(ctx, t)
-		if err != nil {
-			return nil, fmt.Errorf("contact of %s %s: %w", t.Type, t.Value, err)
-		}
-		if addr != "" {
-			out[t] = addr
-		}
-	}
-	return out, nil
 }
 
 // NoticeCount is the report's count of user notices for one jurisdiction
