@@ -1,6 +1,8 @@
 package dueprocess
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -82,5 +84,34 @@ func TestUserNoticeInEveryLanguage(t *testing.T) {
 	}
 	if _, err := UserNotice("xx", "a@example.org", NoticeFacts{Request: noticeRequest()}); err == nil {
 		t.Error("a notice in an unknown language was written")
+	}
+}
+
+type contactFunc func(Target) (string, error)
+
+func (f contactFunc) Contact(_ context.Context, t Target) (string, error) { return f(t) }
+
+func TestNoticeAddresses(t *testing.T) {
+	mail := Target{Type: TargetEmail, Value: "carol@example.org"}
+	user := Target{Type: TargetUsername, Value: "alice"}
+	unknown := Target{Type: TargetPhone, Value: "+4930123456"}
+	asked := 0
+	c := contactFunc(func(t Target) (string, error) {
+		asked++
+		return map[string]string{"alice": "alice@mail.example"}[t.Value], nil
+	})
+	got, err := NoticeAddresses(context.Background(), []Target{mail, user, unknown}, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[mail] != "carol@example.org" || got[user] != "alice@mail.example" || got[unknown] != "" || asked != 2 {
+		t.Errorf("got %v after %d questions, want the e-mail target as it is and alice's from the platform, asking twice", got, asked)
+	}
+	if got, _ := NoticeAddresses(context.Background(), []Target{mail, user}, nil); len(got) != 1 || got[mail] == "" {
+		t.Errorf("without connectors: %v, want only the e-mail target", got)
+	}
+	failing := contactFunc(func(Target) (string, error) { return "", errors.New("connection refused") })
+	if _, err := NoticeAddresses(context.Background(), []Target{user}, failing); err == nil {
+		t.Error("a failing contact query gave no error; the notice would be marked undeliverable")
 	}
 }
