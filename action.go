@@ -31,6 +31,15 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionRequestNarrowed     = "request.narrowed"
+	ActionHoldsPlaced         = "hold.placed"
+	ActionHoldsLinked         = "hold.linked"
+	ActionHoldUnlinked        = "hold.unlinked"
+	ActionHoldsExtended       = "hold.extended"
+	ActionHoldReleased        = "hold.released"
+	ActionHoldExpired         = "hold.expired"
+	ActionHoldReminderDue     = "hold.reminder_due"
+	ActionHoldsListed         = "hold.listed"
 	ActionMailQueued          = "mail.queued"
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
@@ -40,6 +49,13 @@ const (
 	ActionNoticeReleased      = "notice.released"
 	ActionNoticeResolved      = "notice.resolved"
 	ActionNondisclosureLifted = "notice.nondisclosure_lifted"
+	ActionAgencyDomainsSet    = "agency.domains_set"
+	ActionOfficialInvited     = "official.invited"
+	ActionOfficialRegistered  = "official.registered"
+	ActionOfficialJoined      = "official.joined"
+	ActionOfficialApproved    = "official.approved"
+	ActionPasskeyAdded        = "official.passkey_added"
+	ActionRequestShared       = "request.shared"
 )
 
 // Actions lists every action the audit log records.
@@ -49,7 +65,11 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported, ActionStaffDisabled,
+	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
+	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
+	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
+	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

@@ -175,6 +175,9 @@ type Request struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Documents  []Document `json:"documents"`
+	// Attestation is the official's affirmation of official capacity,
+	// made with a request submitted through the portal.
+	Attestation *Attestation `json:"attestation,omitempty"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
@@ -217,6 +220,7 @@ const (
 	EventReceived      = "received"
 	EventDocumentAdded = "document_added"
 	EventStatusChanged = "status_changed"
+	EventNarrowed      = "narrowed" // the agency narrowed what the request asks for
 )
 
 // RequestFilter selects requests for a listing. Zero fields match anything.
@@ -230,4 +234,9 @@ type RequestFilter struct {
 	ByDue        bool   // soonest due first, rather than in id order (After is then ignored)
 	After        string // a request ID: list those that come after it
 	Limit        int
+	// Sort orders the listing: "" by id, "received" or "-received" by the
+	// time received, "deadline" soonest first (none last), "status" by
+	// status; ties by id. With a sort, pages are taken by Offset, not After.
+	Sort   string
+	Offset int
 }

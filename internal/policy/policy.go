@@ -65,6 +65,8 @@ type Policy struct {
 
 	rules []*rule
 
+	holds holdPolicy
+
 	merged map[string]*settings // see precompute
 }
 

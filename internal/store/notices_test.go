@@ -367,3 +367,31 @@ func TestTxNoticePolicy(t *testing.T) {
 		}
 	})
 }
+
+// TestHoldPlacedTellsUsersByPolicy: a preservation request's holds, placed
+// at intake, tell the users only when the policy says so (on_hold), and
+// leave the usernames' addresses to the notice loop.
+func TestHoldPlacedTellsUsersByPolicy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		newClock(db)
+		w := newReviewWorld(t, db)
+		r := w.submitKind(dueprocess.KindPreservation, "US", w.reviewDecide)
+		if len(w.holds(r.ID)) != 2 {
+			t.Fatalf("holds %+v, want 2", w.holds(r.ID))
+		}
+		if list, err := db.Notices(ctx, r.ID); err != nil || len(list) != 0 {
+			t.Fatalf("with on_hold off: notices %+v, %v; want none", list, err)
+		}
+		db.Notice = dueprocess.NoticePolicy{OnHold: true, OnRelease: true, Language: "en", EmergencyDelay: time.Hour}
+		r = w.submitKind(dueprocess.KindPreservation, "US", w.reviewDecide)
+		list, err := db.Notices(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := statuses(list)
+		if len(list) != 2 || got["someone@example.org"] != dueprocess.NoticeWithheld || got["demosisto"] != dueprocess.NoticeUnresolved ||
+			list[0].Reason != dueprocess.NoticeHoldPlaced {
+			t.Errorf("with on_hold on: %+v", list)
+		}
+	})
+}

@@ -91,17 +91,25 @@ func optionalColumns(r *dueprocess.Request) (offCat, offDesc, harm, just string,
 // insertRequest writes r's row, with decision (its JSON, or nil).
 func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
 	offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
+	var attestation any
+	if r.Attestation != nil {
+		b, err := json.Marshal(r.Attestation)
+		if err != nil {
+			return fmt.Errorf("attestation of %s: %w", r.ID, err)
+		}
+		attestation = string(b)
+	}
 	err := tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, due_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+		received_at, updated_at, decision, due_at, attestation)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt))
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt), attestation)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -200,7 +208,10 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if detail != "" {
 		body["detail"] = detail
 	}
-	return tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body)
+	if err := tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body); err != nil {
+		return err
+	}
+	return tx.holdsOnMove(ctx, id, k, status, by)
 }
 
 // AddEvent appends an event to a request's history.
@@ -222,20 +233,26 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, due_at`
+	received_at, updated_at, decision, due_at, attestation`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
-	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision string
+	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, attestation string
 	var from, to, ndUntil dueprocess.Date
 	var nd bool
 	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt}, nullString{&attestation})
 	if err != nil {
 		return nil, err
+	}
+	if attestation != "" {
+		r.Attestation = new(dueprocess.Attestation)
+		if err := json.Unmarshal([]byte(attestation), r.Attestation); err != nil {
+			return nil, fmt.Errorf("request %s: stored attestation: %w", r.ID, err)
+		}
 	}
 	if decision != "" {
 		r.Decision = new(dueprocess.Decision)
@@ -325,6 +342,19 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	return targets, mapError(rows.Err())
 }
 
+// requestOrders are the orders a listing may take (RequestFilter.Sort),
+// each ending in id so that pages never overlap. A missing deadline sorts
+// last on both databases.
+var requestOrders = map[string]string{
+	"":          "id",
+	"id":        "id",
+	"due":       "due_at, id",
+	"received":  "received_at, id",
+	"-received": "received_at DESC, id DESC",
+	"deadline":  "CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id",
+	"status":    "status, id",
+}
+
 // MaxPage is the most requests one listing returns.
 const MaxPage = 500
 
@@ -365,7 +395,7 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 		add("due_at < $%d", db.ts(db.Now()))
 		where = append(where, "status IN ("+db.statusList(&args, overdueStatuses())+")")
 	}
-	if f.After != "" && !f.ByDue {
+	if f.After != "" && !f.ByDue && f.Sort == "" {
 		add("id > $%d", f.After)
 	}
 	limit := f.Limit
@@ -377,11 +407,15 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	order := "id"
+	sort := f.Sort
 	if f.ByDue {
-		order = "due_at, id"
+		sort = "due"
 	}
-	q += fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, limit)
+	order, ok := requestOrders[sort]
+	if !ok {
+		return nil, dueprocess.FieldError("sort", "%q is not a known order", f.Sort)
+	}
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(f.Offset, 0))
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapError(err)

@@ -50,6 +50,9 @@ type DB struct {
 	// operations that plan user notices deep inside a transaction (a
 	// hold placed by a status move); see Tx.NoticePolicy.
 	Notice dueprocess.NoticePolicy
+	// HoldTerms gives the terms of a jurisdiction's preservation holds,
+	// from the policy in force; nil is dueprocess.DefaultHoldTerms.
+	HoldTerms func(jurisdiction string) dueprocess.HoldTerms
 
 	// Write transactions go through one committer per DB (see commit.go).
 	work chan *op
@@ -67,6 +70,8 @@ type DB struct {
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// reads are the prepared statements of frequent reads (see readQuery).
+	reads sync.Map
 }
 
 // maxStmts bounds the prepared-statement cache: statements built for a

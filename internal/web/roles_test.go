@@ -20,10 +20,10 @@ import (
 
 // Who calls, in the role matrix. "own" is the official of the agency whose
 // request is used; "other" an official of another agency.
-var callers = []string{"anonymous", "own", "other", "intake", "reviewer", "approver", "human_rights", "admin", "auditor"}
+var callers = []string{"anonymous", "own", "other", "intake", "reviewer", "approver", "human_rights", "admin", "auditor", "platform"}
 
 // matrix says, for every API route, who may call it: "*" anyone, "staff"
-// every staff role, or a list of callers. Everyone else gets 401 without
+// every staff role but the platform's, or a list of callers. Everyone else gets 401 without
 // a token, 404 for another agency's request on routes officials use, and
 // 403 otherwise. A route
 // missing from here fails the test.
@@ -40,6 +40,14 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":       "own",
 	"GET /api/v1/requests/{id}/notices":         "admin", // and staff assigned to the case
+	"POST /api/v1/requests/{id}/escalate":       "reviewer",
+	"POST /api/v1/requests/{id}/send-back":      "approver",
+	"POST /api/v1/requests/{id}/reply":          "own",
+	"POST /api/v1/requests/{id}/close":          "reviewer approver admin",
+	"POST /api/v1/requests/{id}/extend":         "own",
+	"GET /api/v1/holds":                         "staff",
+	"GET /api/v1/holds/check":                   "platform",
+	"POST /api/v1/holds/{id}/release":           "approver admin",
 	"GET /api/v1/jurisdictions":                 "*",
 	"GET /api/v1/jurisdictions/{code}":          "*",
 	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
@@ -58,7 +66,7 @@ func allowed(rule, caller string) bool {
 		switch {
 		case who == "*", who == caller:
 			return true
-		case who == "staff" && caller != "anonymous" && caller != "own" && caller != "other":
+		case who == "staff" && caller != "anonymous" && caller != "own" && caller != "other" && caller != "platform":
 			return true
 		}
 	}
@@ -86,7 +94,7 @@ func TestRoleMatrix(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		tokens := map[string]string{"own": e.hk, "other": e.de, "intake": e.intake, "reviewer": e.staff, "approver": e.approver,
-			"human_rights": e.humanRights, "admin": e.admin, "auditor": e.auditor}
+			"human_rights": e.humanRights, "admin": e.admin, "auditor": e.auditor, "platform": e.platform}
 		submit := func(body, status string) string {
 			t.Helper()
 			code, m := e.submit(e.hk, body)
@@ -107,9 +115,30 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
 			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
 		}
+		ids["POST /api/v1/requests/{id}/escalate"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/send-back"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/reply"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/close"] = submit(inReview, "in_review")
+		// A preservation request in review holds the target: its holds
+		// are listed, released and extended below, and no listing may
+		// show the target to staff off the case.
+		preservation := strings.Replace(inReview, `"user_data"`, `"preservation"`, 1)
+		ids["POST /api/v1/requests/{id}/extend"] = submit(preservation, "in_review")
+		held, err := db.Holds(ctx, dueprocess.HoldFilter{RequestID: submit(preservation, "in_review")})
+		if err != nil || len(held) != 1 {
+			t.Fatalf("holds of the preservation request: %v, %v", held, err)
+		}
+		ids["POST /api/v1/holds/{id}/release"] = held[0].ID
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
-		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
-			t.Fatalf("proposal to approve: %d %s", status, b)
+		for route, body := range map[string]string{
+			"POST /api/v1/requests/{id}/approve":   proposal,
+			"POST /api/v1/requests/{id}/send-back": proposal,
+			"POST /api/v1/requests/{id}/reply":     `{"decision": "request_narrowing", "note": "Name the accounts the investigation needs."}`,
+			"POST /api/v1/requests/{id}/close":     `{"decision": "reject", "note": "The order names no offence we can recognise."}`,
+		} {
+			if status, b := e.do("POST", "/api/v1/requests/"+ids[route]+"/review", e.staff, strings.NewReader(body)); status != 200 {
+				t.Fatalf("review before %s: %d %s", route, status, b)
+			}
 		}
 		admin, err := db.PrincipalByTokenHash(ctx, auth.HashToken(e.admin))
 		if err != nil {
@@ -152,8 +181,13 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
 			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/escalate":      jsonBody(`{"note": "the account belongs to a journalist"}`),
+			"POST /api/v1/requests/{id}/send-back":     jsonBody(`{"note": "the date range needs a second look"}`),
+			"POST /api/v1/requests/{id}/reply":         jsonBody(`{"note": "the one account is all we need"}`),
+			"POST /api/v1/requests/{id}/close":         jsonBody(`{"note": "the agency was told"}`),
 			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
 			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
+			"POST /api/v1/holds/{id}/release":          jsonBody(`{"reason": "the agency withdrew it by phone"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},
@@ -172,6 +206,8 @@ func TestRoleMatrix(t *testing.T) {
 				p += "?index=0&size=1"
 			case strings.HasSuffix(p, "/consistency"):
 				p += "?old=1&new=1"
+			case strings.HasSuffix(p, "/holds/check"):
+				p += "?type=username&value=" + target
 			}
 			return p
 		}
@@ -238,19 +274,29 @@ var consoleMatrix = map[string]string{
 	"GET /console":                                   "staff",
 	"GET /console/requests/{id}":                     "staff",
 	"GET /console/jurisdictions":                     "staff",
+	"GET /console/holds":                             "staff",
+	"GET /console/audit/{index}":                     "staff",
+	"GET /console/requests/{id}/documents/{doc}":     "admin", // and staff assigned to the case
 	"POST /console/requests/{id}/review":             "reviewer",
 	"POST /console/requests/{id}/approve":            "approver",
 	"POST /console/requests/{id}/human-rights":       "human_rights",
 	"POST /console/requests/{id}/assign":             "reviewer admin",
+	"POST /console/requests/{id}/escalate":           "reviewer",
+	"POST /console/requests/{id}/send-back":          "approver",
+	"POST /console/requests/{id}/close":              "reviewer approver admin",
 	"POST /console/requests/{id}/lift-nondisclosure": "approver",
 	"POST /console/jurisdictions/pause":              "admin",
 	"POST /console/jurisdictions/{code}/resume":      "admin",
 	"GET /console/staff":                             "admin",
 	"POST /console/staff":                            "admin",
 	"POST /console/staff/{id}/disable":               "admin",
-	"GET /console/outbox":                            "admin",
 	"POST /console/signout-everywhere":               "staff",
 	"POST /console/signout":                          "staff",
+	"GET /console/outbox":                            "admin",
+	"GET /console/officials":                         "intake admin",
+	"POST /console/officials/invite":                 "intake admin",
+	"POST /console/officials/{id}/approve":           "intake admin",
+	"POST /console/agencies/{id}/domains":            "admin",
 }
 
 // consolePublic are the console's routes that need no session: signing
@@ -306,11 +352,13 @@ func TestConsoleRoleMatrix(t *testing.T) {
 			if caller != "anonymous" {
 				_, secret := staffMember(t, db, caller+"@matrix.example.com", dueprocess.Role(caller))
 				b.signIn(caller+"@matrix.example.com", secret)
-				csrf = b.form("/console")
+				if caller != "platform" { // refused every console page
+					csrf = b.form("/console")
+				}
 			}
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
-				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member
+				p = strings.NewReplacer("{id}", id, "{code}", "FR", "{index}", "0").Replace(p) // a request's id: no such staff member
 				var status int
 				var loc string
 				if method == "GET" {
