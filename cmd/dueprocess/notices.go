@@ -11,15 +11,6 @@ import (
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
-// noticePolicy returns the notice section of the policy at path.
-func noticePolicy(path string) (dueprocess.NoticePolicy, error) {
-	p, err := loadPolicy(path)
-	if err != nil {
-		return dueprocess.NoticePolicy{}, err
-	}
-	return p.Notice(), nil
-}
-
 // contacter returns the connectors' contact lookup, or nil (not a nil
 // *gather.Set in an interface) when there are none.
 func contacter(set *gather.Set) dueprocess.Contacter {

@@ -41,10 +41,11 @@ func release(t *testing.T, dsn, id, policyPath string) []dueprocess.Notice {
 	}
 	defer db.Close()
 	db.Now = func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
-	np, err := noticePolicy(policyPath)
+	pol, err := loadPolicy(policyPath)
 	if err != nil {
 		t.Fatal(err)
 	}
+	np := pol.Notice()
 	r, err := db.Request(ctx, id)
 	if err != nil {
 		t.Fatal(err)
