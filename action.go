@@ -52,6 +52,10 @@ const (
 	ActionDeadlineReminded    = "request.deadline_reminded"
 	ActionItemsDecided        = "request.items_decided"
 	ActionItemsConfirmed      = "request.items_confirmed"
+	ActionNoticesPlanned      = "notice.planned"
+	ActionNoticeReleased      = "notice.released"
+	ActionNoticeResolved      = "notice.resolved"
+	ActionNondisclosureLifted = "notice.nondisclosure_lifted"
 	ActionAgencyDomainsSet    = "agency.domains_set"
 	ActionOfficialInvited     = "official.invited"
 	ActionOfficialRegistered  = "official.registered"
@@ -75,6 +79,7 @@ var Actions = []string{
 	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 	ActionItemsDecided, ActionItemsConfirmed,
+	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

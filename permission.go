@@ -47,6 +47,7 @@ const (
 	PermItemsDecide       Permission = "items.decide"
 	PermItemsConfirm      Permission = "items.confirm"
 	PermActionsPoll       Permission = "actions.poll"
+	PermNoticeLift        Permission = "notice.lift"
 	PermOfficialInvite    Permission = "official.invite"
 	PermOfficialApprove   Permission = "official.approve"
 	PermAgencyManage      Permission = "agency.manage"
@@ -97,6 +98,7 @@ var grants = map[Permission]grant{
 	PermItemsDecide:       {what: "act on the items of a content demand", roles: []Role{RoleReviewer}},
 	PermItemsConfirm:      {what: "confirm a restriction of content another staff member proposed", roles: []Role{RoleApprover}},
 	PermActionsPoll:       {what: "poll the content actions to apply", roles: []Role{RolePlatform}},
+	PermNoticeLift:        {what: "lift a non-disclosure order without an end date, so that user notices go out", roles: []Role{RoleApprover}},
 	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
 	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
 	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},

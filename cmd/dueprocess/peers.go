@@ -212,6 +212,10 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	notices, err := db.NoticeCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
 	// The checkpoint is signed after the counts are read, so it covers
 	// every change they count.
 	checkpoint, err := reportCheckpoint(ctx, cp)
@@ -225,6 +229,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	rep.AddNotices(notices)
 	if *format == "html" && *out != "" {
 		return c.writeReportSite(ctx, db, cp, rep, *out, *width)
 	}

@@ -61,6 +61,8 @@ type Policy struct {
 
 	deadlines []deadline // first match wins; then builtinDeadlines
 
+	notice dueprocess.NoticePolicy
+
 	rules []*rule
 
 	// content demands: reasons never restricted, and reasons escalated

@@ -78,6 +78,9 @@ type Row struct {
 	NoData    int64 `json:"no_data"` // no data held on the targets
 	Withdrawn int64 `json:"withdrawn"`
 	Pending   int64 `json:"pending"` // still being handled
+	// UserNotice counts the notices to the users whose data was asked
+	// for (see AddNotices).
+	UserNotice Notices `json:"user_notice"`
 	// NationalSecurity gives US national-security demands (FISA orders,
 	// National Security Letters) only as bands, as the law requires; they
 	// are counted nowhere else in the report, so that no exact figure can

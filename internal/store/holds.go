@@ -72,8 +72,15 @@ func (tx *Tx) placeHolds(ctx context.Context, requestID, jurisdiction string, ta
 	if err != nil {
 		return fmt.Errorf("place holds for %s: %w", requestID, err)
 	}
-	return tx.Record(ctx, by, dueprocess.ActionHoldsPlaced, "request:"+requestID, map[string]any{
-		"holds": ids, "expires_at": expires, "days": terms.Days, "extension_days": terms.ExtensionDays})
+	if err := tx.Record(ctx, by, dueprocess.ActionHoldsPlaced, "request:"+requestID, map[string]any{
+		"holds": ids, "expires_at": expires, "days": terms.Days, "extension_days": terms.ExtensionDays}); err != nil {
+		return err
+	}
+	// The users are told if the policy says so (notice.on_hold). This
+	// runs inside intake and status moves, so no address is looked up
+	// here: the notice loop asks the platform, outside any transaction.
+	_, err = tx.PlanNotices(ctx, requestID, dueprocess.NoticeHoldPlaced, NoticePlan{Policy: tx.NoticePolicy()})
+	return err
 }
 
 // linkHolds links a user_data request to every hold in force on one of its

@@ -103,3 +103,57 @@ func (db *DB) RecountReport(ctx context.Context, period string) ([]dueprocess.Re
 	})
 	return list, nil
 }
+
+// NoticeCounts counts user notices per jurisdiction and half-year of the
+// request's receipt (or of one half-year): sent (the outbox sent it),
+// withheld by a non-disclosure order, delayed for an emergency (either
+// one also when it has gone out since) and undeliverable. Notices are few
+// beside requests, so they are counted when asked rather than kept.
+func (db *DB) NoticeCounts(ctx context.Context, period string) ([]dueprocess.NoticeCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction, n.status, n.held_by, o.status
+		FROM notices n JOIN requests r ON r.id = n.request_id LEFT JOIN outbox o ON o.id = n.mail_id`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	cells := map[[2]string]*dueprocess.NoticeCount{}
+	for rows.Next() {
+		var received time.Time
+		var juris, status, heldBy, mailStatus string
+		if err := rows.Scan(timeCol{&received}, &juris, &status, &heldBy, nullString{&mailStatus}); err != nil {
+			return nil, mapError(err)
+		}
+		key := [2]string{dueprocess.HalfYear(received), dueprocess.Country(juris)}
+		if period != "" && key[0] != period {
+			continue
+		}
+		c := cells[key]
+		if c == nil {
+			c = &dueprocess.NoticeCount{Period: key[0], Jurisdiction: key[1]}
+			cells[key] = c
+		}
+		switch {
+		case status == string(dueprocess.NoticeUndeliverable):
+			c.Undeliverable++
+		case mailStatus == string(dueprocess.MailSent):
+			c.Sent++
+		}
+		switch heldBy {
+		case dueprocess.HeldByNondisclosure:
+			c.Withheld++
+		case dueprocess.HeldByEmergency:
+			c.Delayed++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	list := make([]dueprocess.NoticeCount, 0, len(cells))
+	for _, c := range cells {
+		list = append(list, *c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		return list[i].Period+"\x00"+list[i].Jurisdiction < list[j].Period+"\x00"+list[j].Jurisdiction
+	})
+	return list, nil
+}

@@ -179,6 +179,30 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jur
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
 CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
 
+CREATE TABLE notices (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    reason text NOT NULL,
+    status text NOT NULL,
+    language text NOT NULL,
+    address text NOT NULL DEFAULT ''::text,
+    held_by text NOT NULL DEFAULT ''::text,
+    release_at timestamp with time zone,
+    why text NOT NULL DEFAULT ''::text,
+    mail_id text,
+    created_at timestamp with time zone NOT NULL,
+    queued_at timestamp with time zone,
+    lifted_by text NOT NULL DEFAULT ''::text,
+    lift_reason text NOT NULL DEFAULT ''::text,
+    claimed_until timestamp with time zone
+);
+CREATE INDEX notices_due ON notices USING btree (release_at) WHERE (status = ANY (ARRAY['withheld'::text, 'delayed'::text]));
+CREATE UNIQUE INDEX notices_pkey ON notices USING btree (id);
+CREATE UNIQUE INDEX notices_request_id_reason_target_type_target_value_key ON notices USING btree (request_id, reason, target_type, target_value);
+CREATE INDEX notices_unresolved ON notices USING btree (created_at) WHERE (status = 'unresolved'::text);
+
 CREATE TABLE official_links (
     hash bytea NOT NULL,
     purpose text NOT NULL,

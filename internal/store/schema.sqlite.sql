@@ -153,6 +153,27 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE notices (
+    id           TEXT PRIMARY KEY,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    target_type  TEXT NOT NULL,
+    target_value TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('released', 'hold_placed')),
+    status       TEXT NOT NULL CHECK (status IN ('unresolved', 'queued', 'withheld', 'delayed', 'undeliverable')),
+    language     TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    held_by      TEXT NOT NULL DEFAULT '' CHECK (held_by IN ('', 'nondisclosure', 'emergency')),
+    release_at   TIMESTAMP,
+    why          TEXT NOT NULL DEFAULT '',
+    mail_id      TEXT REFERENCES outbox (id),
+    created_at   TIMESTAMP NOT NULL,
+    queued_at    TIMESTAMP,
+    lifted_by    TEXT NOT NULL DEFAULT '',
+    lift_reason  TEXT NOT NULL DEFAULT '',
+    claimed_until TIMESTAMP,
+    UNIQUE (request_id, reason, target_type, target_value)
+);
+
 CREATE TABLE official_links (
     hash            BLOB PRIMARY KEY,
     purpose         TEXT NOT NULL,
@@ -456,6 +477,10 @@ CREATE INDEX item_actions_request ON item_actions (request_id, position);
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX notices_due ON notices (release_at) WHERE status IN ('withheld', 'delayed');
+
+CREATE INDEX notices_unresolved ON notices (created_at) WHERE status = 'unresolved';
 
 CREATE INDEX official_links_email ON official_links (email);
 

@@ -237,6 +237,62 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.SetAgeRecipient(ctx, mustPrincipal(t, db, e.de).Official.ID, id.Recipient().String(), dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionNoticesPlanned, func() error {
+				// What the release of the approved request does; its
+				// order runs until 2026-12-31, so the notice waits.
+				r, err := db.Request(ctx, id)
+				if err != nil {
+					return err
+				}
+				addrs, err := dueprocess.NoticeAddresses(ctx, r.Targets, contacts{"demosisto": "demo@example.net"})
+				if err != nil {
+					return err
+				}
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					if err := tx.SetStatus(ctx, id, dueprocess.StatusDisclosed, dueprocess.System, "released"); err != nil {
+						return err
+					}
+					list, err := tx.PlanNotices(ctx, id, dueprocess.NoticeReleased, store.NoticePlan{Policy: dueprocess.DefaultNoticePolicy, Addresses: addrs})
+					if err == nil && (len(list) != 1 || list[0].Status != dueprocess.NoticeWithheld) {
+						err = fmt.Errorf("planned %+v, want one withheld notice", list)
+					}
+					return err
+				})
+			}},
+			{dueprocess.ActionNoticeResolved, func() error {
+				// A notice planned without its address, as a hold placed by a
+				// status move plans it: the loop resolves it.
+				other := disclosedRequest(t, db, mustPrincipal(t, db, e.hk), dueprocess.Target{Type: dueprocess.TargetUsername, Value: "held"})
+				if err := db.Transact(ctx, func(tx *store.Tx) error {
+					_, err := tx.PlanNotices(ctx, other, dueprocess.NoticeHoldPlaced, store.NoticePlan{Policy: dueprocess.NoticePolicy{OnHold: true, Language: "en"}})
+					return err
+				}); err != nil {
+					return err
+				}
+				list, err := db.ClaimUnresolvedNotices(ctx, 10, time.Minute)
+				if err != nil {
+					return err
+				}
+				if len(list) != 1 {
+					return fmt.Errorf("claimed %+v, want one unresolved notice", list)
+				}
+				return db.ResolveNotice(ctx, list[0].ID, "", dueprocess.DefaultNoticePolicy)
+			}},
+			{dueprocess.ActionNoticeReleased, func() error {
+				now := db.Now
+				defer func() { db.Now = now }()
+				db.Now = func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) }
+				got, err := db.ReleaseNotices(ctx, 10)
+				if err == nil && len(got) != 1 {
+					err = fmt.Errorf("released %v, want one notice", got)
+				}
+				return err
+			}},
+			{dueprocess.ActionNondisclosureLifted, func() error {
+				other := openEndedOrder(t, db, mustPrincipal(t, db, e.hk))
+				_, err := db.LiftNondisclosure(ctx, other, mustPrincipal(t, db, e.approver).Staff, "the court lifted the order")
+				return err
+			}},
 			{dueprocess.ActionHoldsPlaced, func() error {
 				status, m := e.submit(e.hk, preservationRequest)
 				preserved, _ = m["id"].(string)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // The disclosure routes: gathering by hand and by connector, the release
@@ -90,7 +91,16 @@ func (s *Server) releaseRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.disclose.Release(r.Context(), req.ID, p.Actor())
+	// The users concerned are told of the release (docs/notice.md). Their
+	// addresses are looked up now, outside the transaction; if the
+	// platform's contact query fails, the notice loop looks them up later
+	// rather than holding the release back.
+	plan, err := s.noticePlan(r.Context(), req.Request)
+	if err != nil {
+		s.log.Warn("release: user notices' addresses left to the notice loop", "request", req.ID, "err", err)
+		plan = store.NoticePlan{Policy: s.notice}
+	}
+	out, err := s.disclose.Release(r.Context(), req.ID, p.Actor(), plan)
 	if err != nil {
 		return err
 	}

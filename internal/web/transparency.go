@@ -30,6 +30,10 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	if err != nil {
 		return nil, err
 	}
+	notices, err := s.db.NoticeCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
 	var cp report.Checkpoint
 	size, text, err := s.checkpoints.Latest(r.Context())
 	switch {
@@ -39,7 +43,12 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
 		return nil, err
 	}
-	return report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	rep, err := report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	if err != nil {
+		return nil, err
+	}
+	rep.AddNotices(notices)
+	return rep, nil
 }
 
 // periods lists every half-year from the oldest with counts to the
