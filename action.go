@@ -31,6 +31,14 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionCallbackRecorded    = "request.callback_recorded"
+	ActionRequestForged       = "request.refused_as_forged"
+	ActionAgencySuspended     = "agency.suspended"
+	ActionAgencyReinstated    = "agency.reinstated"
+	ActionAgencyContactSet    = "agency.contact_set"
+	ActionOfficialSuspended   = "official.suspended"
+	ActionOfficialReinstated  = "official.reinstated"
+	ActionAlertDismissed      = "alert.dismissed"
 )
 
 // Actions lists every action the audit log records.
@@ -40,5 +48,7 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported, ActionStaffDisabled,
+	ActionRequestsImported, ActionStaffDisabled, ActionCallbackRecorded, ActionRequestForged,
+	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
+	ActionOfficialReinstated, ActionAlertDismissed,
 }

@@ -27,7 +27,12 @@ type Agency struct {
 	Kind          AgencyKind `json:"kind"`
 	Domains       []string   `json:"domains"`
 	CallbackPhone string     `json:"callback_phone,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
+	// SupervisorContact is whom to call above the official: a name and a
+	// number, from our registry.
+	SupervisorContact string     `json:"supervisor_contact,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	SuspendedAt       *time.Time `json:"suspended_at,omitempty"`
+	SuspendedReason   string     `json:"suspended_reason,omitempty"`
 }
 
 // Official is a person at an agency who submits requests.
@@ -37,6 +42,10 @@ type Official struct {
 	Email     string    `json:"email"`
 	Name      string    `json:"name"`
 	CreatedAt time.Time `json:"created_at"`
+	// SuspendedAt is set while the official is suspended: no token of
+	// theirs works and none of their requests may be released.
+	SuspendedAt     *time.Time `json:"suspended_at,omitempty"`
+	SuspendedReason string     `json:"suspended_reason,omitempty"`
 }
 
 // Role is what a staff member may do. A staff member holds one or more.

@@ -33,6 +33,9 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermRequestIntake     Permission = "request.intake"
+	PermRequestCallback   Permission = "request.callback"
+	PermRegistryManage    Permission = "registry.manage"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -62,6 +65,9 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermRequestIntake:     {what: "enter a demand that arrived by e-mail, fax, post or in person", roles: []Role{RoleIntake}},
+	PermRequestCallback:   {what: "record a callback to an agency", roles: []Role{RoleIntake, RoleReviewer, RoleAdmin}},
+	PermRegistryManage:    {what: "set agencies' contacts, suspend and reinstate agencies and officials, and dismiss alerts", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

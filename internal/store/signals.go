@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/lookalike"
+)
+
+// Thresholds of the signals (docs/verification.md).
+const (
+	// NewAccountAge: an official's account younger than this is new.
+	NewAccountAge = 30 * 24 * time.Hour
+	// BurstCount requests from one official within BurstWindow, this one
+	// included, are a burst.
+	BurstCount  = 5
+	BurstWindow = time.Hour
+)
+
+// Origin is where a submission came from: the channel, the sender a
+// paper demand names, and for the API the address and token it used.
+type Origin struct {
+	Channel dueprocess.Channel
+	Sender  *dueprocess.Sender
+	Address string
+	TokenID string
+}
+
+// signals computes the signals of request r from official o of agency a,
+// sent by email address from, with what the store knows of the
+// official's earlier requests and of the addresses their tokens were
+// used from. It also records this use of the token, so that the next
+// request from the same place is not new.
+func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.Official, a *dueprocess.Agency, from string, origin Origin) ([]dueprocess.Signal, error) {
+	var out []dueprocess.Signal
+	add := func(code, format string, args ...any) {
+		out = append(out, dueprocess.Signal{Code: code, Text: fmt.Sprintf(format, args...)})
+	}
+	var total, emergencies, recent int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = $2 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN received_at > $3 THEN 1 ELSE 0 END), 0) FROM requests WHERE official_id = $1`,
+		o.ID, string(dueprocess.KindEmergency), tx.db.ts(tx.now.Add(-BurstWindow))).Scan(&total, &emergencies, &recent)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("signals: %w", err))
+	}
+	if total == 0 {
+		add(dueprocess.SignalFirstRequest, "This is the first request from %s.", o.Name)
+	}
+	if age := tx.now.Sub(o.CreatedAt); age < NewAccountAge {
+		add(dueprocess.SignalNewAccount, "%s was registered %d days ago; accounts younger than %d days are new.", o.Name, int(age.Hours()/24), int(NewAccountAge.Hours()/24))
+	}
+	if recent+1 >= BurstCount {
+		add(dueprocess.SignalBurst, "%s sent %d requests within %s.", o.Name, recent+1, BurstWindow)
+	}
+	if r.Kind == dueprocess.KindEmergency && emergencies == 0 {
+		add(dueprocess.SignalFirstEmergency, "%s never sent an emergency request before.", o.Name)
+	}
+	domain := from[strings.LastIndexByte(from, '@')+1:]
+	switch res := lookalike.Check(domain, a.Domains); {
+	case res.Lookalike != "":
+		add(dueprocess.SignalDomainLookalike, "The sender's domain %s looks like %s, a domain of %s, but is not it.", domain, res.Lookalike, a.Name)
+	case !res.Listed:
+		add(dueprocess.SignalDomainNotListed, "The sender's domain %s is not one of the domains of %s (%s).", domain, a.Name, strings.Join(a.Domains, ", "))
+	}
+	if r.Jurisdiction != a.Jurisdiction && (strings.Contains(a.Jurisdiction, "-") || dueprocess.Country(r.Jurisdiction) != a.Jurisdiction) {
+		add(dueprocess.SignalOutsideJuris, "The request is for %s, but %s acts in %s.", r.Jurisdiction, a.Name, a.Jurisdiction)
+	}
+	var dup string
+	err = tx.tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE agency_id = $1 AND process_type = $2 AND process_reference = $3 AND kind = $4 ORDER BY id LIMIT 1`,
+		a.ID, string(r.LegalProcess.Type), r.LegalProcess.Reference, string(r.Kind)).Scan(&dup)
+	if err == nil {
+		add(dueprocess.SignalDuplicate, "Request %s already rests on the same %s %s: this may be a replay.", dup, r.LegalProcess.Type, r.LegalProcess.Reference)
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return nil, mapError(err)
+	}
+	if origin.Channel != dueprocess.ChannelAPI {
+		add(dueprocess.SignalPaper, "The request arrived by %s and was entered by staff; only a callback confirms the sender.", strings.ReplaceAll(string(origin.Channel), "_", " "))
+	}
+	places, err := tx.tokenPlaces(ctx, a, origin)
+	return append(out, places...), err
+}
+
+// tokenPlaces returns the signals of a token used from an address new to
+// it or to its agency, and records the use.
+func (tx *Tx) tokenPlaces(ctx context.Context, a *dueprocess.Agency, origin Origin) ([]dueprocess.Signal, error) {
+	if origin.TokenID == "" || origin.Address == "" {
+		return nil, nil
+	}
+	var tokenUses, tokenHere, agencyUses, agencyHere int64
+	err := tx.tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM token_addresses WHERE token_id = $1),
+		(SELECT COUNT(*) FROM token_addresses WHERE token_id = $1 AND address = $2),
+		(SELECT COUNT(*) FROM token_addresses WHERE agency_id = $3),
+		(SELECT COUNT(*) FROM token_addresses WHERE agency_id = $3 AND address = $2)`,
+		origin.TokenID, origin.Address, a.ID).Scan(&tokenUses, &tokenHere, &agencyUses, &agencyHere)
+	if err != nil {
+		return nil, mapError(fmt.Errorf("token addresses: %w", err))
+	}
+	var out []dueprocess.Signal
+	if tokenUses > 0 && tokenHere == 0 {
+		out = append(out, dueprocess.Signal{Code: dueprocess.SignalTokenNewAddress,
+			Text: fmt.Sprintf("The API token was used from %s, where it was never used before.", origin.Address)})
+	}
+	if agencyUses > 0 && agencyHere == 0 {
+		out = append(out, dueprocess.Signal{Code: dueprocess.SignalAgencyNewAddress,
+			Text: fmt.Sprintf("No official of %s ever used the API from %s before.", a.Name, origin.Address)})
+	}
+	if tokenHere == 0 {
+		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO token_addresses (token_id, agency_id, address, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			origin.TokenID, a.ID, origin.Address, tx.db.ts(tx.now)); err != nil {
+			return nil, mapError(fmt.Errorf("token addresses: %w", err))
+		}
+	}
+	return out, nil
+}
