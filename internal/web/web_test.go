@@ -74,7 +74,7 @@ func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Bac
 	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
-			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
+			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}, CallbackPhone: "+852 2860 2000"}
 			if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
 				return "", "", err
 			}

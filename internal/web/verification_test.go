@@ -1,0 +1,53 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+)
+
+// TestDrillOverHTTP runs the parts of the forged-request drill that the
+// API itself answers: signals shown to staff and never to the official,
+// another agency's jurisdiction refused, a callback to a number other
+// than the registry's refused, and a suspended agency's token refused at
+// once.
+func TestDrillOverHTTP(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		status, m := e.submit(e.hk, hkRequest)
+		if status != 201 {
+			t.Fatalf("submit: %d %v", status, m)
+		}
+		id := m["id"].(string)
+		_, own := e.do("GET", "/api/v1/requests/"+id, e.hk, nil)
+		_, staff := e.do("GET", "/api/v1/requests/"+id, e.staff, nil)
+		if strings.Contains(string(own), "signals") || !strings.Contains(string(staff), `"code": "first_request"`) {
+			t.Errorf("signals: the official read %.300s; staff read %.300s; want them for staff only", own, staff)
+		}
+
+		status, m = e.submit(e.hk, strings.ReplaceAll(hkRequest, `"HK"`, `"DE"`))
+		if status != 400 || !strings.Contains(mustJSON(m), `"field":"jurisdiction"`) {
+			t.Errorf("HK official filing in DE: %d %v, want 400 naming jurisdiction", status, m)
+		}
+
+		status, b := e.do("POST", "/api/v1/requests/"+id+"/callback", e.intake,
+			strings.NewReader(`{"dialled": "+1 202 555 0100", "reached": "someone", "outcome": "confirmed"}`))
+		if status != 409 || !strings.Contains(string(b), "not the callback number") {
+			t.Errorf("callback to another number: %d %s, want 409 naming why", status, b)
+		}
+
+		status, b = e.do("POST", "/api/v1/agencies/"+e.hkID+"/suspend", e.admin, strings.NewReader(`{"reason": "a hijacked mail server"}`))
+		if status != 200 {
+			t.Fatalf("suspend: %d %s", status, b)
+		}
+		if status, b := e.do("GET", "/api/v1/requests/"+id, e.hk, nil); status != 401 {
+			t.Errorf("a suspended agency's token: %d %s, want 401", status, b)
+		}
+		status, b = e.do("GET", "/api/v1/alerts", e.admin, nil)
+		if status != 200 || !strings.Contains(string(b), "is suspended") {
+			t.Errorf("alerts: %d %s, want the suspension", status, b)
+		}
+	})
+}
