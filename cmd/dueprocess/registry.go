@@ -47,8 +47,8 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList,
-	}, "add|list")
+		"add": agencyAdd, "list": agencyList, "set-contact": agencySetContact, "suspend": agencySuspend, "reinstate": agencyReinstate,
+	}, "add|list|set-contact|suspend|reinstate")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {
@@ -113,8 +113,8 @@ func agencyList(ctx context.Context, c *cli, args []string) error {
 
 func officialCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "official", args, map[string]func(context.Context, *cli, []string) error{
-		"add": officialAdd,
-	}, "add")
+		"add": officialAdd, "suspend": officialSuspend, "reinstate": officialReinstate,
+	}, "add|suspend|reinstate")
 }
 
 func officialAdd(ctx context.Context, c *cli, args []string) error {
