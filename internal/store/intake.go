@@ -20,6 +20,10 @@ type Submission struct {
 	// Origin is how the request came: through the API with a token from
 	// an address, or on paper, entered by staff, with the sender it names.
 	Origin Origin
+	// Document, if set, is attached in the same transaction: the legal
+	// document staff upload with a demand entered from paper, its blob
+	// stored already. Its RequestID is filled in.
+	Document *dueprocess.Document
 
 	// Principal and Key are the Idempotency-Key and whose it is ("" for
 	// none); BodyHash the hash of the body it came with.
@@ -75,6 +79,14 @@ func (db *DB) submit(ctx context.Context, s Submission) (*Submitted, error) {
 		r := *s.Request
 		if err := tx.Submit(ctx, &r, s.By, s.Decide, s.Origin); err != nil {
 			return err
+		}
+		if s.Document != nil {
+			d := *s.Document
+			d.RequestID = r.ID
+			if err := tx.AddDocument(ctx, &d); err != nil {
+				return err
+			}
+			r.Documents = append([]dueprocess.Document{}, d)
 		}
 		resp, err := s.Answer(&r)
 		if err != nil {

@@ -99,6 +99,9 @@ type basePage struct {
 	Flash  string
 	Error  string
 	Status int
+	// Alerts are the administrators' alerts, shown as a banner on every
+	// page to those who may dismiss them (docs/verification.md).
+	Alerts []dueprocess.Alert
 }
 
 func (b *basePage) base() *basePage { return b }
@@ -140,6 +143,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, v p
 	if !ok {
 		s.pageError(w, r, dueprocess.Errorf(dueprocess.Internal, "no page %q", name))
 		return
+	}
+	if b := v.base(); b.Staff != nil && b.Staff.May(dueprocess.PermRegistryManage) {
+		alerts, err := s.db.Alerts(r.Context())
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		b.Alerts = alerts
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -277,6 +288,16 @@ func (s *Server) session(w http.ResponseWriter, r *http.Request) (*store.Session
 // goes to sign in; with a half-done one, to its second step. Posts are
 // checked for the session's CSRF token.
 func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+	return s.signedInLimit(maxFormBody, h)
+}
+
+// signedInUpload is signedIn for a form that carries a document: its body
+// may hold a file of MaxDocumentSize and the form around it.
+func (s *Server) signedInUpload(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+	return s.signedInLimit(dueprocess.MaxDocumentSize+maxFormBody, h)
+}
+
+func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
 	return s.page(func(w http.ResponseWriter, r *http.Request) error {
 		se, staff, err := s.session(w, r)
 		if errors.Is(err, errNoSession) {
@@ -291,7 +312,7 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 			return nil
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if err := checkCSRF(r, se.CSRF); err != nil {
 				return err
 			}

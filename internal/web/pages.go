@@ -26,6 +26,13 @@ type requestPage struct {
 	Allowed         []dueprocess.DataCategory
 	Proposal        string // the proposal awaiting approval, if any
 	Timeline        []audit.Entry
+	// Verification: the agency and official as our registry holds them,
+	// the callbacks recorded, and why nothing may be released yet ("" if
+	// it may, as far as the sender goes).
+	Agency     *dueprocess.Agency
+	Official   *dueprocess.Official
+	Callbacks  []dueprocess.Callback
+	Unreleased string
 }
 
 // requestView builds the request page for staff.
@@ -53,6 +60,9 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}
+	if err := s.verificationView(r, v); err != nil {
+		return nil, err
+	}
 	// The approver confirms a proposal they can read; nobody else is
 	// shown the approval form, so nobody else needs it.
 	if req.Status == dueprocess.StatusAwaitingApproval && staff.May(dueprocess.PermRequestApprove) {
@@ -69,6 +79,8 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	switch r.URL.Query().Get("done") {
 	case "recorded":
 		v.Flash = "Recorded."
+	case "entered":
+		v.Flash = "Entered. Check its signals, and call the agency back on the number in our registry before anything is released."
 	}
 	return v, nil
 }

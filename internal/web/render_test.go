@@ -43,8 +43,18 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Reasons:    []dueprocess.Reason{{Rule: "default.review", Outcome: dueprocess.OutcomeReview, Text: "No rule holds this request back."}}},
 		Documents: []dueprocess.Document{{ID: "doc_1", RequestID: "DP-2026-000042", SHA256: "9f86d081", Size: 2000, Filename: "order.pdf"}},
 	}
+	req.Channel = dueprocess.ChannelFax
+	req.Sender = &dueprocess.Sender{Name: "Inspector Chan", Email: "chan@po1ice.gov.hk", Phone: "+852 5555 0100", VerifiedHow: "the fax header", EnteredBy: "st_ida"}
+	req.Signals = []dueprocess.Signal{{Code: dueprocess.SignalDomainLookalike, Text: "The sender's domain po1ice.gov.hk looks like police.gov.hk."}}
+	req.Flag = "Inspector Chan is suspended: a failed callback"
+	agency := &dueprocess.Agency{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK", Kind: dueprocess.AgencyPolice,
+		Domains: []string{"police.gov.hk"}, CallbackPhone: "+852 2860 2000", SupervisorContact: "Supt Lee", CreatedAt: at}
+	suspended := *agency
+	suspended.ID, suspended.SuspendedAt, suspended.SuspendedReason = "ag_x", &at, "a hijacked mail server"
+	official := &dueprocess.Official{ID: "of_chan", AgencyID: "ag_hkpf", Email: "chan@police.gov.hk", Name: "Inspector Chan", CreatedAt: at}
 	base := func(title string) basePage {
-		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
+		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded.",
+			Alerts: []dueprocess.Alert{{ID: "al_1", At: at, Kind: dueprocess.AlertForgery, RequestID: req.ID, Text: "Request DP-2026-000042 was refused as suspected forgery."}}}
 	}
 	pct := 46.0
 	n := int64(241)
@@ -61,7 +71,13 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 		"request": &requestPage{basePage: base(req.ID), Request: req, ReviewDecisions: dueprocess.ReviewDecisions,
 			Allowed: req.Decision.Allowed(), Proposal: "Proposed by st_rae: approve [subscriber]. As the order allows.",
 			Timeline: []audit.Entry{{Index: 7, Time: at, Actor: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}, Action: "request.reviewed",
-				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}}},
+				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}},
+			Agency: agency, Official: official, Unreleased: "request DP-2026-000042 cannot be released until a callback confirms it",
+			Callbacks: []dueprocess.Callback{{ID: "cb_1", Dialled: "+852 2860 2000", CalledAt: at, Reached: "Sgt Wong", Outcome: dueprocess.CallbackConfirmed}}},
+		"intake": &intakePage{basePage: base("New request"), Agencies: []*dueprocess.Agency{agency, &suspended}, Channels: dueprocess.PaperChannels,
+			Kinds: dueprocess.RequestKinds, Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, Harms: dueprocess.Harms,
+			Form: map[string][]string{"agency_id": {"ag_hkpf"}, "channel": {"fax"}, "sender_name": {"Inspector Chan"}}},
+		"agencies": &agenciesPage{basePage: base("Agencies"), Agencies: []*dueprocess.Agency{agency, &suspended}},
 		"jurisdictions": &jurisdictionsPage{basePage: base("Jurisdictions"), Pauses: []dueprocess.Pause{pause},
 			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
 		"staff": &staffPage{basePage: base("Staff"), Members: []*dueprocess.Staff{staff, {ID: "st_rae", Name: "Rae", Email: "rae@example.com",
@@ -120,6 +136,11 @@ func TestEveryPageRenders(t *testing.T) {
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{request, `action="/console/requests/DP-2026-000042/callback"`, dueprocess.PermRequestCallback},
+			{request, `action="/console/officials/of_chan/suspend"`, dueprocess.PermRegistryManage},
+			{request, `href="/console/requests/new"`, dueprocess.PermRequestIntake},
+			{request, `href="/console/agencies"`, dueprocess.PermRegistryManage},
+			{request, "po1ice.gov.hk looks like", dueprocess.PermRequestRead},
 			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
 		} {
 			if got, want := strings.Contains(c.page, c.fragment), staff.May(c.perm); got != want {
