@@ -48,7 +48,7 @@ func TestConsoleIntakeOfAFaxedDemand(t *testing.T) {
 		fields := url.Values{"csrf": {csrf}, "agency_id": {e.hkID}, "channel": {"fax"},
 			"sender_name": {"Inspector Lam"}, "sender_email": {"lam@police.gov.hk"}, "sender_phone": {"+852 5555 0100"},
 			"verified_how": {"fax header matches the force's fax number"},
-			"kind": {"emergency"}, "jurisdiction": {"HK"}, "process_type": {"emergency"}, "process_reference": {"HKPF-E-7"},
+			"kind":         {"emergency"}, "jurisdiction": {"HK"}, "process_type": {"emergency"}, "process_reference": {"HKPF-E-7"},
 			"process_issued_by": {"Hong Kong Police Force"}, "targets": {"username: demosisto\nemail: someone@example.org"},
 			"data_categories": {"subscriber", "location"}, "emergency_harm": {"death"}, "emergency_justification": {"a threat to kill, posted today"}}
 
