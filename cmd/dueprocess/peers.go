@@ -193,6 +193,11 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	forged, err := db.ForgedCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
+	rep.AddForged(forged)
 	body, err := c.renderReport(db, cp, rep, *format, *width)
 	if err != nil {
 		return err

@@ -112,6 +112,12 @@ func TestConsoleCallbackFailsAndAlerts(t *testing.T) {
 			t.Errorf("after a failed callback: %s, forged %v; want refused as forgery", r.Status, r.Forged)
 		}
 
+		// The transparency report counts it apart.
+		period := dueprocess.HalfYear(r0(t, db, id).ReceivedAt)
+		if status, _, js := b.get("/transparency/" + period + ".json"); status != 200 || !strings.Contains(js, `"refused_unverified": 1`) {
+			t.Errorf("report %s: %d, want refused_unverified 1:\n%.300s", period, status, js)
+		}
+
 		admin := newBrowser(t, db)
 		_, secret = staffMember(t, db, "ada@example.net", dueprocess.RoleAdmin)
 		admin.signIn("ada@example.net", secret)
@@ -130,4 +136,13 @@ func TestConsoleCallbackFailsAndAlerts(t *testing.T) {
 			t.Errorf("dismissed alerts still show")
 		}
 	})
+}
+
+func r0(t *testing.T, db *store.DB, id string) *dueprocess.Request {
+	t.Helper()
+	r, err := db.Request(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

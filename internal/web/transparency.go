@@ -35,7 +35,16 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
 		return nil, err
 	}
-	return report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	rep, err := report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	if err != nil {
+		return nil, err
+	}
+	forged, err := s.db.ForgedCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
+	rep.AddForged(forged)
+	return rep, nil
 }
 
 // periods lists every half-year from the oldest with counts to the
