@@ -53,7 +53,7 @@ func (s *Server) intakeFormPage(w http.ResponseWriter, r *http.Request, se *stor
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "intake", v)
+	s.render(w, r, "newrequest", v)
 	return nil
 }
 
@@ -78,7 +78,7 @@ func (s *Server) consoleIntake(w http.ResponseWriter, r *http.Request, se *store
 		return verr
 	}
 	v.refuse(err)
-	s.render(w, r, "intake", v)
+	s.render(w, r, "newrequest", v)
 	return nil
 }
 

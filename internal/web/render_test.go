@@ -74,7 +74,7 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}},
 			Agency: agency, Official: official, Unreleased: "request DP-2026-000042 cannot be released until a callback confirms it",
 			Callbacks: []dueprocess.Callback{{ID: "cb_1", Dialled: "+852 2860 2000", CalledAt: at, Reached: "Sgt Wong", Outcome: dueprocess.CallbackConfirmed}}},
-		"intake": &intakePage{basePage: base("New request"), Agencies: []*dueprocess.Agency{agency, &suspended}, Channels: dueprocess.PaperChannels,
+		"newrequest": &intakePage{basePage: base("New request"), Agencies: []*dueprocess.Agency{agency, &suspended}, Channels: dueprocess.PaperChannels,
 			Kinds: dueprocess.RequestKinds, Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, Harms: dueprocess.Harms,
 			Form: map[string][]string{"agency_id": {"ag_hkpf"}, "channel": {"fax"}, "sender_name": {"Inspector Chan"}}},
 		"agencies": &agenciesPage{basePage: base("Agencies"), Agencies: []*dueprocess.Agency{agency, &suspended}},
