@@ -327,3 +327,49 @@ func TestDrillSuspendedAgencyToken(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedCallbacksAtOnce: twenty staff record a failed callback on the
+// same request at once. One refuses it as forgery; the others are refused
+// as a Conflict (it is refused already), so it is counted once and its
+// official suspended once.
+func TestFailedCallbacksAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newVerifyWorld(t, db)
+		w.now = w.now.Add(40 * 24 * time.Hour)
+		r := w.api(dueprocess.KindEmergency, "E-1", "192.0.2.1")
+		const n = 20
+		errs := make(chan error, n)
+		for range n {
+			go func() { errs <- w.callback(r.ID, "+852 2860 2000", dueprocess.CallbackFailed) }()
+		}
+		ok := 0
+		for range n {
+			switch err := <-errs; {
+			case err == nil:
+				ok++
+			case dueprocess.ErrorKind(err) != dueprocess.Conflict:
+				t.Errorf("a concurrent callback: %v, want nil or a Conflict", err)
+			}
+		}
+		if ok != 1 {
+			t.Errorf("%d failed callbacks recorded, want 1", ok)
+		}
+		forged, _ := db.ForgedCounts(ctx, "")
+		if len(forged) != 1 || forged[0].Requests != 1 {
+			t.Errorf("forged counts %+v, want one request", forged)
+		}
+		var suspensions int
+		src := db.AuditLog()
+		size, _ := src.Size(ctx)
+		src.Entries(ctx, 0, size, func(_ int64, data []byte) error {
+			if e, err := audit.Decode(data); err == nil && e.Action == dueprocess.ActionOfficialSuspended {
+				suspensions++
+			}
+			return nil
+		})
+		if suspensions != 1 {
+			t.Errorf("%d suspensions in the log, want 1", suspensions)
+		}
+		w.checkCounts("after concurrent callbacks")
+	})
+}
