@@ -257,6 +257,7 @@ CREATE TABLE requests (
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE INDEX requests_official ON requests USING btree (official_id, received_at);
+CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);

@@ -319,6 +319,8 @@ CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
 CREATE INDEX requests_official ON requests (official_id, received_at);
 
+CREATE INDEX requests_official_kind ON requests (official_id, kind);
+
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,14 +39,23 @@ func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.
 	add := func(code, format string, args ...any) {
 		out = append(out, dueprocess.Signal{Code: code, Text: fmt.Sprintf(format, args...)})
 	}
-	var total, emergencies, recent int64
-	err := tx.tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN kind = $2 THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN received_at > $3 THEN 1 ELSE 0 END), 0) FROM requests WHERE official_id = $1`,
-		o.ID, string(dueprocess.KindEmergency), tx.db.ts(tx.now.Add(-BurstWindow))).Scan(&total, &emergencies, &recent)
+	// One round trip, each part bounded by an index whatever the number
+	// of requests an official or agency has sent: EXISTS stops at the
+	// first row, the burst counts at most BurstCount.
+	var sent, sentEmergency bool
+	var recent int64
+	var dup string
+	err := tx.tx.QueryRowContext(ctx, `SELECT
+		EXISTS (SELECT 1 FROM requests WHERE official_id = $1),
+		EXISTS (SELECT 1 FROM requests WHERE official_id = $1 AND kind = $2),
+		(SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE official_id = $1 AND received_at > $3 LIMIT $4) AS recent),
+		(SELECT id FROM requests WHERE agency_id = $5 AND process_reference = $6 AND process_type = $7 AND kind = $8 ORDER BY id LIMIT 1)`,
+		o.ID, string(dueprocess.KindEmergency), tx.db.ts(tx.now.Add(-BurstWindow)), BurstCount,
+		a.ID, r.LegalProcess.Reference, string(r.LegalProcess.Type), string(r.Kind)).Scan(&sent, &sentEmergency, &recent, nullString{&dup})
 	if err != nil {
 		return nil, mapError(fmt.Errorf("signals: %w", err))
 	}
-	if total == 0 {
+	if !sent {
 		add(dueprocess.SignalFirstRequest, "This is the first request from %s.", o.Name)
 	}
 	if age := tx.now.Sub(o.CreatedAt); age < NewAccountAge {
@@ -57,7 +64,7 @@ func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.
 	if recent+1 >= BurstCount {
 		add(dueprocess.SignalBurst, "%s sent %d requests within %s.", o.Name, recent+1, BurstWindow)
 	}
-	if r.Kind == dueprocess.KindEmergency && emergencies == 0 {
+	if r.Kind == dueprocess.KindEmergency && !sentEmergency {
 		add(dueprocess.SignalFirstEmergency, "%s never sent an emergency request before.", o.Name)
 	}
 	domain := from[strings.LastIndexByte(from, '@')+1:]
@@ -70,13 +77,8 @@ func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.
 	if r.Jurisdiction != a.Jurisdiction && (strings.Contains(a.Jurisdiction, "-") || dueprocess.Country(r.Jurisdiction) != a.Jurisdiction) {
 		add(dueprocess.SignalOutsideJuris, "The request is for %s, but %s acts in %s.", r.Jurisdiction, a.Name, a.Jurisdiction)
 	}
-	var dup string
-	err = tx.tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE agency_id = $1 AND process_type = $2 AND process_reference = $3 AND kind = $4 ORDER BY id LIMIT 1`,
-		a.ID, string(r.LegalProcess.Type), r.LegalProcess.Reference, string(r.Kind)).Scan(&dup)
-	if err == nil {
+	if dup != "" {
 		add(dueprocess.SignalDuplicate, "Request %s already rests on the same %s %s: this may be a replay.", dup, r.LegalProcess.Type, r.LegalProcess.Reference)
-	} else if !errors.Is(err, sql.ErrNoRows) {
-		return nil, mapError(err)
 	}
 	if origin.Channel != dueprocess.ChannelAPI {
 		add(dueprocess.SignalPaper, "The request arrived by %s and was entered by staff; only a callback confirms the sender.", strings.ReplaceAll(string(origin.Channel), "_", " "))
@@ -91,26 +93,26 @@ func (tx *Tx) tokenPlaces(ctx context.Context, a *dueprocess.Agency, origin Orig
 	if origin.TokenID == "" || origin.Address == "" {
 		return nil, nil
 	}
-	var tokenUses, tokenHere, agencyUses, agencyHere int64
+	var tokenUsed, tokenHere, agencyUsed, agencyHere bool
 	err := tx.tx.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM token_addresses WHERE token_id = $1),
-		(SELECT COUNT(*) FROM token_addresses WHERE token_id = $1 AND address = $2),
-		(SELECT COUNT(*) FROM token_addresses WHERE agency_id = $3),
-		(SELECT COUNT(*) FROM token_addresses WHERE agency_id = $3 AND address = $2)`,
-		origin.TokenID, origin.Address, a.ID).Scan(&tokenUses, &tokenHere, &agencyUses, &agencyHere)
+		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $1),
+		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $1 AND address = $2),
+		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $3),
+		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $3 AND address = $2)`,
+		origin.TokenID, origin.Address, a.ID).Scan(&tokenUsed, &tokenHere, &agencyUsed, &agencyHere)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("token addresses: %w", err))
 	}
 	var out []dueprocess.Signal
-	if tokenUses > 0 && tokenHere == 0 {
+	if tokenUsed && !tokenHere {
 		out = append(out, dueprocess.Signal{Code: dueprocess.SignalTokenNewAddress,
 			Text: fmt.Sprintf("The API token was used from %s, where it was never used before.", origin.Address)})
 	}
-	if agencyUses > 0 && agencyHere == 0 {
+	if agencyUsed && !agencyHere {
 		out = append(out, dueprocess.Signal{Code: dueprocess.SignalAgencyNewAddress,
 			Text: fmt.Sprintf("No official of %s ever used the API from %s before.", a.Name, origin.Address)})
 	}
-	if tokenHere == 0 {
+	if !tokenHere {
 		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO token_addresses (token_id, agency_id, address, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 			origin.TokenID, a.ID, origin.Address, tx.db.ts(tx.now)); err != nil {
 			return nil, mapError(fmt.Errorf("token addresses: %w", err))

@@ -18,7 +18,11 @@ ALTER TABLE requests ADD COLUMN sender TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN signals TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN flag TEXT NOT NULL DEFAULT '';
 ALTER TABLE requests ADD COLUMN forged_at TIMESTAMPTZ;
+-- The signals look up an official's requests, their emergencies and a
+-- replay of the same legal process (requests_reference, from 0010),
+-- whatever the numbers sent.
 CREATE INDEX requests_official ON requests (official_id, received_at);
+CREATE INDEX requests_official_kind ON requests (official_id, kind);
 
 -- Callbacks to the number in our registry; outcome is confirmed or failed.
 CREATE TABLE callbacks (
@@ -74,6 +78,7 @@ DROP TABLE report_forged;
 DROP TABLE alerts;
 DROP TABLE token_addresses;
 DROP TABLE callbacks;
+DROP INDEX requests_official_kind;
 DROP INDEX requests_official;
 ALTER TABLE requests DROP COLUMN forged_at;
 ALTER TABLE requests DROP COLUMN flag;
