@@ -27,6 +27,11 @@ type Origin struct {
 	Sender  *dueprocess.Sender
 	Address string
 	TokenID string
+	// Agency and Official, when set, are the caller's as authentication
+	// read them an instant ago (dueprocess.Principal), which spares
+	// reading them again; otherwise intake reads them.
+	Agency   *dueprocess.Agency
+	Official *dueprocess.Official
 }
 
 // signals computes the signals of request r from official o of agency a,
@@ -41,17 +46,24 @@ func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.
 	}
 	// One round trip, each part bounded by an index whatever the number
 	// of requests an official or agency has sent: EXISTS stops at the
-	// first row, the burst counts at most BurstCount.
+	// first row, the burst counts at most BurstCount. The token's places
+	// are false without a token.
 	var sent, sentEmergency bool
 	var recent int64
 	var dup string
+	var p places
 	err := tx.tx.QueryRowContext(ctx, `SELECT
 		EXISTS (SELECT 1 FROM requests WHERE official_id = $1),
 		EXISTS (SELECT 1 FROM requests WHERE official_id = $1 AND kind = $2),
 		(SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE official_id = $1 AND received_at > $3 LIMIT $4) AS recent),
-		(SELECT id FROM requests WHERE agency_id = $5 AND process_reference = $6 AND process_type = $7 AND kind = $8 ORDER BY id LIMIT 1)`,
+		(SELECT id FROM requests WHERE agency_id = $5 AND process_reference = $6 AND process_type = $7 AND kind = $8 ORDER BY id LIMIT 1),
+		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $9),
+		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $9 AND address = $10),
+		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $5),
+		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $5 AND address = $10)`,
 		o.ID, string(dueprocess.KindEmergency), tx.db.ts(tx.now.Add(-BurstWindow)), BurstCount,
-		a.ID, r.LegalProcess.Reference, string(r.LegalProcess.Type), string(r.Kind)).Scan(&sent, &sentEmergency, &recent, nullString{&dup})
+		a.ID, r.LegalProcess.Reference, string(r.LegalProcess.Type), string(r.Kind), origin.TokenID, origin.Address).
+		Scan(&sent, &sentEmergency, &recent, nullString{&dup}, &p.tokenUsed, &p.tokenHere, &p.agencyUsed, &p.agencyHere)
 	if err != nil {
 		return nil, mapError(fmt.Errorf("signals: %w", err))
 	}
@@ -83,40 +95,42 @@ func (tx *Tx) signals(ctx context.Context, r *dueprocess.Request, o *dueprocess.
 	if origin.Channel != dueprocess.ChannelAPI {
 		add(dueprocess.SignalPaper, "The request arrived by %s and was entered by staff; only a callback confirms the sender.", strings.ReplaceAll(string(origin.Channel), "_", " "))
 	}
-	places, err := tx.tokenPlaces(ctx, a, origin)
-	return append(out, places...), err
+	if origin.TokenID == "" || origin.Address == "" {
+		return out, nil
+	}
+	return append(out, p.signals(a, origin)...), tx.usedFrom(ctx, a, origin, p)
 }
 
-// tokenPlaces returns the signals of a token used from an address new to
-// it or to its agency, and records the use.
-func (tx *Tx) tokenPlaces(ctx context.Context, a *dueprocess.Agency, origin Origin) ([]dueprocess.Signal, error) {
-	if origin.TokenID == "" || origin.Address == "" {
-		return nil, nil
-	}
-	var tokenUsed, tokenHere, agencyUsed, agencyHere bool
-	err := tx.tx.QueryRowContext(ctx, `SELECT
-		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $1),
-		EXISTS (SELECT 1 FROM token_addresses WHERE token_id = $1 AND address = $2),
-		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $3),
-		EXISTS (SELECT 1 FROM token_addresses WHERE agency_id = $3 AND address = $2)`,
-		origin.TokenID, origin.Address, a.ID).Scan(&tokenUsed, &tokenHere, &agencyUsed, &agencyHere)
-	if err != nil {
-		return nil, mapError(fmt.Errorf("token addresses: %w", err))
-	}
+// places is what the store knows of where a token and its agency were
+// used from before.
+type places struct {
+	tokenUsed, tokenHere, agencyUsed, agencyHere bool
+}
+
+// signals returns the signals of a token used from an address new to it
+// or to its agency.
+func (p places) signals(a *dueprocess.Agency, origin Origin) []dueprocess.Signal {
 	var out []dueprocess.Signal
-	if tokenUsed && !tokenHere {
+	if p.tokenUsed && !p.tokenHere {
 		out = append(out, dueprocess.Signal{Code: dueprocess.SignalTokenNewAddress,
 			Text: fmt.Sprintf("The API token was used from %s, where it was never used before.", origin.Address)})
 	}
-	if agencyUsed && !agencyHere {
+	if p.agencyUsed && !p.agencyHere {
 		out = append(out, dueprocess.Signal{Code: dueprocess.SignalAgencyNewAddress,
 			Text: fmt.Sprintf("No official of %s ever used the API from %s before.", a.Name, origin.Address)})
 	}
-	if !tokenHere {
-		if _, err := tx.tx.ExecContext(ctx, `INSERT INTO token_addresses (token_id, agency_id, address, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-			origin.TokenID, a.ID, origin.Address, tx.db.ts(tx.now)); err != nil {
-			return nil, mapError(fmt.Errorf("token addresses: %w", err))
-		}
+	return out
+}
+
+// usedFrom records a token's first use from an address, held back with
+// the request's other writes.
+func (tx *Tx) usedFrom(ctx context.Context, a *dueprocess.Agency, origin Origin, p places) error {
+	if p.tokenHere {
+		return nil
 	}
-	return out, nil
+	if err := tx.tx.write(ctx, `INSERT INTO token_addresses (token_id, agency_id, address, first_seen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+		origin.TokenID, a.ID, origin.Address, tx.db.ts(tx.now)); err != nil {
+		return fmt.Errorf("token addresses: %w", err)
+	}
+	return nil
 }

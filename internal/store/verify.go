@@ -17,9 +17,11 @@ import (
 // official need not have a portal account). A request from a suspended
 // agency or official (possible only on paper) is stored flagged.
 func (tx *Tx) verifySender(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor, origin Origin) error {
-	a, err := tx.db.agency(ctx, tx.tx, r.AgencyID)
-	if err != nil {
-		return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "agency_id", Message: fmt.Sprintf("no agency %s in the registry", r.AgencyID)}
+	a, err := origin.Agency, error(nil)
+	if a == nil || a.ID != r.AgencyID {
+		if a, err = tx.db.agency(ctx, tx.tx, r.AgencyID); err != nil {
+			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "agency_id", Message: fmt.Sprintf("no agency %s in the registry", r.AgencyID)}
+		}
 	}
 	r.Channel = origin.Channel
 	if r.Channel == "" {
@@ -31,6 +33,8 @@ func (tx *Tx) verifySender(ctx context.Context, r *dueprocess.Request, by duepro
 	}
 	var o *dueprocess.Official
 	switch {
+	case origin.Official != nil && origin.Official.ID == r.OfficialID:
+		o = origin.Official
 	case r.OfficialID != "":
 		if o, err = tx.db.official(ctx, tx.tx, r.OfficialID); err != nil {
 			return err
@@ -122,7 +126,7 @@ func (tx *Tx) alertSignals(ctx context.Context, r *dueprocess.Request) error {
 // banner stays as it is.
 func (tx *Tx) alert(ctx context.Context, al *dueprocess.Alert) error {
 	al.ID, al.At = newID("al"), tx.now
-	if _, err := tx.exec(ctx, `INSERT INTO alerts (id, at, kind, request_id, agency_id, official_id, text) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+	if err := tx.tx.write(ctx, `INSERT INTO alerts (id, at, kind, request_id, agency_id, official_id, text) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		al.ID, tx.db.ts(al.At), al.Kind, al.RequestID, al.AgencyID, al.OfficialID, al.Text); err != nil {
 		return fmt.Errorf("alert: %w", err)
 	}

@@ -77,7 +77,8 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 	sum := sha256.Sum256(body)
 	done, err := s.db.Submit(r.Context(), store.Submission{
 		Request: req, By: p.Actor(), Decide: s.decide,
-		Origin:    store.Origin{Channel: dueprocess.ChannelAPI, Address: clientAddr(r), TokenID: p.TokenID},
+		Origin: store.Origin{Channel: dueprocess.ChannelAPI, Address: clientAddr(r), TokenID: p.TokenID,
+			Agency: p.Agency, Official: p.Official},
 		Principal: p.Official.ID, Key: key, BodyHash: hex.EncodeToString(sum[:]),
 		Answer: func(stored *dueprocess.Request) ([]byte, error) {
 			shown, err := s.show(r, p, stored)
