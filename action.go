@@ -39,6 +39,7 @@ const (
 	ActionOfficialSuspended   = "official.suspended"
 	ActionOfficialReinstated  = "official.reinstated"
 	ActionAlertDismissed      = "alert.dismissed"
+	ActionAgencyKeySet        = "agency.key_set"
 )
 
 // Actions lists every action the audit log records.
@@ -50,5 +51,5 @@ var Actions = []string{
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled, ActionCallbackRecorded, ActionRequestForged,
 	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
-	ActionOfficialReinstated, ActionAlertDismissed,
+	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
 }

@@ -29,10 +29,13 @@ type Agency struct {
 	CallbackPhone string     `json:"callback_phone,omitempty"`
 	// SupervisorContact is whom to call above the official: a name and a
 	// number, from our registry.
-	SupervisorContact string     `json:"supervisor_contact,omitempty"`
-	CreatedAt         time.Time  `json:"created_at"`
-	SuspendedAt       *time.Time `json:"suspended_at,omitempty"`
-	SuspendedReason   string     `json:"suspended_reason,omitempty"`
+	SupervisorContact string `json:"supervisor_contact,omitempty"`
+	// SigningKey is the agency's Ed25519 public key as a note verifier
+	// key ("name+hash+key"), if it signs its requests.
+	SigningKey      string     `json:"signing_key,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	SuspendedAt     *time.Time `json:"suspended_at,omitempty"`
+	SuspendedReason string     `json:"suspended_reason,omitempty"`
 }
 
 // Official is a person at an agency who submits requests.

@@ -175,6 +175,9 @@ type Request struct {
 	// staff from paper, who it says sent it.
 	Channel Channel `json:"channel,omitempty"`
 	Sender  *Sender `json:"sender,omitempty"`
+	// SignedBy names the agency's key that signed the request, when it
+	// came with a valid signature (docs/verification.md).
+	SignedBy string `json:"signed_by,omitempty"`
 	// Signals, Flag and Forged are for staff only (see Request.ForOfficial):
 	// the reasons to doubt the sender, why the request is flagged (its
 	// official or agency was suspended), and that it was refused as

@@ -47,8 +47,9 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList, "set-contact": agencySetContact, "suspend": agencySuspend, "reinstate": agencyReinstate,
-	}, "add|list|set-contact|suspend|reinstate")
+		"add": agencyAdd, "list": agencyList, "set-contact": agencySetContact, "set-key": agencySetKey,
+		"suspend": agencySuspend, "reinstate": agencyReinstate,
+	}, "add|list|set-contact|set-key|suspend|reinstate")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {

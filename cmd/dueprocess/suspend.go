@@ -7,19 +7,20 @@ import (
 	"strings"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // agencySetContact sets an agency's callback number and supervisor in the
 // registry: "dueprocess agency set-contact ID --callback-phone … --supervisor …".
 func agencySetContact(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("agency set-contact", "agency set-contact ID --callback-phone PHONE [--supervisor CONTACT]",
+	fs := c.newFlags("agency set-contact", "agency set-contact ID --callback-phone PHONE [--supervisor-contact CONTACT]",
 		"Sets the number staff call back to verify the agency's requests, and whom to\n"+
 			"call above the official. Find both from your own research (the agency's\n"+
 			"published switchboard), never from a request: a callback counts only to this\n"+
 			"number.")
 	phone := fs.String("callback-phone", "", "the agency's callback number, e.g. \"+852 2860 2000\"")
-	supervisor := fs.String("supervisor", "", "a supervisor's name and number, e.g. \"Supt Lee, +852 2860 2001\"")
+	supervisor := fs.String("supervisor-contact", "", "a supervisor's name and number, e.g. \"Supt Lee, +852 2860 2001\"")
 	dsn := c.dbFlag(fs)
 	id, err := parseWithID(fs, args, "the agency's id")
 	if err != nil {
@@ -38,6 +39,37 @@ func agencySetContact(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	c.say("set the callback number of %s to %s", id, p)
+	return nil
+}
+
+// agencySetKey registers the key an agency signs its requests with.
+func agencySetKey(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("agency set-key", "agency set-key ID --key VERIFIER-KEY",
+		"Registers the Ed25519 public key the agency signs its requests with, as a note\n"+
+			"verifier key (name+hash+key, from golang.org/x/mod/sumdb/note's GenerateKey).\n"+
+			"A request with a valid Dueprocess-Signature header is then marked signed_by the\n"+
+			"key's name. --key \"\" removes it.")
+	key := fs.String("key", "", "the verifier key, e.g. police.gov.hk+1a2b3c4d+AQ…")
+	dsn := c.dbFlag(fs)
+	id, err := parseWithID(fs, args, "the agency's id")
+	if err != nil {
+		return err
+	}
+	vkey := ""
+	if *key != "" {
+		if vkey, err = auth.CheckSigningKey(*key); err != nil {
+			return usageError{"--key: " + dueprocess.ErrorMessage(err)}
+		}
+	}
+	db, err := c.openExisting(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.SetAgencyKey(ctx, id, vkey, c.operator()); err != nil {
+		return err
+	}
+	c.say("set the signing key of %s", id)
 	return nil
 }
 

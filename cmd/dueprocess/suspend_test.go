@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -20,7 +22,14 @@ func TestSuspendFromTheCommandLine(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			vars := map[string]string{"DUEPROCESS_DB": storetest.DSN(t, d), "DUEPROCESS_DATA": t.TempDir()}
 			agency, token := registerOfficial(t, vars)
-			if _, err := cmd(t, vars, "agency", "set-contact", agency, "--callback-phone", "+852 2860 2000", "--supervisor", "Supt Lee"); err != nil {
+			if _, err := cmd(t, vars, "agency", "set-contact", agency, "--callback-phone", "+852 2860 2000", "--supervisor-contact", "Supt Lee"); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := cmd(t, vars, "agency", "set-key", agency, "--key", "not a key"); err == nil {
+				t.Error("a malformed signing key was accepted")
+			}
+			_, vkey, _ := note.GenerateKey(nil, "police.gov.hk")
+			if _, err := cmd(t, vars, "agency", "set-key", agency, "--key", vkey); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := cmd(t, vars, "agency", "set-contact", agency, "--callback-phone", "call me"); err == nil {
@@ -35,6 +44,9 @@ func TestSuspendFromTheCommandLine(t *testing.T) {
 			p, err := db.PrincipalByTokenHash(ctx, auth.HashToken(token))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if a, _ := db.Agency(ctx, agency); a.SigningKey != vkey {
+				t.Errorf("signing key %q, want the one set", a.SigningKey)
 			}
 			if p.Agency.CallbackPhone != "+852 2860 2000" {
 				t.Errorf("callback phone %q, want the one set", p.Agency.CallbackPhone)

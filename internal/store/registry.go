@@ -29,13 +29,13 @@ func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency, by dueproc
 		"jurisdiction": a.Jurisdiction, "kind": a.Kind, "domains": a.Domains})
 }
 
-const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at, supervisor_contact, suspended_at, suspended_reason`
+const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at, supervisor_contact, suspended_at, suspended_reason, signing_key`
 
 func scanAgency(row interface{ Scan(...any) error }) (*dueprocess.Agency, error) {
 	a := &dueprocess.Agency{}
 	var kind string
 	if err := row.Scan(&a.ID, &a.Name, &a.Jurisdiction, &kind, &a.CallbackPhone, timeCol{&a.CreatedAt},
-		&a.SupervisorContact, nullTimeCol{&a.SuspendedAt}, &a.SuspendedReason); err != nil {
+		&a.SupervisorContact, nullTimeCol{&a.SuspendedAt}, &a.SuspendedReason, &a.SigningKey); err != nil {
 		return nil, err
 	}
 	a.Kind = dueprocess.AgencyKind(kind)

@@ -97,13 +97,13 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, channel, sender, signals, flag)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
+		received_at, updated_at, decision, channel, sender, signals, flag, signed_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), jsonOrEmpty(r.Sender), jsonOrEmpty(r.Signals), r.Flag)
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), jsonOrEmpty(r.Sender), jsonOrEmpty(r.Signals), r.Flag, r.SignedBy)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -230,7 +230,7 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, channel, sender, signals, flag, forged_at`
+	received_at, updated_at, decision, channel, sender, signals, flag, forged_at, signed_by`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
@@ -242,7 +242,7 @@ func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, erro
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
 		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision},
-		&channel, &sender, &signals, &r.Flag, nullTimeCol{&r.Forged})
+		&channel, &sender, &signals, &r.Flag, nullTimeCol{&r.Forged}, &r.SignedBy)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,8 @@ CREATE TABLE agencies (
     created_at timestamp with time zone NOT NULL,
     supervisor_contact text NOT NULL DEFAULT ''::text,
     suspended_at timestamp with time zone,
-    suspended_reason text NOT NULL DEFAULT ''::text
+    suspended_reason text NOT NULL DEFAULT ''::text,
+    signing_key text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX agencies_pkey ON agencies USING btree (id);
 
@@ -248,6 +249,7 @@ CREATE TABLE requests (
     updated_at timestamp with time zone NOT NULL,
     decision text,
     paused_from text,
+    signed_by text NOT NULL DEFAULT ''::text,
     channel text NOT NULL DEFAULT 'api'::text,
     sender text NOT NULL DEFAULT ''::text,
     signals text NOT NULL DEFAULT ''::text,

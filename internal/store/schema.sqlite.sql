@@ -7,7 +7,7 @@ CREATE TABLE agencies (
     kind           TEXT NOT NULL,
     callback_phone TEXT NOT NULL DEFAULT '',
     created_at     TIMESTAMP NOT NULL
-, supervisor_contact TEXT NOT NULL DEFAULT '', suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '');
+, supervisor_contact TEXT NOT NULL DEFAULT '', suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '', signing_key TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE agency_domains (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
@@ -217,7 +217,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,

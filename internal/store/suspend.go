@@ -141,3 +141,16 @@ func (tx *Tx) SetAgencyContact(ctx context.Context, id, phone, supervisor string
 	}
 	return tx.Record(ctx, by, dueprocess.ActionAgencyContactSet, "agency:"+id, map[string]any{"callback_phone": phone, "supervisor_contact": supervisor})
 }
+
+// SetAgencyKey registers the agency's request-signing key, a note
+// verifier key checked by auth.CheckSigningKey ("" removes it).
+func (tx *Tx) SetAgencyKey(ctx context.Context, id, vkey string, by dueprocess.Actor) error {
+	res, err := tx.exec(ctx, `UPDATE agencies SET signing_key = $1 WHERE id = $2`, vkey, id)
+	if err != nil {
+		return fmt.Errorf("set agency key: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return dueprocess.Errorf(dueprocess.NotFound, "agency %s not found", id)
+	}
+	return tx.Record(ctx, by, dueprocess.ActionAgencyKeySet, "agency:"+id, map[string]any{"signing_key": vkey})
+}

@@ -53,3 +53,9 @@ func (db *DB) SetAgencyContact(ctx context.Context, id, phone, supervisor string
 func (db *DB) DismissAlert(ctx context.Context, id string, by dueprocess.Actor) error {
 	return db.Transact(ctx, func(tx *Tx) error { return tx.DismissAlert(ctx, id, by) })
 }
+
+// SetAgencyKey registers an agency's request-signing key (see
+// Tx.SetAgencyKey).
+func (db *DB) SetAgencyKey(ctx context.Context, id, vkey string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.SetAgencyKey(ctx, id, vkey, by) })
+}

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
@@ -203,6 +205,13 @@ func TestEveryActionIsAudited(t *testing.T) {
 			{dueprocess.ActionAgencyReinstated, func() error {
 				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/reinstate", e.admin, strings.NewReader(`{"reason": "rebuilt"}`))
 				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencyKeySet, func() error {
+				_, vkey, err := note.GenerateKey(nil, "police.gov.hk")
+				if err != nil {
+					return err
+				}
+				return db.SetAgencyKey(ctx, e.hkID, vkey, dueprocess.System)
 			}},
 			{dueprocess.ActionAlertDismissed, func() error {
 				alerts, err := db.Alerts(ctx)

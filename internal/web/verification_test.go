@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
@@ -48,6 +52,46 @@ func TestDrillOverHTTP(t *testing.T) {
 		status, b = e.do("GET", "/api/v1/alerts", e.admin, nil)
 		if status != 200 || !strings.Contains(string(b), "is suspended") {
 			t.Errorf("alerts: %d %s, want the suspension", status, b)
+		}
+	})
+}
+
+// TestSignedRequest: an agency that registered a signing key sends a
+// signed request; it is marked signed_by the key, to staff and to the
+// agency. A body changed after signing, or signed by another key, is
+// refused with 400 naming the header, and nothing is stored.
+func TestSignedRequest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		skey, vkey, err := note.GenerateKey(nil, "police.gov.hk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := auth.SignRequest(skey, []byte(hkRequest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, m := e.submit(e.hk, hkRequest, auth.SignatureHeader, sig); status != 400 || !strings.Contains(mustJSON(m), "no signing key") {
+			t.Errorf("signed before a key is registered: %d %v, want 400", status, m)
+		}
+		if err := db.SetAgencyKey(ctx, e.hkID, vkey, dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		status, m := e.submit(e.hk, hkRequest, auth.SignatureHeader, sig)
+		if status != 201 || m["signed_by"] != "police.gov.hk" {
+			t.Errorf("signed request: %d, signed_by %v; want 201 signed by police.gov.hk", status, m["signed_by"])
+		}
+		changed := strings.Replace(hkRequest, "demosisto", "someone-else", 1)
+		if status, m := e.submit(e.hk, changed, auth.SignatureHeader, sig); status != 400 || !strings.Contains(mustJSON(m), auth.SignatureHeader) {
+			t.Errorf("a body changed after signing: %d %v, want 400 naming the header", status, m)
+		}
+		other, _, _ := note.GenerateKey(nil, "police.gov.hk")
+		forged, _ := auth.SignRequest(other, []byte(hkRequest))
+		if status, _ := e.submit(e.hk, hkRequest, auth.SignatureHeader, forged); status != 400 {
+			t.Errorf("signed by another key: %d, want 400", status)
+		}
+		if status, m := e.submit(e.hk, strings.Replace(hkRequest, "HKPF-2026-0113", "HKPF-2026-0114", 1)); status != 201 || m["signed_by"] != nil {
+			t.Errorf("unsigned request: %d, signed_by %v; want 201 without signed_by", status, m["signed_by"])
 		}
 	})
 }

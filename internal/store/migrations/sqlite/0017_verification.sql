@@ -6,6 +6,11 @@
 ALTER TABLE agencies ADD COLUMN supervisor_contact TEXT NOT NULL DEFAULT '';
 ALTER TABLE agencies ADD COLUMN suspended_at TIMESTAMP;
 ALTER TABLE agencies ADD COLUMN suspended_reason TEXT NOT NULL DEFAULT '';
+-- An agency may register an Ed25519 public key, as a note verifier key
+-- (golang.org/x/mod/sumdb/note, as the audit log's): a request signed
+-- with it is marked with the key's name in signed_by.
+ALTER TABLE agencies ADD COLUMN signing_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE requests ADD COLUMN signed_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE officials ADD COLUMN suspended_at TIMESTAMP;
 ALTER TABLE officials ADD COLUMN suspended_reason TEXT NOT NULL DEFAULT '';
 
@@ -80,6 +85,8 @@ DROP TABLE token_addresses;
 DROP TABLE callbacks;
 DROP INDEX requests_official_kind;
 DROP INDEX requests_official;
+ALTER TABLE requests DROP COLUMN signed_by;
+ALTER TABLE agencies DROP COLUMN signing_key;
 ALTER TABLE requests DROP COLUMN forged_at;
 ALTER TABLE requests DROP COLUMN flag;
 ALTER TABLE requests DROP COLUMN signals;
