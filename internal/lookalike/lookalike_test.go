@@ -26,3 +26,17 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCheck: any domain, however malformed its punycode, is judged
+// without a panic, and is never both listed and a look-alike.
+func FuzzCheck(f *testing.F) {
+	for _, s := range []string{"police.gov.hk", "xn--plice-7ve.gov.hk", "xn--", "po1ice.gov.hk", "..", "xn--zz.a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, domain string) {
+		got := Check(domain, []string{"police.gov.hk"})
+		if got.Listed && got.Lookalike != "" {
+			t.Errorf("Check(%q) = %+v: listed and a look-alike at once", domain, got)
+		}
+	})
+}

@@ -373,3 +373,34 @@ func TestFailedCallbacksAtOnce(t *testing.T) {
 		w.checkCounts("after concurrent callbacks")
 	})
 }
+
+// TestPaperIntakeNamesTheOfficial: a paper demand naming an official's
+// address finds them in the agency; a new address adds an official with
+// no portal account (audited as from paper intake); an address of another
+// agency's official is a Conflict and nothing is stored.
+func TestPaperIntakeNamesTheOfficial(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newVerifyWorld(t, db)
+		known := w.paper("OFFICER@police-hk.example", "", "HK")
+		if known.OfficialID != w.agencies["HK"][1] {
+			t.Errorf("the known official's address gave official %s, want %s", known.OfficialID, w.agencies["HK"][1])
+		}
+		added := w.paper("lam@police-hk.example", "", "HK")
+		o, err := db.Official(ctx, added.OfficialID)
+		if err != nil || o.Email != "lam@police-hk.example" || o.AgencyID != w.agencies["HK"][0] {
+			t.Errorf("new official %+v, %v; want lam@police-hk.example of the HK agency", o, err)
+		}
+		r := sampleRequest(t)
+		r.AgencyID = w.agencies["HK"][0]
+		sender := &dueprocess.Sender{Name: "US officer", Email: "officer@police-us.example", VerifiedHow: "none", EnteredBy: w.clerk.ID}
+		_, err = db.Submit(ctx, store.Submission{Request: r, By: w.clerk, Decide: w.reviewDecide,
+			Origin: store.Origin{Channel: dueprocess.ChannelPost, Sender: sender},
+			Answer: func(r *dueprocess.Request) ([]byte, error) { return nil, nil }})
+		if dueprocess.ErrorKind(err) != dueprocess.Conflict || dueprocess.ErrorField(err) != "sender.email" {
+			t.Errorf("another agency's official named: %v, want a Conflict on sender.email", err)
+		}
+		if list, _ := db.Requests(ctx, dueprocess.RequestFilter{}); len(list) != 2 {
+			t.Errorf("%d requests stored, want 2", len(list))
+		}
+	})
+}
