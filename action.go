@@ -40,6 +40,12 @@ const (
 	ActionOfficialReinstated  = "official.reinstated"
 	ActionAlertDismissed      = "alert.dismissed"
 	ActionAgencyKeySet        = "agency.key_set"
+	ActionRequestNarrowed     = "request.narrowed"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 )
 
 // Actions lists every action the audit log records.
@@ -49,7 +55,9 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported, ActionStaffDisabled, ActionCallbackRecorded, ActionRequestForged,
+	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionCallbackRecorded, ActionRequestForged,
 	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
 	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
 }

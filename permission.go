@@ -30,12 +30,15 @@ const (
 	PermRequestAssess     Permission = "request.assess"
 	PermRequestAssign     Permission = "request.assign"
 	PermRequestWithdraw   Permission = "request.withdraw"
+	PermRequestReply      Permission = "request.reply"
+	PermRequestClose      Permission = "request.close"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
 	PermRequestIntake     Permission = "request.intake"
 	PermRequestCallback   Permission = "request.callback"
 	PermRegistryManage    Permission = "registry.manage"
+	PermOutboxRead        Permission = "outbox.read"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -62,12 +65,15 @@ var grants = map[Permission]grant{
 	PermRequestAssess:     {what: "assess a request's human-rights impact", roles: []Role{RoleHumanRights}},
 	PermRequestAssign:     {what: "assign a request", roles: []Role{RoleReviewer, RoleAdmin}},
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
+	PermRequestReply:      {what: "answer a request to narrow", officials: true},
+	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
 	PermRequestIntake:     {what: "enter a demand that arrived by e-mail, fax, post or in person", roles: []Role{RoleIntake}},
 	PermRequestCallback:   {what: "record a callback to an agency", roles: []Role{RoleIntake, RoleReviewer, RoleAdmin}},
 	PermRegistryManage:    {what: "set agencies' contacts, suspend and reinstate agencies and officials, and dismiss alerts", roles: []Role{RoleAdmin}},
+	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

@@ -167,10 +167,14 @@ type Request struct {
 	Nondisclosure  *Nondisclosure  `json:"nondisclosure,omitempty"`
 	Emergency      *EmergencyClaim `json:"emergency,omitempty"`
 	Deadline       Date            `json:"deadline"`
-	Decision       *Decision       `json:"decision,omitempty"`
-	ReceivedAt     time.Time       `json:"received_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	Documents      []Document      `json:"documents"`
+	// DueAt is when an answer is due: the end of Deadline's day, or the
+	// policy's time for requests of its kind, jurisdiction and legal
+	// process, counted from ReceivedAt. Set at intake.
+	DueAt      time.Time  `json:"due_at"`
+	Decision   *Decision  `json:"decision,omitempty"`
+	ReceivedAt time.Time  `json:"received_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Documents  []Document `json:"documents"`
 	// Channel is how the request arrived; Sender, for one entered by
 	// staff from paper, who it says sent it.
 	Channel Channel `json:"channel,omitempty"`
@@ -233,6 +237,7 @@ const (
 	EventReceived      = "received"
 	EventDocumentAdded = "document_added"
 	EventStatusChanged = "status_changed"
+	EventNarrowed      = "narrowed" // the agency narrowed what the request asks for
 )
 
 // RequestFilter selects requests for a listing. Zero fields match anything.
@@ -242,6 +247,13 @@ type RequestFilter struct {
 	Kind         RequestKind
 	AgencyID     string
 	DueBy        Date   // unfinished requests whose deadline is on or before this date
+	Overdue      bool   // unfinished requests whose due_at has passed
+	ByDue        bool   // soonest due first, rather than in id order (After is then ignored)
 	After        string // a request ID: list those that come after it
 	Limit        int
+	// Sort orders the listing: "" by id, "received" or "-received" by the
+	// time received, "deadline" soonest first (none last), "status" by
+	// status; ties by id. With a sort, pages are taken by Offset, not After.
+	Sort   string
+	Offset int
 }

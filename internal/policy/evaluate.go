@@ -186,6 +186,7 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 	e.categories(r, p, s, emergency)
 	e.rules(r, p, offence)
 	e.finish()
+	e.d.DueWithin, e.d.DueRule = p.Due(r)
 	return e.d
 }
 

@@ -223,7 +223,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "deadlines"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -256,6 +256,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				})
 			case "rules":
 				return d.rules(v, path, p)
+			case "deadlines":
+				return d.deadlines(v, path, p)
 			}
 			return nil
 		})

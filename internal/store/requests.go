@@ -34,6 +34,7 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 		return err
 	}
 	r.ID = fmt.Sprintf("DP-%d-%06d", year, seq)
+	r.DueAt = r.Due(0)
 
 	if err := tx.insertRequest(ctx, r, nil); err != nil {
 		return err
@@ -97,13 +98,14 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, channel, sender, signals, flag, signed_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
+		received_at, updated_at, decision, due_at, channel, sender, signals, flag, signed_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), jsonOrEmpty(r.Sender), jsonOrEmpty(r.Signals), r.Flag, r.SignedBy)
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt),
+		string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), jsonOrEmpty(r.Sender), jsonOrEmpty(r.Signals), r.Flag, r.SignedBy)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -230,7 +232,7 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, channel, sender, signals, flag, forged_at, signed_by`
+	received_at, updated_at, decision, due_at, channel, sender, signals, flag, forged_at, signed_by`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
@@ -241,7 +243,7 @@ func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, erro
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision},
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt},
 		&channel, &sender, &signals, &r.Flag, nullTimeCol{&r.Forged}, &r.SignedBy)
 	if err != nil {
 		return nil, err
@@ -346,6 +348,19 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	return targets, mapError(rows.Err())
 }
 
+// requestOrders are the orders a listing may take (RequestFilter.Sort),
+// each ending in id so that pages never overlap. A missing deadline sorts
+// last on both databases.
+var requestOrders = map[string]string{
+	"":          "id",
+	"id":        "id",
+	"due":       "due_at, id",
+	"received":  "received_at, id",
+	"-received": "received_at DESC, id DESC",
+	"deadline":  "CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id",
+	"status":    "status, id",
+}
+
 // MaxPage is the most requests one listing returns.
 const MaxPage = 500
 
@@ -382,7 +397,11 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 		}
 		where = append(where, "status IN ("+strings.Join(open, ", ")+")")
 	}
-	if f.After != "" {
+	if f.Overdue {
+		add("due_at < $%d", db.ts(db.Now()))
+		where = append(where, "status IN ("+db.statusList(&args, overdueStatuses())+")")
+	}
+	if f.After != "" && !f.ByDue && f.Sort == "" {
 		add("id > $%d", f.After)
 	}
 	limit := f.Limit
@@ -394,7 +413,15 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, limit)
+	sort := f.Sort
+	if f.ByDue {
+		sort = "due"
+	}
+	order, ok := requestOrders[sort]
+	if !ok {
+		return nil, dueprocess.FieldError("sort", "%q is not a known order", f.Sort)
+	}
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(f.Offset, 0))
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapError(err)
@@ -472,4 +499,35 @@ func jsonOrEmpty[T any](v T) string {
 		return ""
 	}
 	return string(b)
+}
+
+// overdueStatuses are the statuses in which a request can be overdue:
+// still being handled, and not held by a pause (see Request.Overdue).
+func overdueStatuses() []dueprocess.Status {
+	var out []dueprocess.Status
+	for _, st := range dueprocess.Statuses {
+		if st.Open() && st != dueprocess.StatusPaused {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// statusList appends statuses to args and returns their placeholders.
+func (db *DB) statusList(args *[]any, statuses []dueprocess.Status) string {
+	marks := make([]string, len(statuses))
+	for i, st := range statuses {
+		*args = append(*args, string(st))
+		marks[i] = fmt.Sprintf("$%d", len(*args))
+	}
+	return strings.Join(marks, ", ")
+}
+
+// Overdue counts the requests that are overdue now (see Request.Overdue),
+// for the metrics.
+func (db *DB) Overdue(ctx context.Context) (int64, error) {
+	args := []any{db.ts(db.Now())}
+	var n int64
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE due_at < $1 AND status IN (`+db.statusList(&args, overdueStatuses())+`)`, args...).Scan(&n)
+	return n, mapError(err)
 }

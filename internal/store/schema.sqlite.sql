@@ -126,6 +126,23 @@ CREATE TABLE officials (
     created_at TIMESTAMP NOT NULL
 , suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '');
 
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    request_id      TEXT REFERENCES requests (id),
+    created_at      TIMESTAMP NOT NULL,
+    not_before      TIMESTAMP NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until   TIMESTAMP,
+    sent_at         TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE peer_figures (
     company           TEXT NOT NULL,
     product           TEXT NOT NULL,
@@ -186,6 +203,17 @@ CREATE TABLE request_imports (
     last_id     TEXT NOT NULL
 );
 
+CREATE TABLE request_narrowings (
+    id          TEXT PRIMARY KEY,
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    actor_type  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    original    TEXT NOT NULL,
+    narrowed    TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -217,7 +245,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -309,11 +337,21 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
+CREATE INDEX outbox_created ON outbox (created_at);
+
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
+
+CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
+
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
+
+CREATE INDEX request_narrowings_request ON request_narrowings (request_id, created_at);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 
 CREATE INDEX requests_agency ON requests (agency_id, id);
+
+CREATE INDEX requests_due_at ON requests (due_at);
 
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
@@ -326,6 +364,8 @@ CREATE INDEX requests_received_at ON requests (received_at);
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 

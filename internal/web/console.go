@@ -99,6 +99,9 @@ type basePage struct {
 	Flash  string
 	Error  string
 	Status int
+	// Static is set on a page written as a file for a static host (the
+	// report): its links are relative and lead only to files beside it.
+	Static bool
 	// Alerts are the administrators' alerts, shown as a banner on every
 	// page to those who may dismiss them (docs/verification.md).
 	Alerts []dueprocess.Alert

@@ -39,6 +39,10 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":     "human_rights",
 	"POST /api/v1/requests/{id}/assign":           "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":         "own",
+	"POST /api/v1/requests/{id}/escalate":         "reviewer",
+	"POST /api/v1/requests/{id}/send-back":        "approver",
+	"POST /api/v1/requests/{id}/reply":            "own",
+	"POST /api/v1/requests/{id}/close":            "reviewer approver admin",
 	"GET /api/v1/jurisdictions":                   "*",
 	"GET /api/v1/jurisdictions/{code}":            "*",
 	"POST /api/v1/jurisdictions/{code}/pause":     "admin",
@@ -113,9 +117,20 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
 			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
 		}
+		ids["POST /api/v1/requests/{id}/escalate"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/send-back"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/reply"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/close"] = submit(inReview, "in_review")
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
-		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
-			t.Fatalf("proposal to approve: %d %s", status, b)
+		for route, body := range map[string]string{
+			"POST /api/v1/requests/{id}/approve":   proposal,
+			"POST /api/v1/requests/{id}/send-back": proposal,
+			"POST /api/v1/requests/{id}/reply":     `{"decision": "request_narrowing", "note": "Name the accounts the investigation needs."}`,
+			"POST /api/v1/requests/{id}/close":     `{"decision": "reject", "note": "The order names no offence we can recognise."}`,
+		} {
+			if status, b := e.do("POST", "/api/v1/requests/"+ids[route]+"/review", e.staff, strings.NewReader(body)); status != 200 {
+				t.Fatalf("review before %s: %d %s", route, status, b)
+			}
 		}
 		admin, err := db.PrincipalByTokenHash(ctx, auth.HashToken(e.admin))
 		if err != nil {
@@ -162,6 +177,10 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
 			"POST /api/v1/requests/{id}/assign":           jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/escalate":         jsonBody(`{"note": "the account belongs to a journalist"}`),
+			"POST /api/v1/requests/{id}/send-back":        jsonBody(`{"note": "the date range needs a second look"}`),
+			"POST /api/v1/requests/{id}/reply":            jsonBody(`{"note": "the one account is all we need"}`),
+			"POST /api/v1/requests/{id}/close":            jsonBody(`{"note": "the agency was told"}`),
 			"POST /api/v1/jurisdictions/{code}/pause":     jsonBody(`{"reason": "human-rights due diligence"}`),
 			"POST /api/v1/jurisdictions/{code}/resume":    jsonBody(`{"reason": "due diligence complete"}`),
 			"POST /api/v1/requests/{id}/callback":         jsonBody(`{"dialled": "+852 2860 2000", "reached": "Duty Sergeant Wong", "outcome": "confirmed"}`),
@@ -297,10 +316,15 @@ var consoleMatrix = map[string]string{
 	"GET /console":                                 "staff",
 	"GET /console/requests/{id}":                   "staff",
 	"GET /console/jurisdictions":                   "staff",
+	"GET /console/audit/{index}":                   "staff",
+	"GET /console/requests/{id}/documents/{doc}":   "admin", // and staff assigned to the case
 	"POST /console/requests/{id}/review":           "reviewer",
 	"POST /console/requests/{id}/approve":          "approver",
 	"POST /console/requests/{id}/human-rights":     "human_rights",
 	"POST /console/requests/{id}/assign":           "reviewer admin",
+	"POST /console/requests/{id}/escalate":         "reviewer",
+	"POST /console/requests/{id}/send-back":        "approver",
+	"POST /console/requests/{id}/close":            "reviewer approver admin",
 	"POST /console/jurisdictions/pause":            "admin",
 	"POST /console/jurisdictions/{code}/resume":    "admin",
 	"GET /console/staff":                           "admin",
@@ -308,6 +332,7 @@ var consoleMatrix = map[string]string{
 	"POST /console/staff/{id}/disable":             "admin",
 	"POST /console/signout-everywhere":             "staff",
 	"POST /console/signout":                        "staff",
+	"GET /console/outbox":                          "admin",
 	"GET /console/requests/new":                    "intake",
 	"POST /console/requests/new":                   "intake",
 	"POST /console/requests/{id}/callback":         "intake reviewer admin",
@@ -377,7 +402,7 @@ func TestConsoleRoleMatrix(t *testing.T) {
 			}
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
-				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member
+				p = strings.NewReplacer("{id}", id, "{code}", "FR", "{index}", "0").Replace(p) // a request's id: no such staff member
 				var status int
 				var loc string
 				if method == "GET" {
