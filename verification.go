@@ -214,3 +214,22 @@ func CheckAgencyContact(phone, supervisor string) (string, string, error) {
 	}
 	return phone, supervisor, nil
 }
+
+// MailAlert is the kind of the e-mail that tells an administrator of a
+// failed callback or a suspension.
+const MailAlert = "verification.alert"
+
+// AlertMail is the e-mail that tells administrator to of alert a. It
+// carries the alert's text, which names no target: mail leaves the system.
+func AlertMail(a *Alert, to *Staff) *Mail {
+	subject := "dueprocess: " + a.Kind
+	if a.RequestID != "" {
+		subject += " on " + a.RequestID
+	}
+	body := "Hello " + to.Name + ",\n\n" + a.Text + "\n\n"
+	if a.RequestID != "" {
+		body += "Open it in the console at /console/requests/" + a.RequestID + ".\n\n"
+	}
+	body += "You receive this as an administrator of dueprocess; the alert also shows on every console page until dismissed.\n"
+	return &Mail{Kind: MailAlert, To: to.Email, Subject: subject, Body: body, RequestID: a.RequestID}
+}

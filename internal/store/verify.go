@@ -119,18 +119,56 @@ func (tx *Tx) alertSignals(ctx context.Context, r *dueprocess.Request) error {
 }
 
 // alert stores an alert for the administrators, shown in the console
-// until dismissed.
-//
-// INTEGRATION(outbox): when the outbox merges, also write here, in this
-// same transaction, one e-mail to each administrator with al.Text; the
-// banner stays as it is.
+// until dismissed. A forgery or a suspension also writes an e-mail to each
+// of them to the outbox, in this transaction; an alert about signals stays
+// on the banner, since every emergency raises one.
 func (tx *Tx) alert(ctx context.Context, al *dueprocess.Alert) error {
 	al.ID, al.At = newID("al"), tx.now
 	if err := tx.tx.write(ctx, `INSERT INTO alerts (id, at, kind, request_id, agency_id, official_id, text) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		al.ID, tx.db.ts(al.At), al.Kind, al.RequestID, al.AgencyID, al.OfficialID, al.Text); err != nil {
 		return fmt.Errorf("alert: %w", err)
 	}
+	if al.Kind == dueprocess.AlertSignals {
+		return nil
+	}
+	admins, err := tx.staffWhoMay(ctx, dueprocess.PermRegistryManage)
+	if err != nil {
+		return err
+	}
+	for i := range admins {
+		if _, err := tx.QueueMail(ctx, dueprocess.AlertMail(al, &admins[i])); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// staffWhoMay returns the staff members, not disabled, who hold perm.
+func (tx *Tx) staffWhoMay(ctx context.Context, perm dueprocess.Permission) ([]dueprocess.Staff, error) {
+	roles := perm.Roles()
+	if len(roles) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(roles))
+	marks := make([]string, len(roles))
+	for i, r := range roles {
+		args[i], marks[i] = string(r), fmt.Sprintf("$%d", i+1)
+	}
+	rows, err := tx.tx.QueryContext(ctx, `SELECT DISTINCT s.id, s.email, s.name FROM staff s JOIN staff_roles r ON r.staff_id = s.id
+		WHERE s.disabled_at IS NULL AND r.role IN (`+strings.Join(marks, ", ")+`) ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var list []dueprocess.Staff
+	for rows.Next() {
+		var s dueprocess.Staff
+		if err := rows.Scan(&s.ID, &s.Email, &s.Name); err != nil {
+			return nil, mapError(err)
+		}
+		list = append(list, s)
+	}
+	return list, mapError(rows.Err())
 }
 
 // Alerts lists the alerts not yet dismissed, newest first.

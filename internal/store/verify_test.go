@@ -33,6 +33,8 @@ func newVerifyWorld(t *testing.T, db *store.DB) *verifyWorld {
 	clerk := &dueprocess.Staff{Email: "clerk@example.com", Name: "Clerk", Roles: []dueprocess.Role{dueprocess.RoleIntake}}
 	w.do(func(tx *store.Tx) error { return tx.CreateStaff(ctx, clerk, dueprocess.System) })
 	w.clerk = dueprocess.Actor{Type: dueprocess.ActorStaff, ID: clerk.ID}
+	ada := &dueprocess.Staff{Email: "ada@example.com", Name: "Ada", Roles: []dueprocess.Role{dueprocess.RoleAdmin}}
+	w.do(func(tx *store.Tx) error { return tx.CreateStaff(ctx, ada, dueprocess.System) })
 	w.do(func(tx *store.Tx) error {
 		tok := &dueprocess.Token{OfficialID: w.agencies["HK"][1]}
 		secret, err := auth.IssueToken(ctx, tx, tok, dueprocess.System)
@@ -204,6 +206,21 @@ func TestDrillHijackedAccountCallbackFails(t *testing.T) {
 			t.Errorf("forged counts %+v, recount %+v, want %+v", forged, recount, want)
 		}
 		w.checkCounts("after the forgery")
+		// The administrator is told by e-mail, through the outbox, of the
+		// forgery and of the suspension; never of the targets.
+		mails, err := db.Outbox(ctx, store.OutboxFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, m := range mails {
+			if m.Kind == dueprocess.MailAlert && m.To == "ada@example.com" && !strings.Contains(m.Body, "demosisto") {
+				kinds = append(kinds, m.Subject)
+			}
+		}
+		if len(kinds) != 2 {
+			t.Errorf("alert mails to the administrator: %q, want the forgery and the suspension", kinds)
+		}
 	})
 }
 
