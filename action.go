@@ -41,11 +41,26 @@ const (
 	ActionAlertDismissed      = "alert.dismissed"
 	ActionAgencyKeySet        = "agency.key_set"
 	ActionRequestNarrowed     = "request.narrowed"
+	ActionHoldsPlaced         = "hold.placed"
+	ActionHoldsLinked         = "hold.linked"
+	ActionHoldUnlinked        = "hold.unlinked"
+	ActionHoldsExtended       = "hold.extended"
+	ActionHoldReleased        = "hold.released"
+	ActionHoldExpired         = "hold.expired"
+	ActionHoldReminderDue     = "hold.reminder_due"
+	ActionHoldsListed         = "hold.listed"
 	ActionMailQueued          = "mail.queued"
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionAgencyDomainsSet    = "agency.domains_set"
+	ActionOfficialInvited     = "official.invited"
+	ActionOfficialRegistered  = "official.registered"
+	ActionOfficialJoined      = "official.joined"
+	ActionOfficialApproved    = "official.approved"
+	ActionPasskeyAdded        = "official.passkey_added"
+	ActionRequestShared       = "request.shared"
 )
 
 // Actions lists every action the audit log records.
@@ -56,8 +71,12 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
+	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 	ActionCallbackRecorded, ActionRequestForged,
 	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
 	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
+	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
+	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

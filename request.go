@@ -175,6 +175,9 @@ type Request struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Documents  []Document `json:"documents"`
+	// Attestation is the official's affirmation of official capacity,
+	// made with a request submitted through the portal.
+	Attestation *Attestation `json:"attestation,omitempty"`
 	// Channel is how the request arrived; Sender, for one entered by
 	// staff from paper, who it says sent it.
 	Channel Channel `json:"channel,omitempty"`

@@ -56,7 +56,8 @@ func Parse(name string, data []byte) (*Policy, error) {
 		return nil, err
 	}
 	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
-		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true}
+		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true,
+		holds: holdPolicy{terms: dueprocess.DefaultHoldTerms}}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "deadlines"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "deadlines"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -256,6 +257,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				})
 			case "rules":
 				return d.rules(v, path, p)
+			case "holds":
+				return d.holds(v, path, p)
 			case "deadlines":
 				return d.deadlines(v, path, p)
 			}
@@ -275,6 +278,7 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 			return d.errorf(n, "ladder", "has no step for %s; every data category needs one", c)
 		}
 	}
+	p.fillHolds()
 	p.precompute()
 	return nil
 }

@@ -63,6 +63,8 @@ type Policy struct {
 
 	rules []*rule
 
+	holds holdPolicy
+
 	merged map[string]*settings // see precompute
 }
 

@@ -20,14 +20,16 @@ type Submission struct {
 	// Origin is how the request came: through the API with a token from
 	// an address, or on paper, entered by staff, with the sender it names.
 	Origin Origin
-	// Document, if set, is attached in the same transaction: the legal
-	// document staff upload with a demand entered from paper, its blob
-	// stored already. Its RequestID is filled in.
-	Document *dueprocess.Document
 
 	// Principal and Key are the Idempotency-Key and whose it is ("" for
 	// none); BodyHash the hash of the body it came with.
 	Principal, Key, BodyHash string
+
+	// Documents are attached to the new request in the same transaction
+	// (their content is stored already, by its hash): the portal's form
+	// sends the legal document with the request, and so does the console's
+	// New request form for a demand entered from paper.
+	Documents []dueprocess.Document
 
 	// Answer renders the response to the submission, which a retry with
 	// the same key gets again. It runs inside the transaction, so it must
@@ -80,13 +82,13 @@ func (db *DB) submit(ctx context.Context, s Submission) (*Submitted, error) {
 		if err := tx.Submit(ctx, &r, s.By, s.Decide, s.Origin); err != nil {
 			return err
 		}
-		if s.Document != nil {
-			d := *s.Document
+		r.Documents = []dueprocess.Document{}
+		for _, d := range s.Documents {
 			d.RequestID = r.ID
 			if err := tx.AddDocument(ctx, &d); err != nil {
 				return err
 			}
-			r.Documents = append([]dueprocess.Document{}, d)
+			r.Documents = append(r.Documents, d)
 		}
 		resp, err := s.Answer(&r)
 		if err != nil {
@@ -178,6 +180,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
 		return err
 	}
+	if err := tx.intakeHolds(ctx, r, by); err != nil {
+		return err
+	}
 	// A new request's history starts here, so its events' numbers are
 	// known: received, then the policy's move, if it moved it.
 	events := `INSERT INTO request_events (request_id, seq, at, actor_type, actor_id, type, detail) VALUES ($1, 1, $2, $3, $4, $5, $6)`
@@ -196,11 +201,15 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	// user data, and the log is kept for ever. It holds what the
 	// request.decided and request.status_changed entries of a later
 	// decision hold, under "decision" and "status".
-	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
+	body := map[string]any{
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
-		"decision": decisionBody(d), "channel": r.Channel, "signals": signalCodes(r.Signals)})
+		"decision": decisionBody(d), "channel": r.Channel, "signals": signalCodes(r.Signals)}
+	if r.Attestation != nil {
+		body["attestation"] = r.Attestation
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, body)
 }
 
 // decisionBody is what the audit log keeps of a decision: its outcome, the
@@ -241,4 +250,19 @@ func (tx *Tx) intakePauses(ctx context.Context) ([]dueprocess.Pause, error) {
 	}
 	g.pauses, g.pausesRead = list, true
 	return list, nil
+}
+
+// intakeHolds does at intake what a move does to holds later: a
+// preservation request the policy sends to review gets its holds, and a
+// user_data request still open keeps the holds on its targets (see
+// holdsOnMove). A paused, refused or escalated preservation request gets
+// none yet; it gets them when it reaches review.
+func (tx *Tx) intakeHolds(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
+	switch {
+	case r.Kind == dueprocess.KindPreservation && r.Status == dueprocess.StatusInReview:
+		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.Targets, by)
+	case r.Kind == dueprocess.KindUserData && r.Status.Open():
+		return tx.linkHolds(ctx, r.ID, r.Targets, by)
+	}
+	return nil
 }

@@ -21,14 +21,11 @@ func openStatuses() string {
 }
 
 // SuspendOfficial suspends an official at once: every token of theirs is
-// revoked (and a token that escaped would still fail, since
+// revoked and every portal session ended (and a token that escaped would still fail, since
 // PrincipalByTokenHash refuses a suspended official), their open requests
 // are flagged, nothing of theirs can be released (CheckReleasable), and
 // the administrators are alerted. Suspending a suspended official is a
 // Conflict.
-//
-// INTEGRATION(portal): officials' portal sessions must end here too, as
-// staff sessions do in EndSessions.
 func (tx *Tx) SuspendOfficial(ctx context.Context, id, reason string, by dueprocess.Actor) error {
 	o, err := tx.db.official(ctx, tx.tx, id)
 	if err != nil {
@@ -79,7 +76,8 @@ func (tx *Tx) SuspendAgency(ctx context.Context, id, reason string, by dueproces
 		"reason": reason, "tokens_revoked": tokens, "requests_flagged": flagged})
 }
 
-// cutOff revokes the tokens that tokenWhere selects and flags the open
+// cutOff revokes the tokens and ends the sessions that tokenWhere selects
+// (both have official_id) and flags the open
 // requests that requestWhere selects, each with $2 bound to id.
 func (tx *Tx) cutOff(ctx context.Context, tokenWhere, requestWhere, flag, id string) (tokens, flagged int64, err error) {
 	res, err := tx.exec(ctx, `UPDATE tokens SET revoked_at = $1 WHERE revoked_at IS NULL AND `+tokenWhere, tx.db.ts(tx.now), id)
@@ -87,6 +85,10 @@ func (tx *Tx) cutOff(ctx context.Context, tokenWhere, requestWhere, flag, id str
 		return 0, 0, fmt.Errorf("revoke tokens: %w", err)
 	}
 	tokens, _ = res.RowsAffected()
+	// Their portal sessions end too (SessionByHash refuses them anyway).
+	if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE ended_at IS NULL AND `+tokenWhere, tx.db.ts(tx.now), id); err != nil {
+		return 0, 0, fmt.Errorf("end sessions: %w", err)
+	}
 	res, err = tx.exec(ctx, `UPDATE requests SET flag = $1 WHERE `+requestWhere+` AND status IN `+openStatuses(), flag, id)
 	if err != nil {
 		return 0, 0, fmt.Errorf("flag requests: %w", err)

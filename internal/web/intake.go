@@ -103,8 +103,12 @@ func (s *Server) intake(r *http.Request, staff *dueprocess.Staff) (string, error
 	if err != nil {
 		return "", err
 	}
+	var docs []dueprocess.Document
+	if doc != nil {
+		docs = append(docs, *doc)
+	}
 	done, err := s.db.Submit(r.Context(), store.Submission{Request: req, By: by, Decide: s.decide,
-		Origin: store.Origin{Channel: channel, Sender: sender}, Document: doc,
+		Origin: store.Origin{Channel: channel, Sender: sender}, Documents: docs,
 		Answer: func(*dueprocess.Request) ([]byte, error) { return nil, nil }})
 	if err != nil {
 		return "", err

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"bytes"
-	"mime/multipart"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,26 +9,6 @@ import (
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
-
-// postMultipart posts fields and a PDF as the console's New request form
-// does.
-func (b *browser) postMultipart(path string, fields url.Values, file []byte) (int, string, string) {
-	b.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for k, vs := range fields {
-		for _, v := range vs {
-			mw.WriteField(k, v)
-		}
-	}
-	if file != nil {
-		fw, _ := mw.CreateFormFile("file", "faxed-order.pdf")
-		fw.Write(file)
-	}
-	mw.Close()
-	resp, err := b.client.Post(b.url+path, mw.FormDataContentType(), &body)
-	return b.read(resp, err)
-}
 
 // TestConsoleIntakeOfAFaxedDemand: an intake clerk enters a faxed
 // emergency demand with its PDF, for a registered agency and an official

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -92,6 +93,49 @@ func TestSignedRequest(t *testing.T) {
 		}
 		if status, m := e.submit(e.hk, strings.Replace(hkRequest, "HKPF-2026-0113", "HKPF-2026-0114", 1)); status != 201 || m["signed_by"] != nil {
 			t.Errorf("unsigned request: %d, signed_by %v; want 201 without signed_by", status, m["signed_by"])
+		}
+	})
+}
+
+// TestSuspensionEndsPortalSessions: an official signed in to the portal
+// is signed out the moment an administrator suspends them, and cannot
+// sign in again; the same for their agency.
+func TestSuspensionEndsPortalSessions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, _ := agencies(t, db)
+		ada := newBrowser(t, db)
+		_, adaSecret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", adaSecret)
+		chanB := newBrowser(t, db)
+		secret := chanB.join(ada.invite(hk, "chan@police.gov.hk", "Officer Chan"))
+		if status, _, _ := chanB.get("/portal"); status != 200 {
+			t.Fatalf("the portal before the suspension: %d", status)
+		}
+		o, err := db.OfficialByEmail(ctx, "chan@police.gov.hk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SuspendOfficial(ctx, o.ID, "a failed callback", dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		if status, loc, _ := chanB.get("/portal"); status != 303 || !strings.Contains(loc, "signin") {
+			t.Errorf("the portal after the suspension: %d to %q, want the sign-in page", status, loc)
+		}
+		again := newBrowser(t, db)
+		again.wait(31e9)
+		csrf := again.form("/portal/signin")
+		if status, loc, _ := again.post("/portal/signin", url.Values{"csrf": {csrf}, "email": {"chan@police.gov.hk"}, "password": {officialPassword}}); status == 303 && loc == "/portal/totp" {
+			t.Errorf("a suspended official passed the password step")
+		}
+		if err := db.ReinstateOfficial(ctx, o.ID, "confirmed in person", dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		again.signInOfficial("chan@police.gov.hk", secret)
+		if err := db.SuspendAgency(ctx, hk, "hijacked mail server", dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		if status, loc, _ := again.get("/portal"); status != 303 || !strings.Contains(loc, "signin") {
+			t.Errorf("the portal after the agency's suspension: %d to %q, want the sign-in page", status, loc)
 		}
 	})
 }
