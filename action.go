@@ -54,6 +54,8 @@ const (
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionItemsDecided        = "request.items_decided"
+	ActionItemsConfirmed      = "request.items_confirmed"
 	ActionAgencyDomainsSet    = "agency.domains_set"
 	ActionOfficialInvited     = "official.invited"
 	ActionOfficialRegistered  = "official.registered"
@@ -77,6 +79,7 @@ var Actions = []string{
 	ActionCallbackRecorded, ActionRequestForged,
 	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
 	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
+	ActionItemsDecided, ActionItemsConfirmed,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 }

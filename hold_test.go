@@ -3,12 +3,12 @@ package dueprocess
 import "testing"
 
 // TestPlatformMayOnlyCheckHolds: the platform role, a machine's, holds
-// hold.check and no other permission, not even those every staff member
-// holds.
+// hold.check and actions.poll (the content actions it applies) and no
+// other permission, not even those every staff member holds.
 func TestPlatformMayOnlyCheckHolds(t *testing.T) {
 	s := &Staff{Roles: []Role{RolePlatform}}
 	for _, p := range Permissions() {
-		if got, want := s.May(p), p == PermHoldCheck; got != want {
+		if got, want := s.May(p), p == PermHoldCheck || p == PermActionsPoll; got != want {
 			t.Errorf("platform May(%s) = %v, want %v", p, got, want)
 		}
 	}

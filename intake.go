@@ -42,6 +42,11 @@ type NewRequest struct {
 		Justification string `json:"justification"`
 	} `json:"emergency"`
 	Deadline string `json:"deadline"`
+
+	// Content-restriction demands only (content.go).
+	RequesterType string    `json:"requester_type"`
+	Reason        string    `json:"reason"`
+	Items         []NewItem `json:"items"`
 }
 
 // Check validates n and returns the request it describes, with the first
@@ -51,7 +56,7 @@ func (n *NewRequest) Check() (*Request, error) {
 	r := &Request{}
 	for _, check := range []func(*Request) error{
 		n.checkKindAndJurisdiction, n.checkLegalProcess, n.checkOffence, n.checkTargets,
-		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline,
+		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkContent,
 	} {
 		if err := check(r); err != nil {
 			return nil, err
@@ -116,6 +121,11 @@ func (n *NewRequest) checkOffence(r *Request) error {
 // checkTargets checks the accounts, names and addresses the request is about.
 func (n *NewRequest) checkTargets(r *Request) error {
 	var err error
+	if len(n.Targets) == 0 && r.Kind == KindContentRestriction {
+		// A content demand names its items instead (checkContent).
+		r.Targets = []Target{}
+		return nil
+	}
 	if len(n.Targets) == 0 {
 		return FieldError("targets", "at least one target is required")
 	}

@@ -85,6 +85,8 @@ func TestContentRestrictionNeedsNoCategories(t *testing.T) {
 	json.Unmarshal([]byte(body), &m)
 	m["kind"] = "content_restriction"
 	m["targets"] = []map[string]string{{"type": "url", "value": "https://example.org/post/1"}}
+	m["requester_type"], m["reason"] = "police", "defamation"
+	m["items"] = []map[string]string{{"url": "https://example.org/post/1", "ground": "Defamation Ordinance"}}
 	b, _ := json.Marshal(m)
 	r, err := check(t, string(b))
 	if err != nil {

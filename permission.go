@@ -44,6 +44,9 @@ const (
 	PermHoldCheck         Permission = "hold.check"
 	PermConsoleUse        Permission = "console.use"
 	PermOutboxRead        Permission = "outbox.read"
+	PermItemsDecide       Permission = "items.decide"
+	PermItemsConfirm      Permission = "items.confirm"
+	PermActionsPoll       Permission = "actions.poll"
 	PermOfficialInvite    Permission = "official.invite"
 	PermOfficialApprove   Permission = "official.approve"
 	PermAgencyManage      Permission = "agency.manage"
@@ -91,6 +94,9 @@ var grants = map[Permission]grant{
 	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
 	PermConsoleUse:        {what: "use the console", roles: everyRole},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
+	PermItemsDecide:       {what: "act on the items of a content demand", roles: []Role{RoleReviewer}},
+	PermItemsConfirm:      {what: "confirm a restriction of content another staff member proposed", roles: []Role{RoleApprover}},
+	PermActionsPoll:       {what: "poll the content actions to apply", roles: []Role{RolePlatform}},
 	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
 	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
 	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},

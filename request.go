@@ -175,6 +175,11 @@ type Request struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Documents  []Document `json:"documents"`
+	// RequesterType, Reason and Items are set on content-restriction
+	// demands only (content.go).
+	RequesterType RequesterType `json:"requester_type,omitempty"`
+	Reason        RemovalReason `json:"reason,omitempty"`
+	Items         []Item        `json:"items,omitempty"`
 	// Attestation is the official's affirmation of official capacity,
 	// made with a request submitted through the portal.
 	Attestation *Attestation `json:"attestation,omitempty"`

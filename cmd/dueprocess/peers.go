@@ -42,7 +42,9 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 			"government requests for user data they receive, to show beside our own figures.\n"+
 			"Every file is read and checked before anything is stored; a bad file is named with\n"+
 			"its line and nothing is imported. Importing a file again replaces all its figures\n"+
-			"(those of the earlier file of that name), so rows a corrected file dropped go.")
+			"(those of the earlier file of that name), so rows a corrected file dropped go.\n"+
+			"Google's two files about government requests to remove content (summary and\n"+
+			"detailed, see docs/content.md) are recognised by their header and kept apart.")
 	company := fs.String("company", "", "whose files these are: google, meta or apple")
 	dsn := c.dbFlag(fs)
 	if err := fs.Parse(args); err != nil {
@@ -63,8 +65,19 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 	}
 
 	var files []store.PeerFile
+	var removals []store.PeerRemovalFile
 	total := 0
 	for i, path := range paths {
+		if *company == published.Google {
+			rf, ok, err := readRemovals(path)
+			if err != nil {
+				return fmt.Errorf("nothing imported: %w", err)
+			}
+			if ok {
+				removals = append(removals, rf)
+				continue
+			}
+		}
 		f, err := readPublished(*company, path)
 		if err != nil {
 			return fmt.Errorf("nothing imported: %w", err)
@@ -79,14 +92,23 @@ func importPublished(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	var written int
+	var removed int
 	err = db.Transact(ctx, func(tx *store.Tx) (err error) {
-		written, err = tx.ImportPeerFigures(ctx, *company, files, c.operator())
+		written, removed = 0, 0
+		if len(files) > 0 {
+			if written, err = tx.ImportPeerFigures(ctx, *company, files, c.operator()); err != nil {
+				return err
+			}
+		}
+		if len(removals) > 0 {
+			removed, err = tx.ImportPeerRemovals(ctx, *company, removals, c.operator())
+		}
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("nothing imported: %w", err)
 	}
-	c.say("imported %d figures of %s from %d files", written, *company, len(files))
+	c.say("imported %d figures of %s from %d files", written+removed, *company, len(files)+len(removals))
 	return nil
 }
 
@@ -133,21 +155,23 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv] [--out FILE|FOLDER]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv] [--out FILE|FOLDER]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
+			"removals-csv is Google's layout of government requests to remove content, from\n"+
+			"the actions in effect on content demands' items (see docs/content.md).\n"+
 			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
-			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv and\n"+
-			"PERIOD.json, written with it.\n"+
+			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
+			"PERIOD-removals.csv and PERIOD.json, written with it.\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
-	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or removals-csv (Google's removals layout)")
 	out := fs.String("out", "", "write to FILE instead of standard output; with --format html, a folder\n"+
 		"to write the page into, with style.css and the CSV and JSON files it links, for any static host")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
@@ -155,8 +179,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv or meta-csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" && *format != "removals-csv" {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv or removals-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -166,6 +190,9 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if *format == "removals-csv" {
+		return c.writeRemovals(ctx, db, *period, *out)
+	}
 	// A report is a reading command: it never creates a key, and signs a
 	// checkpoint only with the log's own key. Without the key it can still
 	// name the latest stored checkpoint, if that covers the whole log.

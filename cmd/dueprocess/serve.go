@@ -152,7 +152,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	srv := &http.Server{
 		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
-		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
+		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide, ItemRule: pol.ItemAction,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
 			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
 		ReadHeaderTimeout: 10 * time.Second,

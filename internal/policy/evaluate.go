@@ -179,6 +179,7 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 	e.route(r, s)
 	e.pauses(r, s, pauses)
 	offence := e.humanRights(r, p, s)
+	e.contentRules(r, p)
 	if emergency {
 		e.emergency(r, p)
 	}

@@ -224,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "deadlines"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "deadlines", "content"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -261,6 +261,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				return d.holds(v, path, p)
 			case "deadlines":
 				return d.deadlines(v, path, p)
+			case "content":
+				return d.content(v, path, p)
 			}
 			return nil
 		})

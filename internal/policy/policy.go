@@ -63,6 +63,9 @@ type Policy struct {
 
 	rules []*rule
 
+	// content demands: reasons never restricted, and reasons escalated
+	neverRestrict, escalateContent []dueprocess.RemovalReason
+
 	holds holdPolicy
 
 	merged map[string]*settings // see precompute

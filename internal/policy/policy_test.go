@@ -413,3 +413,31 @@ func TestParseAtTheLimits(t *testing.T) {
 		t.Fatalf("%d rules, want %d", len(p.rules), maxRules)
 	}
 }
+
+func TestContentDefaults(t *testing.T) {
+	p := Default()
+	r := req{juris: "HK", kind: dueprocess.KindContentRestriction, received: "2020-08-03"}.build()
+	r.Reason = dueprocess.ReasonNationalSecurity
+	d := Evaluate(r, p, nil)
+	if d.Outcome != dueprocess.OutcomeEscalate || hasRule(d, "content.escalate") == nil {
+		t.Errorf("a national-security content demand: %s %+v", d.Outcome, d.Reasons)
+	}
+	r.Reason = dueprocess.ReasonGovernmentCriticism
+	if d := Evaluate(r, p, nil); hasRule(d, "content.escalate") != nil {
+		t.Errorf("a criticism demand escalated: %+v", d.Reasons)
+	}
+	err := p.ItemAction(r, dueprocess.ItemRestrict)
+	if dueprocess.ErrorKind(err) != dueprocess.Conflict || !strings.Contains(err.Error(), "content.never_restrict") {
+		t.Errorf("restricting criticism: %v", err)
+	}
+	if err := p.ItemAction(r, dueprocess.ItemNoAction); err != nil {
+		t.Errorf("no action on criticism: %v", err)
+	}
+	r.Reason = "defamation"
+	if err := p.ItemAction(r, dueprocess.ItemRemoveUnderPolicy); err != nil {
+		t.Errorf("removing defamation: %v", err)
+	}
+	if _, err := Parse("bad.yaml", []byte(strings.Replace(string(DefaultYAML), "never_restrict: [government_criticism]", "never_restrict: [criticism]", 1))); err == nil || !strings.Contains(err.Error(), "content.never_restrict") {
+		t.Errorf("an unknown reason: %v", err)
+	}
+}

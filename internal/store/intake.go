@@ -177,6 +177,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.insertTargets(ctx, r.ID, r.Targets); err != nil {
 		return err
 	}
+	if err := tx.insertContent(ctx, r); err != nil {
+		return err
+	}
 	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
 		return err
 	}
@@ -206,6 +209,10 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
 		"decision": decisionBody(d), "channel": r.Channel, "signals": signalCodes(r.Signals)}
+	if r.Kind == dueprocess.KindContentRestriction {
+		// How many items, never which: like targets, they may name people.
+		body["items"], body["requester_type"], body["reason"] = len(r.Items), r.RequesterType, r.Reason
+	}
 	if r.Attestation != nil {
 		body["attestation"] = r.Attestation
 	}

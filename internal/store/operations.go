@@ -123,3 +123,22 @@ func (db *DB) ReleaseUnheld(ctx context.Context, decide Decider, by dueprocess.A
 	})
 	return moved, err
 }
+
+// DecideItems records an action on items of a content demand (see
+// Tx.DecideItems).
+func (db *DB) DecideItems(ctx context.Context, requestID string, staff *dueprocess.Staff, in *dueprocess.NewItemActions, rule ItemRule) (items []dueprocess.Item, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		items, err = tx.DecideItems(ctx, requestID, staff, in, rule)
+		return err
+	})
+	return items, err
+}
+
+// ConfirmItems confirms proposed actions on items (see Tx.ConfirmItems).
+func (db *DB) ConfirmItems(ctx context.Context, requestID string, staff *dueprocess.Staff, idx []int, note string) (items []dueprocess.Item, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		items, err = tx.ConfirmItems(ctx, requestID, staff, idx, note)
+		return err
+	})
+	return items, err
+}

@@ -343,6 +343,9 @@ func (db *DB) request(ctx context.Context, q querier, id, agencyID string) (*due
 	if r.Documents, err = db.documents(ctx, q, id); err != nil {
 		return nil, err
 	}
+	if err := db.content(ctx, q, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

@@ -91,6 +91,13 @@ CREATE TABLE callbacks (
 CREATE UNIQUE INDEX callbacks_pkey ON callbacks USING btree (id);
 CREATE INDEX callbacks_request ON callbacks USING btree (request_id);
 
+CREATE TABLE content_requests (
+    request_id text NOT NULL,
+    requester_type text NOT NULL,
+    reason text NOT NULL
+);
+CREATE UNIQUE INDEX content_requests_pkey ON content_requests USING btree (request_id);
+
 CREATE TABLE counters (
     name text NOT NULL,
     value bigint NOT NULL
@@ -147,6 +154,19 @@ CREATE TABLE idempotency_keys (
     created_at timestamp with time zone NOT NULL
 );
 CREATE UNIQUE INDEX idempotency_keys_pkey ON idempotency_keys USING btree (principal, key);
+
+CREATE TABLE item_actions (
+    seq bigint NOT NULL,
+    request_id text NOT NULL,
+    position integer NOT NULL,
+    action text NOT NULL,
+    reason text NOT NULL,
+    proposed_by text NOT NULL,
+    confirmed_by text NOT NULL,
+    at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX item_actions_pkey ON item_actions USING btree (seq);
+CREATE INDEX item_actions_request ON item_actions USING btree (request_id, "position");
 
 CREATE TABLE jurisdiction_pauses (
     id text NOT NULL,
@@ -249,6 +269,26 @@ CREATE TABLE peer_figures (
 CREATE INDEX peer_figures_jurisdiction ON peer_figures USING btree (jurisdiction, period);
 CREATE UNIQUE INDEX peer_figures_pkey ON peer_figures USING btree (company, product, period, jurisdiction, legal_process);
 
+CREATE TABLE peer_removals (
+    company text NOT NULL,
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    requester text NOT NULL,
+    product text NOT NULL,
+    reason text NOT NULL,
+    requests bigint NOT NULL,
+    items bigint,
+    pct_legal bigint,
+    pct_policy bigint,
+    pct_not_found bigint,
+    pct_not_enough bigint,
+    pct_no_action bigint,
+    pct_already bigint,
+    source text NOT NULL,
+    imported_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX peer_removals_pkey ON peer_removals USING btree (company, period, jurisdiction, requester, product, reason);
+
 CREATE TABLE report_counts (
     period text NOT NULL,
     jurisdiction text NOT NULL,
@@ -292,6 +332,22 @@ CREATE TABLE request_imports (
 );
 CREATE UNIQUE INDEX request_imports_pkey ON request_imports USING btree (id);
 CREATE UNIQUE INDEX request_imports_sha256_key ON request_imports USING btree (sha256);
+
+CREATE TABLE request_items (
+    request_id text NOT NULL,
+    position integer NOT NULL,
+    url text NOT NULL DEFAULT ''::text,
+    content_id text NOT NULL DEFAULT ''::text,
+    ground text NOT NULL,
+    quote text NOT NULL DEFAULT ''::text,
+    action text NOT NULL DEFAULT ''::text,
+    action_reason text NOT NULL DEFAULT ''::text,
+    proposed_action text NOT NULL DEFAULT ''::text,
+    proposed_reason text NOT NULL DEFAULT ''::text,
+    proposed_by text NOT NULL DEFAULT ''::text,
+    proposed_at timestamp with time zone
+);
+CREATE UNIQUE INDEX request_items_pkey ON request_items USING btree (request_id, "position");
 
 CREATE TABLE request_narrowings (
     id text NOT NULL,

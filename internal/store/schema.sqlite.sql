@@ -75,6 +75,12 @@ CREATE TABLE callbacks (
     recorded_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE content_requests (
+    request_id     TEXT PRIMARY KEY REFERENCES requests (id),
+    requester_type TEXT NOT NULL,
+    reason         TEXT NOT NULL
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -122,6 +128,17 @@ CREATE TABLE idempotency_keys (
     response   TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     PRIMARY KEY (principal, key)
+);
+
+CREATE TABLE item_actions (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    position     INTEGER NOT NULL,
+    action       TEXT NOT NULL,
+    reason       TEXT NOT NULL,
+    proposed_by  TEXT NOT NULL,
+    confirmed_by TEXT NOT NULL,
+    at           TIMESTAMP NOT NULL
 );
 
 CREATE TABLE jurisdiction_pauses (
@@ -205,6 +222,26 @@ CREATE TABLE peer_figures (
     PRIMARY KEY (company, product, period, jurisdiction, legal_process)
 );
 
+CREATE TABLE peer_removals (
+    company          TEXT NOT NULL,
+    period           TEXT NOT NULL,
+    jurisdiction     TEXT NOT NULL,
+    requester        TEXT NOT NULL,
+    product          TEXT NOT NULL,
+    reason           TEXT NOT NULL,
+    requests         BIGINT NOT NULL,
+    items            BIGINT,
+    pct_legal        BIGINT,
+    pct_policy       BIGINT,
+    pct_not_found    BIGINT,
+    pct_not_enough   BIGINT,
+    pct_no_action    BIGINT,
+    pct_already      BIGINT,
+    source           TEXT NOT NULL,
+    imported_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (company, period, jurisdiction, requester, product, reason)
+);
+
 CREATE TABLE report_counts (
     period       TEXT NOT NULL,
     jurisdiction TEXT NOT NULL,
@@ -245,6 +282,22 @@ CREATE TABLE request_imports (
     requests    BIGINT NOT NULL,
     first_id    TEXT NOT NULL,
     last_id     TEXT NOT NULL
+);
+
+CREATE TABLE request_items (
+    request_id      TEXT NOT NULL REFERENCES requests (id),
+    position        INTEGER NOT NULL,
+    url             TEXT NOT NULL DEFAULT '',
+    content_id      TEXT NOT NULL DEFAULT '',
+    ground          TEXT NOT NULL,
+    quote           TEXT NOT NULL DEFAULT '',
+    action          TEXT NOT NULL DEFAULT '',
+    action_reason   TEXT NOT NULL DEFAULT '',
+    proposed_action TEXT NOT NULL DEFAULT '',
+    proposed_reason TEXT NOT NULL DEFAULT '',
+    proposed_by     TEXT NOT NULL DEFAULT '',
+    proposed_at     TIMESTAMP,
+    PRIMARY KEY (request_id, position)
 );
 
 CREATE TABLE request_narrowings (
@@ -395,6 +448,8 @@ CREATE INDEX holds_due ON holds (status, expires_at);
 CREATE INDEX holds_request ON holds (request_id);
 
 CREATE INDEX holds_target ON holds (target_type, target_value, status);
+
+CREATE INDEX item_actions_request ON item_actions (request_id, position);
 
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 

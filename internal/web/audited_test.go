@@ -27,7 +27,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		log := db.AuditLog()
-		var id, docID, tokenID, preserved, linked, invited string
+		var id, docID, tokenID, preserved, linked, invited, contentID string
 		var session *store.Session
 		steps := []struct {
 			action string
@@ -121,6 +121,20 @@ func TestEveryActionIsAudited(t *testing.T) {
 			}},
 			{dueprocess.ActionRequestApproved, func() error {
 				status, b := e.do("POST", "/api/v1/requests/"+id+"/approve", e.approver, strings.NewReader(`{"note": "checked"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionItemsDecided, func() error {
+				status, m := e.submit(e.hk, hkContent)
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				contentID = m["id"].(string)
+				status, b := e.do("POST", "/api/v1/requests/"+contentID+"/items/actions", e.staff,
+					strings.NewReader(`{"items": [0], "action": "restrict_in_jurisdiction", "reason": "defamatory, as the court found"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionItemsConfirmed, func() error {
+				status, b := e.do("POST", "/api/v1/requests/"+contentID+"/items/confirm", e.approver, strings.NewReader(`{"items": [0], "note": "checked"}`))
 				return expect(status, 200, string(b))
 			}},
 			{dueprocess.ActionRequestsImported, func() error {

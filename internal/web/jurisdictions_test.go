@@ -33,8 +33,10 @@ func TestJurisdictionPause(t *testing.T) {
 		e := newEnv(t, db)
 		fraud := with("offence", map[string]string{"category": "fraud", "description": "an investment scam"})
 		contentReq := withFields(map[string]any{"kind": "content_restriction", "data_categories": nil,
-			"offence": map[string]string{"category": "defamation"},
-			"targets": []map[string]string{{"type": "url", "value": "https://example.org/post/1"}}})
+			"offence":        map[string]string{"category": "defamation"},
+			"targets":        []map[string]string{{"type": "url", "value": "https://example.org/post/1"}},
+			"requester_type": "police", "reason": "defamation",
+			"items": []map[string]string{{"url": "https://example.org/post/1", "ground": "Defamation Ordinance"}}})
 
 		status, first := e.submit(e.hk, fraud)
 		if status != 201 {

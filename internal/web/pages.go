@@ -30,6 +30,7 @@ type requestPage struct {
 	Closable        bool   // the workflow lets the request be closed
 	Assignees       []string
 	Timeline        []timelineItem
+	ItemActions     []dueprocess.ItemAction // for a content demand's items (items.go)
 	// Verification: the agency and official as our registry holds them,
 	// the callbacks recorded, and why nothing may be released yet ("" if
 	// it may, as far as the sender goes).
@@ -64,7 +65,8 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		return nil, err
 	}
 	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions,
-		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil}
+		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil,
+		ItemActions: dueprocess.ItemActions}
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}

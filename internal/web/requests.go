@@ -63,7 +63,7 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := readJSONBody(w, r, dueprocess.MaxRequestBody)
+	body, err := readRequestBody(w, r)
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,9 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":     "human_rights",
 	"POST /api/v1/requests/{id}/assign":           "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":         "own",
+	"POST /api/v1/requests/{id}/items/actions":    "reviewer",
+	"POST /api/v1/requests/{id}/items/confirm":    "approver",
+	"GET /api/v1/actions":                         "platform",
 	"POST /api/v1/requests/{id}/escalate":         "reviewer",
 	"POST /api/v1/requests/{id}/send-back":        "approver",
 	"POST /api/v1/requests/{id}/reply":            "own",
@@ -115,11 +118,17 @@ func TestRoleMatrix(t *testing.T) {
 		inReview := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`).Replace(escalated)
 		id := submit(escalated, "escalated")
 		ids := map[string]string{
-			"POST /api/v1/requests/{id}/review":       submit(inReview, "in_review"),
-			"POST /api/v1/requests/{id}/approve":      submit(inReview, "in_review"),
-			"POST /api/v1/requests/{id}/human-rights": submit(escalated, "escalated"),
-			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
-			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/review":        submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/approve":       submit(inReview, "in_review"),
+			"POST /api/v1/requests/{id}/human-rights":  submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/assign":        submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/withdraw":      submit(escalated, "escalated"),
+			"POST /api/v1/requests/{id}/items/actions": submit(hkContent, "in_review"),
+			"POST /api/v1/requests/{id}/items/confirm": submit(hkContent, "in_review"),
+		}
+		restrict := `{"items": [0, 1], "action": "restrict_in_jurisdiction", "reason": "a court found it defamatory"}`
+		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/items/confirm"]+"/items/actions", e.staff, strings.NewReader(restrict)); status != 200 {
+			t.Fatalf("proposal to restrict: %d %s", status, b)
 		}
 		ids["POST /api/v1/requests/{id}/escalate"] = submit(inReview, "in_review")
 		ids["POST /api/v1/requests/{id}/send-back"] = submit(inReview, "in_review")
@@ -191,6 +200,8 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
 			"POST /api/v1/requests/{id}/assign":           jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/items/actions":    jsonBody(`{"items": [0], "action": "no_action", "reason": "political speech"}`),
+			"POST /api/v1/requests/{id}/items/confirm":    jsonBody(`{"items": [0, 1], "note": "checked the judgment"}`),
 			"POST /api/v1/requests/{id}/escalate":         jsonBody(`{"note": "the account belongs to a journalist"}`),
 			"POST /api/v1/requests/{id}/send-back":        jsonBody(`{"note": "the date range needs a second look"}`),
 			"POST /api/v1/requests/{id}/reply":            jsonBody(`{"note": "the one account is all we need"}`),
@@ -340,6 +351,8 @@ var consoleMatrix = map[string]string{
 	"POST /console/requests/{id}/approve":          "approver",
 	"POST /console/requests/{id}/human-rights":     "human_rights",
 	"POST /console/requests/{id}/assign":           "reviewer admin",
+	"POST /console/requests/{id}/items":            "reviewer",
+	"POST /console/requests/{id}/items/confirm":    "approver",
 	"POST /console/requests/{id}/escalate":         "reviewer",
 	"POST /console/requests/{id}/send-back":        "approver",
 	"POST /console/requests/{id}/close":            "reviewer approver admin",

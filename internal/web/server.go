@@ -24,6 +24,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -37,6 +38,7 @@ type Server struct {
 	perCaller  *limiter
 	failedAuth *limiter
 	decide     store.Decider
+	itemRule   store.ItemRule
 	hashes     *auth.Hashes
 	// testHookHash, when set by a test, is told when each password hash
 	// starts (true) and ends (false), within the bound on hashes.
@@ -69,6 +71,10 @@ type Config struct {
 	// Decide evaluates each request against the policy in force
 	// (policy.Evaluate with the policy bound). Required.
 	Decide store.Decider
+	// ItemRule is the policy's word on actions on content items
+	// (Policy.ItemAction of the policy in force); nil for the built-in
+	// policy's.
+	ItemRule store.ItemRule
 
 	// Console sign-in. Issuer names the service in authenticator apps
 	// (default "dueprocess"). SecureCookies marks cookies Secure even on
@@ -123,6 +129,7 @@ func New(c Config) *Server {
 		perCaller:  newLimiter(c.Limits.PerCaller, c.Limits.Burst),
 		failedAuth: newLimiter(c.Limits.FailedAuthPerMinute/60, 20),
 		decide:     c.Decide,
+		itemRule:   c.ItemRule,
 		hashes:     auth.NewHashes(c.PasswordHashes, c.PasswordHashWait),
 
 		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey, bandWidth: cmp.Or(c.BandWidth, 250),
@@ -132,6 +139,9 @@ func New(c Config) *Server {
 	}
 	if s.now == nil {
 		s.now = c.DB.Now
+	}
+	if s.itemRule == nil {
+		s.itemRule = policy.Default().ItemAction
 	}
 	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
 	s.mailLink = officialLinkMail

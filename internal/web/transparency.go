@@ -192,6 +192,9 @@ func (s *Server) transparencyView(r *http.Request, q url.Values) (*transparencyP
 // {period}-meta.csv (Meta's) and /transparency/{period}.json.
 func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
+	if p, ok := strings.CutSuffix(name, "-removals.csv"); ok {
+		return s.removalsFile(w, r, p)
+	}
 	period, format, ok := strings.Cut(name, ".")
 	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
 		period, format = p, "meta-csv"
@@ -269,6 +272,13 @@ func (s *Server) ReportSite(ctx context.Context, period string) (map[string][]by
 		if files[name], err = s.reportFile(r, period, format); err != nil {
 			return nil, err
 		}
+	}
+	start, end, err := report.ParsePeriod(period)
+	if err != nil {
+		return nil, err
+	}
+	if files[period+"-removals.csv"], err = s.removalsCSV(ctx, start, end); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
