@@ -36,6 +36,15 @@ const (
 	ActionPackageReleased     = "request.released"
 	ActionPackageDownloaded   = "package.downloaded"
 	ActionPackageDeleted      = "package.deleted"
+	ActionCallbackRecorded    = "request.callback_recorded"
+	ActionRequestForged       = "request.refused_as_forged"
+	ActionAgencySuspended     = "agency.suspended"
+	ActionAgencyReinstated    = "agency.reinstated"
+	ActionAgencyContactSet    = "agency.contact_set"
+	ActionOfficialSuspended   = "official.suspended"
+	ActionOfficialReinstated  = "official.reinstated"
+	ActionAlertDismissed      = "alert.dismissed"
+	ActionAgencyKeySet        = "agency.key_set"
 	ActionRequestNarrowed     = "request.narrowed"
 	ActionHoldsPlaced         = "hold.placed"
 	ActionHoldsLinked         = "hold.linked"
@@ -78,6 +87,9 @@ var Actions = []string{
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionCallbackRecorded, ActionRequestForged,
+	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
+	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
 	ActionItemsDecided, ActionItemsConfirmed,
 	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,

@@ -38,6 +38,9 @@ const (
 	PermRequestGather     Permission = "request.gather"
 	PermRequestRelease    Permission = "request.release"
 	PermRequestResponse   Permission = "request.response"
+	PermRequestIntake     Permission = "request.intake"
+	PermRequestCallback   Permission = "request.callback"
+	PermRegistryManage    Permission = "registry.manage"
 	PermHoldList          Permission = "hold.list"
 	PermHoldRelease       Permission = "hold.release"
 	PermHoldExtend        Permission = "hold.extend"
@@ -89,6 +92,9 @@ var grants = map[Permission]grant{
 	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
+	PermRequestIntake:     {what: "enter a demand that arrived by e-mail, fax, post or in person", roles: []Role{RoleIntake}},
+	PermRequestCallback:   {what: "record a callback to an agency", roles: []Role{RoleIntake, RoleReviewer, RoleAdmin}},
+	PermRegistryManage:    {what: "set agencies' contacts, suspend and reinstate agencies and officials, and dismiss alerts", roles: []Role{RoleAdmin}},
 	PermHoldList:          {what: "list preservation holds", roles: everyRole},
 	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
 	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},

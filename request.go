@@ -183,6 +183,20 @@ type Request struct {
 	// Attestation is the official's affirmation of official capacity,
 	// made with a request submitted through the portal.
 	Attestation *Attestation `json:"attestation,omitempty"`
+	// Channel is how the request arrived; Sender, for one entered by
+	// staff from paper, who it says sent it.
+	Channel Channel `json:"channel,omitempty"`
+	Sender  *Sender `json:"sender,omitempty"`
+	// SignedBy names the agency's key that signed the request, when it
+	// came with a valid signature (docs/verification.md).
+	SignedBy string `json:"signed_by,omitempty"`
+	// Signals, Flag and Forged are for staff only (see Request.ForOfficial):
+	// the reasons to doubt the sender, why the request is flagged (its
+	// official or agency was suspended), and that it was refused as
+	// suspected forgery.
+	Signals []Signal   `json:"signals,omitempty"`
+	Flag    string     `json:"flag,omitempty"`
+	Forged  *time.Time `json:"forged_at,omitempty"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
@@ -195,6 +209,12 @@ const CaseBound = "targets and documents are shown only to staff assigned to thi
 // Redact removes what only a request's assigned staff may see.
 func (r *Request) Redact() {
 	r.Targets, r.Documents, r.Withheld = []Target{}, []Document{}, CaseBound
+}
+
+// ForOfficial removes what only staff may see: the signals and flags
+// that say why the sender is doubted would tell a forger what to fix.
+func (r *Request) ForOfficial() {
+	r.Signals, r.Flag, r.Forged, r.Sender = nil, "", nil, nil
 }
 
 // Document is a file attached to a request, usually the legal instrument.

@@ -230,6 +230,11 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	rep.AddNotices(notices)
+	forged, err := db.ForgedCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
+	rep.AddForged(forged)
 	if *format == "html" && *out != "" {
 		return c.writeReportSite(ctx, db, cp, rep, *out, *width)
 	}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +35,8 @@ var celVars = []struct {
 	{"request.has_justification", cel.BoolType, "an emergency's justification is given"},
 	{"request.has_nondisclosure", cel.BoolType, "a court forbids telling the users"},
 	{"request.deadline_days", cel.IntType, "days from arrival to the deadline; 0 without one"},
+	{"request.channel", cel.StringType, "how it arrived: api, email, fax, post or in_person"},
+	{"request.signals", cel.ListType(cel.StringType), "the codes of its signals (docs/verification.md)"},
 }
 
 func celEnv() (*cel.Env, error) {
@@ -114,6 +117,14 @@ func (a *activation) ResolveName(name string) (any, bool) {
 			return int64(0), true
 		}
 		return int64(r.Deadline.Time.Sub(r.ReceivedAt.Truncate(24*time.Hour)).Hours() / 24), true
+	case "request.channel":
+		return string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), true
+	case "request.signals":
+		out := make([]string, len(r.Signals))
+		for i, s := range r.Signals {
+			out[i] = s.Code
+		}
+		return out, true
 	}
 	return nil, false
 }

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
@@ -81,6 +82,12 @@ type Row struct {
 	// UserNotice counts the notices to the users whose data was asked
 	// for (see AddNotices).
 	UserNotice Notices `json:"user_notice"`
+	// RefusedUnverified counts the requests of the period refused as
+	// unverified or suspected forgery (a failed callback to the agency's
+	// number in our registry), whatever became of them since: a forged
+	// demand is not a government's demand, and is counted apart
+	// (docs/verification.md).
+	RefusedUnverified int64 `json:"refused_unverified"`
 	// NationalSecurity gives US national-security demands (FISA orders,
 	// National Security Letters) only as bands, as the law requires; they
 	// are counted nowhere else in the report, so that no exact figure can
@@ -282,6 +289,24 @@ func percentages(row *Row) {
 	for k, f := range row.ByProcess {
 		percent(&f)
 		row.ByProcess[k] = f
+	}
+}
+
+// AddForged adds the requests refused as suspected forgery
+// (store.DB.ForgedCounts) to the rows of r's period and its total.
+func (r *Report) AddForged(counts []dueprocess.ForgedCount) {
+	for _, c := range counts {
+		if c.Period != r.Period {
+			continue
+		}
+		i := slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		if i < 0 {
+			r.Rows = append(r.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
+			slices.SortFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Jurisdiction, b.Jurisdiction) })
+			i = slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		}
+		r.Rows[i].RefusedUnverified += c.Requests
+		r.Total.RefusedUnverified += c.Requests
 	}
 }
 

@@ -224,6 +224,12 @@ func (tx *Tx) Release(ctx context.Context, rel Release, by dueprocess.Actor, dec
 	if err != nil {
 		return nil, err
 	}
+	// Nothing leaves for a sender we could not verify: an emergency
+	// without a confirmed callback, a suspended agency or official, a
+	// suspected forgery (docs/verification.md).
+	if err := tx.CheckReleasable(ctx, r.ID); err != nil {
+		return nil, err
+	}
 	if _, err := tx.approvedForGathering(ctx, r); err != nil {
 		return nil, err
 	}

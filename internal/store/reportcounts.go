@@ -157,3 +157,69 @@ func (db *DB) NoticeCounts(ctx context.Context, period string) ([]dueprocess.Not
 	})
 	return list, nil
 }
+
+// ForgedCounts returns, for a half-year (or every one, for an empty
+// period), the requests refused as suspected forgery, by country and
+// kind. They are counted in the transaction of the refusal.
+func (db *DB) ForgedCounts(ctx context.Context, period string) ([]dueprocess.ForgedCount, error) {
+	return db.forgedCounts(ctx, `SELECT period, jurisdiction, kind, requests FROM report_forged WHERE requests <> 0`, period)
+}
+
+// RecountForged computes ForgedCounts from the requests themselves, to
+// check the kept counts against.
+func (db *DB) RecountForged(ctx context.Context, period string) ([]dueprocess.ForgedCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT received_at, jurisdiction, kind FROM requests WHERE forged_at IS NOT NULL`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	cells := map[dueprocess.ForgedCount]int64{}
+	for rows.Next() {
+		var received time.Time
+		var juris, kind string
+		if err := rows.Scan(timeCol{&received}, &juris, &kind); err != nil {
+			return nil, mapError(err)
+		}
+		key := dueprocess.ForgedCount{Period: dueprocess.HalfYear(received), Jurisdiction: dueprocess.Country(juris), Kind: dueprocess.RequestKind(kind)}
+		if period == "" || key.Period == period {
+			cells[key]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	list := []dueprocess.ForgedCount{}
+	for c, n := range cells {
+		c.Requests = n
+		list = append(list, c)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		return a.Period+"\x00"+a.Jurisdiction+"\x00"+string(a.Kind) < b.Period+"\x00"+b.Jurisdiction+"\x00"+string(b.Kind)
+	})
+	return list, nil
+}
+
+func (db *DB) forgedCounts(ctx context.Context, q, period string) ([]dueprocess.ForgedCount, error) {
+	var args []any
+	if period != "" {
+		q += ` AND period = $1`
+		args = append(args, period)
+	}
+	rows, err := db.sql.QueryContext(ctx, q+` ORDER BY period, jurisdiction, kind`, args...)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	list := []dueprocess.ForgedCount{}
+	for rows.Next() {
+		var c dueprocess.ForgedCount
+		var kind string
+		if err := rows.Scan(&c.Period, &c.Jurisdiction, &kind, &c.Requests); err != nil {
+			return nil, mapError(err)
+		}
+		c.Kind = dueprocess.RequestKind(kind)
+		list = append(list, c)
+	}
+	return list, mapError(rows.Err())
+}

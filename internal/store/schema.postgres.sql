@@ -6,7 +6,11 @@ CREATE TABLE agencies (
     jurisdiction text NOT NULL,
     kind text NOT NULL,
     callback_phone text NOT NULL DEFAULT ''::text,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    supervisor_contact text NOT NULL DEFAULT ''::text,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text,
+    signing_key text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX agencies_pkey ON agencies USING btree (id);
 
@@ -15,6 +19,19 @@ CREATE TABLE agency_domains (
     domain text NOT NULL
 );
 CREATE UNIQUE INDEX agency_domains_pkey ON agency_domains USING btree (agency_id, domain);
+
+CREATE TABLE alerts (
+    id text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    kind text NOT NULL,
+    request_id text NOT NULL DEFAULT ''::text,
+    agency_id text NOT NULL DEFAULT ''::text,
+    official_id text NOT NULL DEFAULT ''::text,
+    text text NOT NULL,
+    dismissed_at timestamp with time zone
+);
+CREATE INDEX alerts_open ON alerts USING btree (dismissed_at, at);
+CREATE UNIQUE INDEX alerts_pkey ON alerts USING btree (id);
 
 CREATE TABLE assignments (
     request_id text NOT NULL,
@@ -59,6 +76,20 @@ CREATE TABLE blobs (
     created_at timestamp with time zone NOT NULL
 );
 CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
+
+CREATE TABLE callbacks (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    staff_id text NOT NULL,
+    dialled text NOT NULL,
+    called_at timestamp with time zone NOT NULL,
+    reached text NOT NULL,
+    outcome text NOT NULL,
+    note text NOT NULL DEFAULT ''::text,
+    recorded_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX callbacks_pkey ON callbacks USING btree (id);
+CREATE INDEX callbacks_request ON callbacks USING btree (request_id);
 
 CREATE TABLE content_requests (
     request_id text NOT NULL,
@@ -229,7 +260,9 @@ CREATE TABLE officials (
     password_hash text,
     totp_secret text,
     totp_last_step bigint NOT NULL DEFAULT 0,
-    approved_at timestamp with time zone
+    approved_at timestamp with time zone,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
@@ -338,6 +371,14 @@ CREATE TABLE report_counts (
 );
 CREATE UNIQUE INDEX report_counts_pkey ON report_counts USING btree (period, jurisdiction, kind, process, status);
 
+CREATE TABLE report_forged (
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    kind text NOT NULL,
+    requests bigint NOT NULL
+);
+CREATE UNIQUE INDEX report_forged_pkey ON report_forged USING btree (period, jurisdiction, kind);
+
 CREATE TABLE request_events (
     request_id text NOT NULL,
     seq integer NOT NULL,
@@ -437,12 +478,20 @@ CREATE TABLE requests (
     paused_from text,
     answered_as text,
     attestation text,
+    signed_by text NOT NULL DEFAULT ''::text,
+    channel text NOT NULL DEFAULT 'api'::text,
+    sender text NOT NULL DEFAULT ''::text,
+    signals text NOT NULL DEFAULT ''::text,
+    flag text NOT NULL DEFAULT ''::text,
+    forged_at timestamp with time zone,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_due_at ON requests USING btree (due_at);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
+CREATE INDEX requests_official ON requests USING btree (official_id, received_at);
+CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
@@ -524,6 +573,15 @@ CREATE TABLE staff_roles (
     role text NOT NULL
 );
 CREATE UNIQUE INDEX staff_roles_pkey ON staff_roles USING btree (staff_id, role);
+
+CREATE TABLE token_addresses (
+    token_id text NOT NULL,
+    agency_id text NOT NULL,
+    address text NOT NULL,
+    first_seen timestamp with time zone NOT NULL
+);
+CREATE INDEX token_addresses_agency ON token_addresses USING btree (agency_id, address);
+CREATE UNIQUE INDEX token_addresses_pkey ON token_addresses USING btree (token_id, address);
 
 CREATE TABLE tokens (
     id text NOT NULL,

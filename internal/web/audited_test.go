@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
@@ -412,6 +413,57 @@ func TestEveryActionIsAudited(t *testing.T) {
 			{dueprocess.ActionSignout, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, session, "signed out") })
 			}},
+			// Verification (docs/verification.md), last: a failed callback
+			// suspends the HK official.
+			{dueprocess.ActionAgencyContactSet, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/contact", e.admin, strings.NewReader(`{"callback_phone": "+852 2860 2000", "supervisor_contact": "Supt Lee"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionCallbackRecorded, func() error {
+				status, b := e.do("POST", "/api/v1/requests/"+id+"/callback", e.intake, strings.NewReader(`{"dialled": "+852 2860 2000", "reached": "Sgt Wong", "outcome": "confirmed"}`))
+				return expect(status, 201, string(b))
+			}},
+			{dueprocess.ActionRequestForged, func() error {
+				status, m := e.submit(e.hk, strings.ReplaceAll(hkRequest, "HKPF-2026-0113", "HKPF-2026-0999"))
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/callback", e.intake, strings.NewReader(`{"dialled": "+852 2860 2000", "reached": "Sgt Wong", "outcome": "failed"}`))
+				return expect(status, 201, string(b))
+			}},
+			{dueprocess.ActionOfficialReinstated, func() error {
+				// The failed callback above suspended the HK official.
+				official := mustPrincipalAt(t, db, e.hkID)
+				status, b := e.do("POST", "/api/v1/officials/"+official+"/reinstate", e.admin, strings.NewReader(`{"reason": "confirmed in person"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionOfficialSuspended, func() error {
+				official := mustPrincipalAt(t, db, e.hkID)
+				status, b := e.do("POST", "/api/v1/officials/"+official+"/suspend", e.admin, strings.NewReader(`{"reason": "again"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencySuspended, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/suspend", e.admin, strings.NewReader(`{"reason": "hijacked"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencyReinstated, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/reinstate", e.admin, strings.NewReader(`{"reason": "rebuilt"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencyKeySet, func() error {
+				_, vkey, err := note.GenerateKey(nil, "police.gov.hk")
+				if err != nil {
+					return err
+				}
+				return db.SetAgencyKey(ctx, e.hkID, vkey, dueprocess.System)
+			}},
+			{dueprocess.ActionAlertDismissed, func() error {
+				alerts, err := db.Alerts(ctx)
+				if err != nil || len(alerts) == 0 {
+					return fmt.Errorf("alerts %v: %v", alerts, err)
+				}
+				return db.DismissAlert(ctx, alerts[0].ID, dueprocess.System)
+			}},
 		}
 
 		var covered []string
@@ -490,6 +542,16 @@ func mustPrincipal(t *testing.T, db *store.DB, token string) *dueprocess.Princip
 		t.Fatal(err)
 	}
 	return p
+}
+
+// mustPrincipalAt returns the id of the first official of an agency.
+func mustPrincipalAt(t *testing.T, db *store.DB, agencyID string) string {
+	t.Helper()
+	var id string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM officials WHERE agency_id = $1 ORDER BY created_at, id LIMIT 1`, agencyID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // claimOneMail claims one due message from the outbox and passes it to do.

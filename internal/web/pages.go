@@ -36,6 +36,13 @@ type requestPage struct {
 	// Liftable says some notice waits for staff to lift an order
 	// without an end date.
 	Liftable bool
+	// Verification: the agency and official as our registry holds them,
+	// the callbacks recorded, and why nothing may be released yet ("" if
+	// it may, as far as the sender goes).
+	Agency     *dueprocess.Agency
+	Official   *dueprocess.Official
+	Callbacks  []dueprocess.Callback
+	Unreleased string
 }
 
 // requestView builds the request page for staff.
@@ -71,6 +78,9 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if err := v.loadNotices(r, s); err != nil {
 		return nil, err
 	}
+	if err := s.verificationView(r, v); err != nil {
+		return nil, err
+	}
 	ids, err := s.db.Assignees(r.Context(), req.ID)
 	if err != nil {
 		return nil, err
@@ -86,6 +96,8 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	switch r.URL.Query().Get("done") {
 	case "recorded":
 		v.Flash = "Recorded."
+	case "entered":
+		v.Flash = "Entered. Check its signals, and call the agency back on the number in our registry before anything is released."
 	}
 	return v, nil
 }

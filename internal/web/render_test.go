@@ -42,8 +42,18 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Reasons:    []dueprocess.Reason{{Rule: "default.review", Outcome: dueprocess.OutcomeReview, Text: "No rule holds this request back."}}},
 		Documents: []dueprocess.Document{{ID: "doc_1", RequestID: "DP-2026-000042", SHA256: "9f86d081", Size: 2000, Filename: "order.pdf"}},
 	}
+	req.Channel = dueprocess.ChannelFax
+	req.Sender = &dueprocess.Sender{Name: "Inspector Chan", Email: "chan@po1ice.gov.hk", Phone: "+852 5555 0100", VerifiedHow: "the fax header", EnteredBy: "st_ida"}
+	req.Signals = []dueprocess.Signal{{Code: dueprocess.SignalDomainLookalike, Text: "The sender's domain po1ice.gov.hk looks like police.gov.hk."}}
+	req.Flag = "Inspector Chan is suspended: a failed callback"
+	agency := &dueprocess.Agency{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK", Kind: dueprocess.AgencyPolice,
+		Domains: []string{"police.gov.hk"}, CallbackPhone: "+852 2860 2000", SupervisorContact: "Supt Lee", CreatedAt: at}
+	suspended := *agency
+	suspended.ID, suspended.SuspendedAt, suspended.SuspendedReason = "ag_x", &at, "a hijacked mail server"
+	inspector := &dueprocess.Official{ID: "of_chan", AgencyID: "ag_hkpf", Email: "chan@police.gov.hk", Name: "Inspector Chan", CreatedAt: at}
 	base := func(title string) basePage {
-		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
+		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded.",
+			Alerts: []dueprocess.Alert{{ID: "al_1", At: at, Kind: dueprocess.AlertForgery, RequestID: req.ID, Text: "Request DP-2026-000042 was refused as suspected forgery."}}}
 	}
 	official := func(title string) basePage {
 		return basePage{Title: title, Base: "/portal", CSRF: "csrf-token", Flash: "Recorded.",
@@ -100,7 +110,13 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeUndeliverable, Why: "no e-mail address"},
 				{ID: "ntc_4", Target: dueprocess.Target{Type: dueprocess.TargetAccountID, Value: "1001"}, Address: "a@example.net",
 					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeDelayed, ReleaseAt: &at, Why: "an emergency disclosure"},
-			}},
+			},
+			Agency: agency, Official: inspector, Unreleased: "request DP-2026-000042 cannot be released until a callback confirms it",
+			Callbacks: []dueprocess.Callback{{ID: "cb_1", Dialled: "+852 2860 2000", CalledAt: at, Reached: "Sgt Wong", Outcome: dueprocess.CallbackConfirmed}}},
+		"newrequest": &intakePage{basePage: base("New request"), Agencies: []*dueprocess.Agency{agency, &suspended}, Channels: dueprocess.PaperChannels,
+			Kinds: dueprocess.RequestKinds, Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, Harms: dueprocess.Harms,
+			Form: map[string][]string{"agency_id": {"ag_hkpf"}, "channel": {"fax"}, "sender_name": {"Inspector Chan"}}},
+		"agencies": &agenciesPage{basePage: base("Agencies"), Agencies: []*dueprocess.Agency{agency, &suspended}},
 		"proof": &proofPage{basePage: base("Audit entry 7"), Index: 7, Entry: `{"index":7}`, Time: "2 March 2026, 09:30:00 UTC", Action: "request.reviewed",
 			Leaf: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", Size: 52, Root: "c2lnbmVk", Checkpoint: "example.com/log\n52\nc2lnbmVk\n",
 			Proof: []string{"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="}, Verified: true},
@@ -180,6 +196,11 @@ func TestEveryPageRenders(t *testing.T) {
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{request, `action="/console/requests/DP-2026-000042/callback"`, dueprocess.PermRequestCallback},
+			{request, `action="/console/officials/of_chan/suspend"`, dueprocess.PermRegistryManage},
+			{request, `href="/console/requests/new"`, dueprocess.PermRequestIntake},
+			{request, `href="/console/agencies"`, dueprocess.PermRegistryManage},
+			{request, "po1ice.gov.hk looks like", dueprocess.PermRequestRead},
 			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
 			{request, `href="/console/officials"`, dueprocess.PermOfficialInvite},
 			{officials, `action="/console/agencies/ag_hkpf/domains"`, dueprocess.PermAgencyManage},

@@ -48,6 +48,11 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 		return nil, err
 	}
 	rep.AddNotices(notices)
+	forged, err := s.db.ForgedCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
+	rep.AddForged(forged)
 	return rep, nil
 }
 
