@@ -86,7 +86,7 @@ func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Back
 	cp, vkey := checkpointer(t, db)
 	plat := newPlatform(t)
 	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: decide, Checkpoints: cp, VerifierKey: vkey,
-		Gatherer: plat}))
+		Gatherer: plat, Contacts: contacts{"demosisto": "demo@example.net"}}))
 	t.Cleanup(srv.Close)
 	hkKey, err := age.GenerateX25519Identity()
 	if err != nil {
