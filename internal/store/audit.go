@@ -330,6 +330,9 @@ func (s *AuditSource) Entries(ctx context.Context, from, to int64, fn func(index
 // entriesPage calls fn for the entries from from to to, stopping at the
 // first gap, and returns how many it read.
 func (s *AuditSource) entriesPage(ctx context.Context, from, to int64, fn func(index int64, data []byte) error) (int64, error) {
+	if s.db.dialect == Postgres {
+		return s.entriesPagePostgres(ctx, from, to, fn)
+	}
 	rows, err := s.db.sql.QueryContext(ctx, `SELECT idx, data FROM audit_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx`, from, to)
 	if err != nil {
 		return 0, mapError(fmt.Errorf("read audit entries: %w", err))
