@@ -40,14 +40,14 @@ CREATE TABLE audit_checkpoints (
     created_at TIMESTAMP NOT NULL
 );
 
-CREATE TABLE audit_entries (
-    idx    BIGINT PRIMARY KEY,
+CREATE TABLE "audit_entries" (
+    idx    INTEGER PRIMARY KEY,
     object TEXT NOT NULL,
     data   BLOB NOT NULL
 );
 
-CREATE TABLE audit_hashes (
-    id   BIGINT PRIMARY KEY,
+CREATE TABLE "audit_hashes" (
+    id   INTEGER PRIMARY KEY,
     hash BLOB NOT NULL
 );
 
