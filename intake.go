@@ -13,24 +13,17 @@ import (
 // NewRequest is a request as submitted, before it is checked. Every field is
 // plain text so that a wrong value can be reported with the field's name.
 type NewRequest struct {
-	Kind         string `json:"kind"`
-	Jurisdiction string `json:"jurisdiction"`
-	LegalProcess *struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	} `json:"legal_process"`
-	Offence *struct {
+	Kind         string           `json:"kind"`
+	Jurisdiction string           `json:"jurisdiction"`
+	LegalProcess *NewLegalProcess `json:"legal_process"`
+	Offence      *struct {
 		Category    string `json:"category"`
 		Description string `json:"description"`
 	} `json:"offence"`
-	Targets []struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-	} `json:"targets"`
-	DataCategories []string `json:"data_categories"`
-	DateRange      *struct {
+	Targets            []NewTarget `json:"targets"`
+	DataCategories     []string    `json:"data_categories"`
+	IdentificationOnly bool        `json:"identification_only"`
+	DateRange          *struct {
 		From string `json:"from"`
 		To   string `json:"to"`
 	} `json:"date_range"`
@@ -51,7 +44,7 @@ func (n *NewRequest) Check() (*Request, error) {
 	r := &Request{}
 	for _, check := range []func(*Request) error{
 		n.checkKindAndJurisdiction, n.checkLegalProcess, n.checkOffence, n.checkTargets,
-		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline,
+		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkRegime,
 	} {
 		if err := check(r); err != nil {
 			return nil, err
@@ -122,7 +115,11 @@ func (n *NewRequest) checkTargets(r *Request) error {
 	if len(n.Targets) > MaxTargets {
 		return FieldError("targets", "%d targets given; at most %d are accepted in one request", len(n.Targets), MaxTargets)
 	}
-	seen := make(map[Target]bool, len(n.Targets))
+	type key struct {
+		typ   TargetType
+		value string
+	}
+	seen := make(map[key]bool, len(n.Targets))
 	for i, t := range n.Targets {
 		field := fmt.Sprintf("targets[%d]", i)
 		var tg Target
@@ -132,10 +129,13 @@ func (n *NewRequest) checkTargets(r *Request) error {
 		if tg.Value, err = targetValue(field+".value", tg.Type, t.Value); err != nil {
 			return err
 		}
-		if seen[tg] {
+		if seen[key{tg.Type, tg.Value}] {
 			return FieldError(field, "repeats an earlier target (%s %q)", tg.Type, tg.Value)
 		}
-		seen[tg] = true
+		seen[key{tg.Type, tg.Value}] = true
+		if tg.Country, err = homeCountry(field+".country", t.Country); err != nil {
+			return err
+		}
 		r.Targets = append(r.Targets, tg)
 	}
 	return nil
