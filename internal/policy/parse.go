@@ -56,7 +56,8 @@ func Parse(name string, data []byte) (*Policy, error) {
 		return nil, err
 	}
 	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
-		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true}
+		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true,
+		regimes: defaultRegimes()}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "regimes"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -256,6 +257,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				})
 			case "rules":
 				return d.rules(v, path, p)
+			case "regimes":
+				return d.regimes(v, path, p)
 			}
 			return nil
 		})

@@ -61,6 +61,8 @@ type Policy struct {
 
 	rules []*rule
 
+	regimes regimes
+
 	merged map[string]*settings // see precompute
 }
 

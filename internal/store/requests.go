@@ -90,17 +90,27 @@ func optionalColumns(r *dueprocess.Request) (offCat, offDesc, harm, just string,
 // insertRequest writes r's row, with decision (its JSON, or nil).
 func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
 	offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
-	err := tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
+	regime, err := regimeColumn(r)
+	if err != nil {
+		return err
+	}
+	_, extraterritorial := r.Extraterritorial()
+	// A request refused as it arrives is answered then.
+	var answered any
+	if !r.Status.Open() {
+		answered = tx.db.ts(r.ReceivedAt)
+	}
+	err = tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+		received_at, updated_at, decision, regime, extraterritorial, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision)
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, regime, extraterritorial, answered)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -110,8 +120,8 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 // insertTargets writes targets with multi-row inserts rather than one
 // statement per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
-	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value) VALUES `, ``, 4, len(targets),
-		func(i int) []any { return []any{id, i, string(targets[i].Type), targets[i].Value} })
+	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value, country) VALUES `, ``, 5, len(targets),
+		func(i int) []any { return []any{id, i, string(targets[i].Type), targets[i].Value, textOrNil(targets[i].Country)} })
 	if err != nil {
 		return fmt.Errorf("create request targets: %w", err)
 	}
@@ -188,8 +198,13 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if status == dueprocess.StatusPaused {
 		pausedFrom = old
 	}
-	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3 WHERE id = $4`,
-		string(status), tx.db.ts(tx.now), pausedFrom, id); err != nil {
+	// The first move out of the open statuses answers the request.
+	var answered any
+	if !status.Open() {
+		answered = tx.db.ts(tx.now)
+	}
+	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3, answered_at = COALESCE(answered_at, $5) WHERE id = $4`,
+		string(status), tx.db.ts(tx.now), pausedFrom, id, answered); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
 	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: cmp.Or(detail, old+" → "+string(status))}); err != nil {
@@ -221,19 +236,22 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision`
+	received_at, updated_at, decision, regime`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
-	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision string
+	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, regime string
 	var from, to, ndUntil dueprocess.Date
 	var nd bool
 	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, nullString{&regime})
 	if err != nil {
+		return nil, err
+	}
+	if err := scanRegime(r, regime); err != nil {
 		return nil, err
 	}
 	if decision != "" {
@@ -306,7 +324,7 @@ func (db *DB) request(ctx context.Context, q querier, id, agencyID string) (*due
 }
 
 func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.Target, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value FROM request_targets WHERE request_id = $1 ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT type, value, country FROM request_targets WHERE request_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -315,7 +333,7 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	for rows.Next() {
 		var t dueprocess.Target
 		var typ string
-		if err := rows.Scan(&typ, &t.Value); err != nil {
+		if err := rows.Scan(&typ, &t.Value, nullString{&t.Country}); err != nil {
 			return nil, mapError(err)
 		}
 		t.Type = dueprocess.TargetType(typ)

@@ -60,6 +60,16 @@ CREATE TABLE blobs (
 );
 CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
 
+CREATE TABLE cannot_comply (
+    request_id text NOT NULL,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    staff_id text NOT NULL,
+    body text NOT NULL
+);
+CREATE UNIQUE INDEX cannot_comply_pkey ON cannot_comply USING btree (request_id, seq);
+
 CREATE TABLE counters (
     name text NOT NULL,
     value bigint NOT NULL
@@ -178,7 +188,8 @@ CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
     type text NOT NULL,
-    value text NOT NULL
+    value text NOT NULL,
+    country text
 );
 CREATE UNIQUE INDEX request_targets_pkey ON request_targets USING btree (request_id, "position");
 CREATE INDEX request_targets_value ON request_targets USING btree (type, value);
@@ -207,13 +218,17 @@ CREATE TABLE requests (
     received_at timestamp with time zone NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     decision text,
-    paused_from text
+    paused_from text,
+    regime text,
+    extraterritorial boolean NOT NULL DEFAULT false,
+    answered_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
+CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 
 CREATE TABLE reviews (

@@ -52,6 +52,16 @@ CREATE TABLE blobs (
     created_at TEXT NOT NULL
 );
 
+CREATE TABLE cannot_comply (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    seq        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    at         TIMESTAMP NOT NULL,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    body       TEXT NOT NULL,
+    PRIMARY KEY (request_id, seq)
+);
+
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -159,7 +169,7 @@ CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
     type       TEXT NOT NULL,
-    value      TEXT NOT NULL,
+    value      TEXT NOT NULL, country TEXT,
     PRIMARY KEY (request_id, position)
 );
 
@@ -186,7 +196,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT);
+, decision TEXT, paused_from TEXT, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -277,6 +287,9 @@ CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+
+CREATE INDEX requests_regimes ON requests (received_at)
+    WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
 
 CREATE INDEX requests_status ON requests (status, id);
 
