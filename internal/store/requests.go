@@ -121,7 +121,9 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 // statement per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
 	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value, country) VALUES `, ``, 5, len(targets),
-		func(i int) []any { return []any{id, i, string(targets[i].Type), targets[i].Value, textOrNil(targets[i].Country)} })
+		func(i int) []any {
+			return []any{id, i, string(targets[i].Type), targets[i].Value, textOrNil(targets[i].Country)}
+		})
 	if err != nil {
 		return fmt.Errorf("create request targets: %w", err)
 	}
