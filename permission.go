@@ -30,6 +30,7 @@ const (
 	PermRequestAssess     Permission = "request.assess"
 	PermRequestAssign     Permission = "request.assign"
 	PermRequestWithdraw   Permission = "request.withdraw"
+	PermRequestCannot     Permission = "request.cannot_comply"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
@@ -59,6 +60,7 @@ var grants = map[Permission]grant{
 	PermRequestAssess:     {what: "assess a request's human-rights impact", roles: []Role{RoleHumanRights}},
 	PermRequestAssign:     {what: "assign a request", roles: []Role{RoleReviewer, RoleAdmin}},
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
+	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},

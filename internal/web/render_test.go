@@ -50,7 +50,19 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 	n := int64(241)
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
 		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
+	epoc := *req
+	epoc.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessEPOC, Reference: "276 Js 1234/26", IssuedBy: "Staatsanwaltschaft Berlin", IssuedOn: date("2026-11-20"),
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "DE", IssuingAuthorityType: dueprocess.AuthorityProsecutor,
+			ValidatedBy:        &dueprocess.Validation{Name: "Amtsgericht Tiergarten", Type: dueprocess.AuthorityCourt, Reference: "352 Gs 77/26"},
+			EnforcingAuthority: &dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}}}
+	answer := dueprocess.CannotComply{RequestID: req.ID, Seq: 1, Kind: dueprocess.AnswerCannotComply,
+		Grounds:      []dueprocess.Ground{dueprocess.GroundThirdCountryConflict},
+		ThirdCountry: &dueprocess.ThirdCountryConflict{Country: "US", Law: "18 U.S.C. 2702", Explanation: "Content of a US person's account may not be disclosed to a foreign government."},
+		Preserved:    &dueprocess.Preserved{Categories: []dueprocess.DataCategory{dueprocess.CategoryContent}, Until: date("2027-01-19")},
+		At:           at, By: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}}
 	return map[string]pageData{
+		"annex3": &annex3Page{basePage: basePage{Title: "Annex III: " + req.ID}, Request: &epoc, Answer: answer,
+			Grounds: dueprocess.Grounds, Text: dueprocess.GroundText},
 		"error":  &basePage{Title: "request DP-2026-000099 not found", Status: 404},
 		"signin": &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
 		"totp":   &basePage{Title: "Authentication code", CSRF: "csrf-token"},

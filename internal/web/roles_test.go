@@ -39,6 +39,8 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":       "own",
+	"POST /api/v1/requests/{id}/cannot-comply":  "reviewer approver",
+	"GET /api/v1/requests/{id}/cannot-comply":   "own staff",
 	"GET /api/v1/jurisdictions":                 "*",
 	"GET /api/v1/jurisdictions/{code}":          "*",
 	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
@@ -106,6 +108,13 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
 			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
 		}
+		// An Annex III answer is only for an e-Evidence order, which the
+		// other (German) agency sends; only staff may give one.
+		if code, m := e.submit(e.de, deEPOC); code != 201 {
+			t.Fatalf("submit the EPOC: %d %v", code, m)
+		} else {
+			ids["POST /api/v1/requests/{id}/cannot-comply"] = m["id"].(string)
+		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
 		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
 			t.Fatalf("proposal to approve: %d %s", status, b)
@@ -153,6 +162,7 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
 			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
 			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
+			"POST /api/v1/requests/{id}/cannot-comply": jsonBody(`{"kind": "clarification", "clarification": "Which account is meant?"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},

@@ -25,6 +25,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/requests/{id}/human-rights", s.api(s.assessHumanRights), true},
 		{"POST", "/api/v1/requests/{id}/assign", s.api(s.assignRequest), true},
 		{"POST", "/api/v1/requests/{id}/withdraw", s.api(s.withdrawRequest), true},
+		{"POST", "/api/v1/requests/{id}/cannot-comply", s.api(s.cannotComply), true},
+		{"GET", "/api/v1/requests/{id}/cannot-comply", s.api(s.getCannotComply), true},
 		{"GET", "/api/v1/jurisdictions", s.api(s.listPauses), true},
 		{"GET", "/api/v1/jurisdictions/{code}", s.api(s.getJurisdiction), true},
 		{"POST", "/api/v1/jurisdictions/{code}/pause", s.api(s.pauseJurisdiction), true},

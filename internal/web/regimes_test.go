@@ -1,0 +1,248 @@
+package web_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+)
+
+// deEPOC is a German prosecutor's production order for traffic data,
+// validated by a court, about a user living in Germany.
+const deEPOC = `{"kind": "user_data", "jurisdiction": "DE",
+ "legal_process": {"type": "epoc", "reference": "276 Js 1234/26", "issued_by": "Staatsanwaltschaft Berlin",
+   "issued_on": "2026-11-20", "issuing_state": "DE", "issuing_authority_type": "prosecutor",
+   "validated_by": {"name": "Amtsgericht Tiergarten", "type": "court", "reference": "352 Gs 77/26"},
+   "enforcing_authority": {"state": "IE", "name": "An Garda Síochána", "notified": true}},
+ "offence": {"category": "fraud", "description": "phishing for bank credentials"},
+ "targets": [{"type": "username", "value": "kontoinhaber", "country": "DE"}],
+ "data_categories": ["subscriber", "metadata"]}`
+
+// cannotComplyBody says that executing an order would break US law.
+const cannotComplyBody = `{"kind": "cannot_comply", "grounds": ["third_country_conflict"],
+ "third_country": {"country": "US", "law": "18 U.S.C. 2702(a)", "explanation": "The account holder is a US person."},
+ "preserved": {"categories": ["metadata"], "until": "2027-01-19", "note": "kept while the conflict is reviewed"}}`
+
+// withoutValidation is deEPOC as the prosecutor alone issued it.
+func withoutValidation(t *testing.T) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(deEPOC), &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m["legal_process"].(map[string]any), "validated_by")
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// officialOf registers an agency of jurisdiction juris with one official
+// and returns the official's token.
+func officialOf(t *testing.T, db *store.DB, juris string) string {
+	t.Helper()
+	var tok string
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		domain := strings.ToLower(juris) + "-agency.example"
+		a := &dueprocess.Agency{Name: "Agency of " + juris, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
+		if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
+			return err
+		}
+		o := &dueprocess.Official{AgencyID: a.ID, Email: "officer@" + domain, Name: "Officer"}
+		if err := tx.CreateOfficial(ctx, o, dueprocess.System); err != nil {
+			return err
+		}
+		var err error
+		tok, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID}, dueprocess.System)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// decided submits body as token and returns the stored request, failing
+// unless it was taken in with status want.
+func decided(t *testing.T, e *env, token, body string, want dueprocess.Status) *dueprocess.Request {
+	t.Helper()
+	status, b := e.do("POST", "/api/v1/requests", token, strings.NewReader(body))
+	var r dueprocess.Request
+	if err := json.Unmarshal(b, &r); err != nil || status != 201 {
+		t.Fatalf("submit: %d %s", status, b)
+	}
+	if r.Status != want {
+		t.Fatalf("status = %s, want %s; decision %+v", r.Status, want, r.Decision)
+	}
+	return &r
+}
+
+func reasonOf(r *dueprocess.Request, rule string) string {
+	for _, reason := range r.Decision.Reasons {
+		if reason.Rule == rule {
+			return reason.Text
+		}
+	}
+	return ""
+}
+
+func TestGermanProsecutorsEPOCForTrafficDataIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		r := decided(t, e, e.de, withoutValidation(t), dueprocess.StatusRefused)
+		if text := reasonOf(r, "regime.epoc.traffic"); !strings.Contains(text, "a judge, a court or an investigating judge") || !strings.Contains(text, "prosecutor") {
+			t.Errorf("reasons = %+v, want regime.epoc.traffic naming who may issue it", r.Decision.Reasons)
+		}
+	})
+}
+
+func TestGermanEPOCValidatedByACourtIsAllowed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		r := decided(t, e, e.de, deEPOC, dueprocess.StatusInReview)
+		for _, c := range r.DataCategories {
+			if v := r.Decision.Categories[c]; !v.Allowed {
+				t.Errorf("%s: %+v, want allowed", c, v)
+			}
+		}
+		if text := reasonOf(r, "regime.epoc.categories"); !strings.Contains(text, "metadata as traffic data") {
+			t.Errorf("reasons = %+v, want the mapping onto the Regulation's categories", r.Decision.Reasons)
+		}
+		// Stored and read back whole, on both databases.
+		status, b := e.do("GET", "/api/v1/requests/"+r.ID, e.de, nil)
+		var got dueprocess.Request
+		json.Unmarshal(b, &got)
+		lp := got.LegalProcess
+		if status != 200 || lp.IssuingState != "DE" || lp.IssuingAuthorityType != dueprocess.AuthorityProsecutor ||
+			lp.ValidatedBy == nil || *lp.ValidatedBy != (dueprocess.Validation{Name: "Amtsgericht Tiergarten", Type: "court", Reference: "352 Gs 77/26"}) ||
+			lp.EnforcingAuthority == nil || *lp.EnforcingAuthority != (dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}) ||
+			got.Targets[0].Country != "DE" {
+			t.Errorf("read back: %d %s", status, b)
+		}
+	})
+}
+
+func TestUKDAAOrderAboutAUSResidentIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		gb := officialOf(t, db, "GB")
+		body := `{"kind": "user_data", "jurisdiction": "GB",
+		 "legal_process": {"type": "uk_daa_order", "reference": "IPC-2026-0042", "issued_by": "Investigatory Powers Commissioner",
+		   "designated_authority": "Home Office", "certification": {"not_us_person": true, "not_in_us": true}},
+		 "targets": [{"type": "email", "value": "suspect@example.org", "country": "US"}], "data_categories": ["content"]}`
+		r := decided(t, e, gb, body, dueprocess.StatusRefused)
+		if text := reasonOf(r, "regime.uk_daa_order.home_country"); !strings.Contains(text, "United States") {
+			t.Errorf("reasons = %+v, want regime.uk_daa_order.home_country", r.Decision.Reasons)
+		}
+		decided(t, e, gb, strings.Replace(body, `"country": "US"`, `"country": "GB"`, 1), dueprocess.StatusInReview)
+	})
+}
+
+func TestHongKongDemandAboutAUserLivingInGermanyEscalates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		// A court order about fraud would go to review; the user lives in
+		// Germany.
+		body := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`,
+			`{"type": "username", "value": "demosisto"}`, `{"type": "username", "value": "demosisto", "country": "DE"}`).Replace(hkRequest)
+		r := decided(t, e, e.hk, body, dueprocess.StatusEscalated)
+		if text := reasonOf(r, "extraterritorial"); !strings.Contains(text, "Germany") {
+			t.Errorf("reasons = %+v, want extraterritorial naming Germany", r.Decision.Reasons)
+		}
+		decided(t, e, e.hk, strings.Replace(body, `"country": "DE"`, `"country": "HK"`, 1), dueprocess.StatusInReview)
+	})
+}
+
+func TestCannotComply(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		r := decided(t, e, e.de, deEPOC, dueprocess.StatusInReview)
+		path := "/api/v1/requests/" + r.ID + "/cannot-comply"
+		// Bad input names the field; nothing is stored.
+		for _, c := range []struct{ body, field string }{
+			{`{"kind": "cannot_comply", "grounds": ["third_country_conflict"], "third_country": {"country": "US", "law": "SCA"}}`, "third_country.explanation"},
+			{`{"kind": "cannot_comply", "grounds": ["third_country_conflict"]}`, "third_country"},
+			{`{"kind": "cannot_comply", "grounds": []}`, "grounds"},
+			{`{"kind": "cannot_comply", "grounds": ["bored"]}`, "grounds[0]"},
+			{`{"kind": "clarification"}`, "clarification"},
+			{`{"kind": "cannot_comply", "grounds": ["incomplete"], "preserved": {"categories": ["dna"]}}`, "preserved.categories[0]"},
+			{`{"kind": "cannot_comply", "grounds": ["third_country_conflict"], "third_country": {"country": "FR", "law": "x", "explanation": "y"}}`, "third_country.country"},
+		} {
+			status, b := e.do("POST", path, e.staff, strings.NewReader(c.body))
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			if _, field, _ := errorOf(m); status != 400 || field != c.field {
+				t.Errorf("%s: %d %s, want 400 naming %s", c.body, status, b, c.field)
+			}
+		}
+		if status, b := e.do("GET", path, e.de, nil); status != 200 || !bytes.Contains(b, []byte(`"answers": []`)) {
+			t.Errorf("before any answer: %d %s", status, b)
+		}
+		// Only for e-Evidence orders.
+		other := decided(t, e, e.hk, with("offence", map[string]any{"category": "fraud"}), dueprocess.StatusInReview)
+		if status, b := e.do("POST", "/api/v1/requests/"+other.ID+"/cannot-comply", e.staff, strings.NewReader(cannotComplyBody)); status != 409 {
+			t.Errorf("on a subpoena: %d %s, want 409", status, b)
+		}
+		status, b := e.do("POST", path, e.staff, strings.NewReader(cannotComplyBody))
+		if status != 201 {
+			t.Fatalf("cannot comply: %d %s", status, b)
+		}
+		status, b = e.do("POST", path, e.approver, strings.NewReader(`{"kind": "clarification", "grounds": ["insufficient_information"], "clarification": "Which of two accounts named kontoinhaber is meant?"}`))
+		if status != 201 {
+			t.Fatalf("clarification: %d %s", status, b)
+		}
+		// The requesting official reads both, as JSON and as Annex III.
+		status, b = e.do("GET", path, e.de, nil)
+		var got struct{ Answers []dueprocess.CannotComply }
+		json.Unmarshal(b, &got)
+		if status != 200 || len(got.Answers) != 2 || got.Answers[0].ThirdCountry == nil || got.Answers[0].ThirdCountry.Explanation != "The account holder is a US person." ||
+			got.Answers[0].Preserved == nil || got.Answers[0].Preserved.Until.String() != "2027-01-19" || got.Answers[1].Kind != dueprocess.AnswerClarification {
+			t.Errorf("answers: %d %s", status, b)
+		}
+		status, b = e.do("GET", path+"?seq=1", e.de, nil, "Accept", "text/html")
+		page := string(b)
+		for _, want := range []string{"Annex III", "Section C", "☒ executing it would conflict with the applicable law of a third country", "18 U.S.C. 2702(a)",
+			"☐ the EPOC/EPOC-PR is incomplete", "276 Js 1234/26", "Preserved meanwhile: metadata, until 2027-01-19"} {
+			if status != 200 || !strings.Contains(page, want) {
+				t.Errorf("page: %d, want %q in\n%s", status, want, page)
+				break
+			}
+		}
+		// Another agency's official finds nothing, as for a missing id.
+		if status, _ := e.do("GET", path, e.hk, nil); status != 404 {
+			t.Errorf("another agency: %d, want 404", status)
+		}
+	})
+}
+
+// TestRegimeExamplesInDocs submits every JSON example of docs/regimes.md
+// as an official of its jurisdiction, and checks the outcome the page
+// gives for it in the comment before it.
+func TestRegimeExamplesInDocs(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/regimes.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := regexp.MustCompile("(?s)<!-- status: ([a-z_]+) -->\\s*```json\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(examples) < 5 {
+		t.Fatalf("docs/regimes.md has %d examples marked with their status, want one for each regime and more", len(examples))
+	}
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		tokens := map[string]string{}
+		for _, x := range examples {
+			var head struct{ Jurisdiction string }
+			if err := json.Unmarshal([]byte(x[2]), &head); err != nil {
+				t.Fatalf("example does not parse: %v\n%s", err, x[2])
+			}
+			if tokens[head.Jurisdiction] == "" {
+				tokens[head.Jurisdiction] = officialOf(t, db, head.Jurisdiction)
+			}
+			decided(t, e, tokens[head.Jurisdiction], x[2], dueprocess.Status(x[1]))
+		}
+	})
+}
