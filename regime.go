@@ -1,6 +1,9 @@
 package dueprocess
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // The legal regimes beyond domestic process and the MLAT route. Each is a
 // legal process type with fields of its own (see docs/regimes.md).
@@ -166,4 +169,15 @@ func (r *Request) Extraterritorial() (int, bool) {
 		}
 	}
 	return -1, false
+}
+
+// RegimeRequest is one request that the report's regimes section counts:
+// one of a legal regime (an EU order or a UK DAA order), or an
+// extraterritorial one. AnsweredAt is zero while it is unanswered.
+type RegimeRequest struct {
+	Jurisdiction     string // the requesting country
+	Process          LegalProcessType
+	Extraterritorial bool
+	ReceivedAt       time.Time
+	AnsweredAt       time.Time
 }

@@ -7,9 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
@@ -243,6 +245,51 @@ func TestRegimeExamplesInDocs(t *testing.T) {
 				tokens[head.Jurisdiction] = officialOf(t, db, head.Jurisdiction)
 			}
 			decided(t, e, tokens[head.Jurisdiction], x[2], dueprocess.Status(x[1]))
+		}
+	})
+}
+
+// TestReportShowsTheRegimes submits the regimes' orders and an
+// extraterritorial demand, and reads them back from the transparency
+// report's JSON, its regimes CSV and its page.
+func TestReportShowsTheRegimes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		epoc := decided(t, e, e.de, deEPOC, dueprocess.StatusInReview)
+		decided(t, e, e.de, withoutValidation(t), dueprocess.StatusRefused)
+		if status, b := e.do("POST", "/api/v1/requests/"+epoc.ID+"/cannot-comply", e.staff, strings.NewReader(cannotComplyBody)); status != 201 {
+			t.Fatalf("cannot comply: %d %s", status, b)
+		}
+		gb := officialOf(t, db, "GB")
+		decided(t, e, gb, `{"kind": "user_data", "jurisdiction": "GB",
+		 "legal_process": {"type": "uk_daa_order", "reference": "IPC-1", "issued_by": "Investigatory Powers Commissioner",
+		   "designated_authority": "Home Office", "certification": {"not_us_person": true, "not_in_us": true}},
+		 "targets": [{"type": "email", "value": "suspect@example.org", "country": "US"}], "data_categories": ["content"]}`, dueprocess.StatusRefused)
+		decided(t, e, e.hk, strings.Replace(hkRequest, `"value": "demosisto"`, `"value": "demosisto", "country": "DE"`, 1), dueprocess.StatusEscalated)
+
+		period := dueprocess.HalfYear(time.Now())
+		status, b := e.do("GET", "/transparency/"+period+".json", "", nil)
+		var rep report.Report
+		if err := json.Unmarshal(b, &rep); err != nil || status != 200 {
+			t.Fatalf("report: %d %v %s", status, err, b)
+		}
+		g := rep.Regimes
+		if len(g.EU) != 1 || g.EU[0].Regime != dueprocess.ProcessEPOC || g.EU[0].IssuingState != "DE" || g.EU[0].Requests != 2 ||
+			g.EU[0].Refused != 1 || g.EU[0].Answered != 2 || g.EU[0].MedianHoursToAnswer == nil {
+			t.Errorf("EU rows = %+v, want 2 German EPOCs, one refused, both answered", g.EU)
+		}
+		// Both the Hong Kong demand and the UK order about a US resident
+		// reach beyond their country.
+		if g.UKDAA.Requests != 1 || g.UKDAA.Refused != 1 || g.Extraterritorial != 2 {
+			t.Errorf("regimes = %+v, want one UK DAA order refused and two extraterritorial demands", g)
+		}
+		status, b = e.do("GET", "/transparency/"+period+"-regimes.csv", "", nil)
+		if status != 200 || !bytes.Contains(b, []byte(",epoc,Germany,DE,2,2,0,0.0,1,2,")) || !bytes.Contains(b, []byte(",uk_daa_order,United Kingdom,GB,1,1,")) {
+			t.Errorf("regimes CSV: %d\n%s", status, b)
+		}
+		status, b = e.do("GET", "/transparency?period="+period, "", nil)
+		if status != 200 || !bytes.Contains(b, []byte("By legal regime")) || !bytes.Contains(b, []byte("Extraterritorial demands")) {
+			t.Errorf("page: %d, want the regimes section", status)
 		}
 	})
 }

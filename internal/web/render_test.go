@@ -46,7 +46,7 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 	base := func(title string) basePage {
 		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
 	}
-	pct := 46.0
+	pct, hours, fast := 46.0, 151.5, 7.25
 	n := int64(241)
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
 		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
@@ -80,6 +80,9 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Roles: dueprocess.Roles[:2], CreatedAt: at}}, Roles: dueprocess.Roles, Form: map[string]string{"name": "Ann"}},
 		"transparency": &transparencyPage{basePage: basePage{Title: "Transparency report 2026-H1"},
 			Report: &report.Report{Period: "2026-H1", Start: date("2026-01-01"), End: date("2026-06-30"), Rows: []report.Row{row}, Total: row,
+				Regimes: report.Regimes{EU: []report.RegimeRow{{Regime: dueprocess.ProcessEPOC, IssuingState: "DE", Name: "Germany",
+					Figures: report.Figures{Requests: 12, Accounts: 14, SomeData: 9, PercentSomeData: &pct}, Refused: 2, Answered: 11, MedianHoursToAnswer: &hours}},
+					UKDAA: report.RegimeRow{Regime: dueprocess.ProcessUKDAA, IssuingState: "GB", Name: "United Kingdom", MedianHoursToAnswer: &fast}, Extraterritorial: 3},
 				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
 			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
 			Trend: "<svg></svg>", Bars: "<svg></svg>",

@@ -35,7 +35,16 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
 		return nil, err
 	}
-	return report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	rep, err := report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	if err != nil {
+		return nil, err
+	}
+	regimes, err := s.db.RegimeRequests(r.Context(), rep.Start.Time, rep.End.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	rep.AddRegimeRequests(regimes)
+	return rep, nil
 }
 
 // periods lists every half-year from the oldest with counts to the
@@ -174,8 +183,11 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
 		period, format = p, "meta-csv"
 	}
-	if !ok || (format != "csv" && format != "json" && format != "meta-csv") {
-		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv or 2026-H1.json", name)
+	if p, regimes := strings.CutSuffix(period, "-regimes"); regimes && format == "csv" {
+		period, format = p, "regimes-csv"
+	}
+	if !ok || (format != "csv" && format != "json" && format != "meta-csv" && format != "regimes-csv") {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv, 2026-H1-regimes.csv or 2026-H1.json", name)
 	}
 	all, err := s.db.ReportCounts(r.Context(), period)
 	if err != nil {
@@ -187,10 +199,13 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 	}
 	var buf bytes.Buffer
 	switch format {
-	case "csv", "meta-csv":
+	case "csv", "meta-csv", "regimes-csv":
 		write, file := report.WriteGoogleCSV, "dueprocess-"+period+".csv"
-		if format == "meta-csv" {
+		switch format {
+		case "meta-csv":
 			write, file = report.WriteMetaCSV, "dueprocess-"+period+"-meta.csv"
+		case "regimes-csv":
+			write, file = report.WriteRegimesCSV, "dueprocess-"+period+"-regimes.csv"
 		}
 		if err := write(&buf, rep); err != nil {
 			return err

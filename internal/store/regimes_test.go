@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+)
+
+// TestRegimeFieldsAndAnswerTimes stores an EPOC about a user living in
+// Poland and a Hong Kong order about a user living in Germany, answers
+// them later, and reads back the fields and the times the report needs.
+func TestRegimeFieldsAndAnswerTimes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t0 := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+		now := t0
+		db.Now = func() time.Time { return now }
+		de, deOfficial := fixture(t, db, "DE", "bka.example")
+		hk, hkOfficial := fixture(t, db, "HK", "police.hk.example")
+		staff := &dueprocess.Staff{Email: "rae@example.com", Name: "Rae", Roles: []dueprocess.Role{dueprocess.RoleReviewer}}
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateStaff(ctx, staff, dueprocess.System) }); err != nil {
+			t.Fatal(err)
+		}
+
+		epoc := sampleRequest(t)
+		epoc.Jurisdiction, epoc.AgencyID, epoc.OfficialID = "DE", de.ID, deOfficial.ID
+		epoc.LegalProcess.Type = dueprocess.ProcessEPOC
+		epoc.LegalProcess.RegimeFields = dueprocess.RegimeFields{IssuingState: "DE", IssuingAuthorityType: dueprocess.AuthorityProsecutor,
+			ValidatedBy:        &dueprocess.Validation{Name: "Amtsgericht Tiergarten", Type: dueprocess.AuthorityCourt},
+			EnforcingAuthority: &dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}}
+		epoc.IdentificationOnly = true
+		epoc.Targets[0].Country = "PL"
+		intake(t, db, epoc)
+
+		abroad := sampleRequest(t)
+		abroad.AgencyID, abroad.OfficialID = hk.ID, hkOfficial.ID
+		abroad.Targets[1].Country = "DE"
+		intake(t, db, abroad)
+		local := sampleRequest(t)
+		local.AgencyID, local.OfficialID = hk.ID, hkOfficial.ID
+		local.Targets[0].Country = "HK"
+		intake(t, db, local)
+
+		got, err := db.Request(ctx, epoc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := got.LegalProcess.RegimeFields
+		if f.IssuingState != "DE" || f.ValidatedBy == nil || f.ValidatedBy.Name != "Amtsgericht Tiergarten" || f.EnforcingAuthority == nil ||
+			!f.EnforcingAuthority.Notified || !got.IdentificationOnly || got.Targets[0].Country != "PL" || got.Targets[1].Country != "" {
+			t.Errorf("read back %+v, want the regime fields and home countries stored", got)
+		}
+
+		// Only an e-Evidence order gets an Annex III answer.
+		answer := &dueprocess.CannotComply{Kind: dueprocess.AnswerCannotComply, Grounds: []dueprocess.Ground{dueprocess.GroundDeFactoImpossible}}
+		if _, err := db.CannotComply(ctx, abroad.ID, answer, staff); dueprocess.ErrorKind(err) != dueprocess.Conflict {
+			t.Errorf("Annex III answer to a subpoena: %v, want Conflict", err)
+		}
+		now = t0.Add(30 * time.Hour)
+		if _, err := db.CannotComply(ctx, epoc.ID, answer, staff); err != nil {
+			t.Fatal(err)
+		}
+		now = t0.Add(50 * time.Hour) // a later answer keeps the first time
+		if _, err := db.CannotComply(ctx, epoc.ID, answer, staff); err != nil {
+			t.Fatal(err)
+		}
+		now = t0.Add(2 * time.Hour)
+		if err := db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.SetStatus(ctx, abroad.ID, dueprocess.StatusRejected, dueprocess.System, "")
+		}); err != nil {
+			t.Fatal(err)
+		}
+
+		list, err := db.RegimeRequests(ctx, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 2 {
+			t.Fatalf("regime requests = %+v, want the EPOC and the extraterritorial order", list)
+		}
+		for _, q := range list {
+			want := map[dueprocess.LegalProcessType]time.Duration{dueprocess.ProcessEPOC: 30 * time.Hour, dueprocess.ProcessSubpoena: 2 * time.Hour}[q.Process]
+			if !q.Extraterritorial || q.AnsweredAt.Sub(q.ReceivedAt) != want {
+				t.Errorf("%+v: want extraterritorial, answered after %s", q, want)
+			}
+		}
+		answers, err := db.CannotComplyAnswers(ctx, epoc.ID)
+		if err != nil || len(answers) != 2 || answers[1].Seq != 2 || !answers[0].At.Equal(t0.Add(30*time.Hour)) {
+			t.Errorf("answers = %+v, %v", answers, err)
+		}
+	})
+}
