@@ -132,26 +132,28 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|regimes-csv] [--out FILE]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
-			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
+			"the signed audit checkpoint it was computed at. csv is Google's long layout;\n"+
+			"regimes-csv the legal regimes (EU orders by issuing member state with the median\n"+
+			"time to answer, UK DAA orders, extraterritorial demands; docs/regimes.md).\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
-	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout) or meta-csv (Meta's)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or regimes-csv (the legal regimes)")
 	out := fs.String("out", "", "write to FILE instead of standard output")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
 	dsn, data := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv or meta-csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "regimes-csv" && *format != "html" {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv or regimes-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -193,6 +195,11 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	regimes, err := db.RegimeRequests(ctx, rep.Start.Time, rep.End.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	rep.AddRegimeRequests(regimes)
 	body, err := c.renderReport(db, cp, rep, *format, *width)
 	if err != nil {
 		return err
@@ -231,6 +238,8 @@ func (c *cli) renderReport(db *store.DB, cp *audit.Checkpointer, rep *report.Rep
 		err = report.WriteGoogleCSV(&buf, rep)
 	case "meta-csv":
 		err = report.WriteMetaCSV(&buf, rep)
+	case "regimes-csv":
+		err = report.WriteRegimesCSV(&buf, rep)
 	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")

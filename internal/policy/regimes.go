@@ -105,7 +105,7 @@ func (e *decision) eevidence(r *dueprocess.Request, p *Policy) {
 			e.verdict(c, true, rule, "")
 			continue
 		}
-		why := fmt.Sprintf("an %s for %s data must be issued or validated by %s; this one was issued by %s%s",
+		why := fmt.Sprintf("a %s for %s data must be issued or validated by %s; this one was issued by %s%s",
 			orderName(t), eu, authorityList(need), aAuthority(f.IssuingAuthorityType), validatedBy(f.ValidatedBy))
 		e.verdict(c, false, rule, why)
 		e.add(dueprocess.OutcomeRefuse, rule, "Under Regulation (EU) 2023/1543, %s. The order is refused; it may be sent again once validated by %s.",

@@ -236,6 +236,7 @@ func TestRegimeExamplesInDocs(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		tokens := map[string]string{}
+		answerTo := ""
 		for _, x := range examples {
 			var head struct{ Jurisdiction string }
 			if err := json.Unmarshal([]byte(x[2]), &head); err != nil {
@@ -244,7 +245,18 @@ func TestRegimeExamplesInDocs(t *testing.T) {
 			if tokens[head.Jurisdiction] == "" {
 				tokens[head.Jurisdiction] = officialOf(t, db, head.Jurisdiction)
 			}
-			decided(t, e, tokens[head.Jurisdiction], x[2], dueprocess.Status(x[1]))
+			r := decided(t, e, tokens[head.Jurisdiction], x[2], dueprocess.Status(x[1]))
+			if r.LegalProcess.Type == dueprocess.ProcessEPOC && answerTo == "" {
+				answerTo = r.ID
+			}
+		}
+		// The Annex III answer of the page is accepted for an EPOC.
+		answer := regexp.MustCompile("(?s)<!-- answer -->\\s*```json\n(.*?)```").FindStringSubmatch(string(doc))
+		if answer == nil {
+			t.Fatal("docs/regimes.md has no example answer marked <!-- answer -->")
+		}
+		if status, b := e.do("POST", "/api/v1/requests/"+answerTo+"/cannot-comply", e.staff, strings.NewReader(answer[1])); status != 201 {
+			t.Errorf("the page's Annex III answer: %d %s", status, b)
 		}
 	})
 }
