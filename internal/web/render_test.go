@@ -162,3 +162,37 @@ func TestPageMayRefusesUnknownPermission(t *testing.T) {
 		t.Errorf("May on a page nobody is signed in to: %v, %v", ok, err)
 	}
 }
+
+// TestRequestPageShowsTheRegime renders a request of each regime with
+// its fields, and its targets' home countries.
+func TestRequestPageShowsTheRegime(t *testing.T) {
+	staff := &dueprocess.Staff{ID: "st_ada", Name: "Ada", Email: "ada@example.com", Roles: dueprocess.Roles}
+	samples := samplePages(staff)
+	epoc := *samples["annex3"].(*annex3Page).Request
+	epoc.Targets = []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "kontoinhaber", Country: "PL"}}
+	epoc.IdentificationOnly = true
+	daa := epoc
+	daa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessUKDAA, Reference: "IPC-1", IssuedBy: "IPC",
+		RegimeFields: dueprocess.RegimeFields{DesignatedAuthority: "Home Office", Certification: &dueprocess.DAACertification{NotUSPerson: true, NotInUS: true}}}
+	dsa := epoc
+	dsa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessDSAOrder, Reference: "ARCOM-1", IssuedBy: "Arcom",
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "FR", LegalBasis: "DSA Art. 10", Reasons: "threats", Redress: "tribunal", AnswerTo: "dsa@arcom.fr"}}
+	for _, c := range []struct {
+		req  dueprocess.Request
+		want []string
+	}{
+		{epoc, []string{"Issuing state</dt><dd>DE, by a prosecutor", "Amtsgericht Tiergarten (court), 352 Gs 77/26", "An Garda Síochána (IE), notified", "only to identify the user", "lives in PL"}},
+		{daa, []string{"Home Office; certified: not a US person"}},
+		{dsa, []string{"Issuing state</dt><dd>FR</dd>", "DSA Art. 10", "dsa@arcom.fr"}},
+	} {
+		page := samples["request"].(*requestPage)
+		v := *page
+		v.Request = &c.req
+		out := renderPage(t, "request", &v)
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s page lacks %q", c.req.LegalProcess.Type, w)
+			}
+		}
+	}
+}
