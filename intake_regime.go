@@ -157,11 +157,12 @@ func (n *NewRequest) checkEEvidence(r *Request) error {
 		if f.ValidatedBy.Reference, err = identifier("legal_process.validated_by.reference", v.Reference, MaxShortLength, false); err != nil {
 			return err
 		}
-	} else if f.IssuingAuthorityType == AuthorityOther {
+	} else if f.IssuingAuthorityType == AuthorityOther && r.Kind != KindEmergency {
 		// Article 4(1)(b) and 4(2)(b): another authority's order is valid
 		// only once a judge, court, investigating judge or prosecutor has
-		// validated it.
-		return FieldError("legal_process.validated_by", "is required when the issuing authority is not a judge, court, investigating judge or prosecutor: "+
+		// validated it. In an emergency it may come first, to be
+		// validated within 48 hours (Article 4(5)).
+		return FieldError("legal_process.validated_by", "is required when the issuing authority is not a judge, court, investigating judge or prosecutor (but for an emergency, validated within 48 hours): "+
 			"name, type (judge, court, investigating_judge or prosecutor) and reference of the validating authority")
 	}
 	if e := lp.EnforcingAuthority; e != nil {

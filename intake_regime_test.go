@@ -80,6 +80,13 @@ func TestCheckAcceptsTheRegimeExamples(t *testing.T) {
 			t.Errorf("%s: %v", body, err)
 		}
 	}
+	// In an emergency another authority's order may come before its
+	// validation (Article 4(5)).
+	emergency := editIn(t, editIn(t, editIn(t, editIn(t, epocExample, "legal_process.validated_by", nil), "legal_process.issuing_authority_type", "other"),
+		"kind", "emergency"), "emergency", map[string]string{"harm": "death", "justification": "a kidnapping under way"})
+	if _, err := check(t, emergency); err != nil {
+		t.Errorf("emergency EPOC from another authority awaiting validation: %v", err)
+	}
 	// A prosecutor may issue an order without validation (Article 4(1)(a)).
 	if _, err := check(t, editIn(t, epocExample, "legal_process.validated_by", nil)); err != nil {
 		t.Errorf("prosecutor's EPOC without validation: %v", err)

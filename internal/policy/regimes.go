@@ -95,13 +95,21 @@ func (d *decoder) regimes(n *yaml.Node, path string, p *Policy) error {
 func (e *decision) eevidence(r *dueprocess.Request, p *Policy) {
 	t, f := r.LegalProcess.Type, &r.LegalProcess.RegimeFields
 	byCat := p.regimes.eevidence[t]
+	// Article 4(5): in an emergency another authority may issue an order
+	// that it could issue at home without prior validation; a judge, court,
+	// investigating judge or prosecutor must validate it within 48 hours.
+	pending := r.Kind == dueprocess.KindEmergency && f.IssuingAuthorityType == dueprocess.AuthorityOther && f.ValidatedBy == nil
+	if pending {
+		e.add(dueprocess.OutcomeReview, "regime."+string(t)+".emergency_validation", "An emergency order issued by another authority without prior validation "+
+			"must be validated within 48 hours (Regulation (EU) 2023/1543, Article 4(5)); record the validation when it comes, and refuse the order if it does not.")
+	}
 	var mapped []string
 	for _, c := range r.DataCategories {
 		eu := dueprocess.EUCategoryOf(c, r.IdentificationOnly)
 		mapped = append(mapped, fmt.Sprintf("%s as %s data", c, eu))
 		need := byCat[eu]
 		rule := "regime." + string(t) + "." + string(eu)
-		if slices.Contains(need, f.IssuingAuthorityType) || (f.ValidatedBy != nil && slices.Contains(need, f.ValidatedBy.Type)) {
+		if pending || slices.Contains(need, f.IssuingAuthorityType) || (f.ValidatedBy != nil && slices.Contains(need, f.ValidatedBy.Type)) {
 			e.verdict(c, true, rule, "")
 			continue
 		}

@@ -145,3 +145,21 @@ func TestRegimesSectionErrorsNameTheLine(t *testing.T) {
 		}
 	}
 }
+
+func TestEmergencyEPOCAwaitsValidation(t *testing.T) {
+	r := epoc("", false, dueprocess.CategorySubscriber, dueprocess.CategoryLocation)
+	r.Kind, r.LegalProcess.IssuingAuthorityType = dueprocess.KindEmergency, dueprocess.AuthorityOther
+	r.Emergency = &dueprocess.EmergencyClaim{Harm: dueprocess.HarmDeath, Justification: "a kidnapping under way"}
+	d := Evaluate(r, Default(), nil)
+	if d.Outcome != dueprocess.OutcomeReview || !d.Categories[dueprocess.CategoryLocation].Allowed {
+		t.Fatalf("decision = %+v, want review with location allowed pending validation", d)
+	}
+	if reason := hasRule(d, "regime.epoc.emergency_validation"); reason == nil || !strings.Contains(reason.Text, "48 hours") {
+		t.Errorf("reasons = %+v, want the 48 hours named", d.Reasons)
+	}
+	// Not an emergency: the same order is refused for traffic data.
+	r.Kind, r.Emergency = dueprocess.KindUserData, nil
+	if d := Evaluate(r, Default(), nil); d.Outcome != dueprocess.OutcomeRefuse {
+		t.Errorf("another authority's unvalidated order: %+v, want refuse", d)
+	}
+}
