@@ -92,3 +92,46 @@ func TestRegimeFieldsAndAnswerTimes(t *testing.T) {
 		}
 	})
 }
+
+// TestCannotComplyConcurrently gives one order twenty answers at once:
+// each gets its own number, with none lost and none repeated.
+func TestCannotComplyConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		de, official := fixture(t, db, "DE", "bka.example")
+		staff := &dueprocess.Staff{Email: "rae@example.com", Name: "Rae", Roles: []dueprocess.Role{dueprocess.RoleReviewer}}
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateStaff(ctx, staff, dueprocess.System) }); err != nil {
+			t.Fatal(err)
+		}
+		r := sampleRequest(t)
+		r.Jurisdiction, r.AgencyID, r.OfficialID = "DE", de.ID, official.ID
+		r.LegalProcess.Type = dueprocess.ProcessEPOC
+		r.LegalProcess.RegimeFields = dueprocess.RegimeFields{IssuingState: "DE", IssuingAuthorityType: dueprocess.AuthorityJudge}
+		intake(t, db, r)
+		const n = 20
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				_, err := db.CannotComply(ctx, r.ID, &dueprocess.CannotComply{Kind: dueprocess.AnswerClarification, Grounds: []dueprocess.Ground{},
+					Clarification: "which account?"}, staff)
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		answers, err := db.CannotComplyAnswers(ctx, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(answers) != n {
+			t.Fatalf("%d answers, want %d", len(answers), n)
+		}
+		for i, a := range answers {
+			if a.Seq != int64(i+1) {
+				t.Errorf("answer %d has number %d", i, a.Seq)
+			}
+		}
+	})
+}
