@@ -157,3 +157,21 @@ func TestEUCategoryMapping(t *testing.T) {
 		}
 	}
 }
+
+func TestAwaitsEnforcingAuthority(t *testing.T) {
+	r, err := check(t, epocExample) // subscriber and identification data only
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.AwaitsEnforcingAuthority() {
+		t.Error("subscriber and identification data wait for the enforcing authority")
+	}
+	r.IdentificationOnly = false // ip_logs are now traffic data
+	if !r.AwaitsEnforcingAuthority() {
+		t.Error("traffic data with a notified enforcing authority do not wait for it")
+	}
+	r.LegalProcess.EnforcingAuthority.Notified = false
+	if r.AwaitsEnforcingAuthority() {
+		t.Error("an authority that was not notified is waited for")
+	}
+}

@@ -181,3 +181,35 @@ type RegimeRequest struct {
 	ReceivedAt       time.Time
 	AnsweredAt       time.Time
 }
+
+// The e-Evidence Regulation's clocks (Articles 10 and 4(5)), for the
+// deadlines and the release of data to use.
+const (
+	EPOCDue             = 10 * 24 * time.Hour // production, from receipt
+	EPOCEmergencyDue    = 8 * time.Hour       // production in an emergency
+	EnforcingWait       = 10 * 24 * time.Hour // a notified enforcing authority's time to raise a ground for refusal, from receipt
+	EnforcingObjection  = 96 * time.Hour      // its time to object after an emergency disclosure
+	EmergencyValidation = 48 * time.Hour      // validation of an emergency order issued without it
+	EPOCPRHold          = 60 * 24 * time.Hour // how long a preservation order keeps data
+	EPOCPRHoldExtension = 30 * 24 * time.Hour // its one extension
+)
+
+// AwaitsEnforcingAuthority reports whether releasing r's data waits on
+// an enforcing authority: r is an EPOC whose issuing authority notified
+// one (Article 8) and it asks for traffic or content data. Then the data
+// may go only once EnforcingWait has passed since receipt without a
+// ground for refusal raised (Article 10(2)); in an emergency they go at
+// once, and the authority has EnforcingObjection after the disclosure to
+// object (Article 10(4)). A recorded objection stops the release.
+func (r *Request) AwaitsEnforcingAuthority() bool {
+	f := &r.LegalProcess.RegimeFields
+	if r.LegalProcess.Type != ProcessEPOC || f.EnforcingAuthority == nil || !f.EnforcingAuthority.Notified {
+		return false
+	}
+	for _, c := range r.DataCategories {
+		if eu := EUCategoryOf(c, r.IdentificationOnly); eu == EUTraffic || eu == EUContent {
+			return true
+		}
+	}
+	return false
+}
