@@ -20,10 +20,9 @@ type NewRequest struct {
 		Category    string `json:"category"`
 		Description string `json:"description"`
 	} `json:"offence"`
-	Targets            []NewTarget `json:"targets"`
-	DataCategories     []string    `json:"data_categories"`
-	IdentificationOnly bool        `json:"identification_only"`
-	DateRange          *struct {
+	Targets        []NewTarget `json:"targets"`
+	DataCategories []string    `json:"data_categories"`
+	DateRange      *struct {
 		From string `json:"from"`
 		To   string `json:"to"`
 	} `json:"date_range"`
@@ -35,6 +34,8 @@ type NewRequest struct {
 		Justification string `json:"justification"`
 	} `json:"emergency"`
 	Deadline string `json:"deadline"`
+	// IdentificationOnly is for e-Evidence orders (see docs/regimes.md).
+	IdentificationOnly bool `json:"identification_only"`
 }
 
 // Check validates n and returns the request it describes, with the first

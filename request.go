@@ -161,31 +161,31 @@ type EmergencyClaim struct {
 // Request is a government demand as stored. Its ID reads like
 // "DP-2026-000042": the year received and a sequence number.
 type Request struct {
-	ID             string         `json:"id"`
-	Status         Status         `json:"status"`
-	AgencyID       string         `json:"agency_id"`
-	OfficialID     string         `json:"official_id"`
-	Kind           RequestKind    `json:"kind"`
-	Jurisdiction   string         `json:"jurisdiction"`
-	LegalProcess   LegalProcess   `json:"legal_process"`
-	Offence        *Offence       `json:"offence,omitempty"`
-	Targets        []Target       `json:"targets"`
-	DataCategories []DataCategory `json:"data_categories"`
-	// IdentificationOnly says that ip_logs are asked for only to identify
-	// the user, which the e-Evidence Regulation treats apart from traffic
-	// data (Article 3(10)).
-	IdentificationOnly bool            `json:"identification_only,omitempty"`
-	DateRange          *DateRange      `json:"date_range,omitempty"`
-	Nondisclosure      *Nondisclosure  `json:"nondisclosure,omitempty"`
-	Emergency          *EmergencyClaim `json:"emergency,omitempty"`
-	Deadline           Date            `json:"deadline"`
-	Decision           *Decision       `json:"decision,omitempty"`
-	ReceivedAt         time.Time       `json:"received_at"`
-	UpdatedAt          time.Time       `json:"updated_at"`
-	Documents          []Document      `json:"documents"`
+	ID             string          `json:"id"`
+	Status         Status          `json:"status"`
+	AgencyID       string          `json:"agency_id"`
+	OfficialID     string          `json:"official_id"`
+	Kind           RequestKind     `json:"kind"`
+	Jurisdiction   string          `json:"jurisdiction"`
+	LegalProcess   LegalProcess    `json:"legal_process"`
+	Offence        *Offence        `json:"offence,omitempty"`
+	Targets        []Target        `json:"targets"`
+	DataCategories []DataCategory  `json:"data_categories"`
+	DateRange      *DateRange      `json:"date_range,omitempty"`
+	Nondisclosure  *Nondisclosure  `json:"nondisclosure,omitempty"`
+	Emergency      *EmergencyClaim `json:"emergency,omitempty"`
+	Deadline       Date            `json:"deadline"`
+	Decision       *Decision       `json:"decision,omitempty"`
+	ReceivedAt     time.Time       `json:"received_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+	Documents      []Document      `json:"documents"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
+	// IdentificationOnly says that ip_logs are asked for only to identify
+	// the user, which the e-Evidence Regulation treats apart from traffic
+	// data (Article 3(10)).
+	IdentificationOnly bool `json:"identification_only,omitempty"`
 }
 
 // CaseBound is the Withheld text of a request shown to staff who are not
