@@ -53,6 +53,11 @@ func TestRegimeFieldsAndAnswerTimes(t *testing.T) {
 			t.Errorf("read back %+v, want the regime fields and home countries stored", got)
 		}
 
+		byID, err := db.TargetsOf(ctx, []string{epoc.ID, abroad.ID, "DP-1999-000001"})
+		if err != nil || len(byID[epoc.ID]) != 2 || byID[epoc.ID][0].Country != "PL" || byID[abroad.ID][1].Country != "DE" || byID["DP-1999-000001"] == nil {
+			t.Errorf("TargetsOf = %+v, %v", byID, err)
+		}
+
 		// Only an e-Evidence order gets an Annex III answer.
 		answer := &dueprocess.CannotComply{Kind: dueprocess.AnswerCannotComply, Grounds: []dueprocess.Ground{dueprocess.GroundDeFactoImpossible}}
 		if _, err := db.CannotComply(ctx, abroad.ID, answer, staff); dueprocess.ErrorKind(err) != dueprocess.Conflict {
