@@ -31,6 +31,11 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionMailQueued          = "mail.queued"
+	ActionMailSent            = "mail.sent"
+	ActionMailDeferred        = "mail.deferred"
+	ActionMailFailed          = "mail.failed"
+	ActionDeadlineReminded    = "request.deadline_reminded"
 	ActionRequestCannotComply = "request.cannot_comply"
 )
 
@@ -41,5 +46,7 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported, ActionStaffDisabled, ActionRequestCannotComply,
+	ActionRequestsImported, ActionStaffDisabled,
+	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionRequestCannotComply,
 }

@@ -1,5 +1,7 @@
 package dueprocess
 
+import "time"
+
 // Outcome is what the policy engine says should happen to a request next.
 // When several rules apply, the most restrictive outcome wins, in the order
 // of Outcomes.
@@ -52,6 +54,13 @@ type Decision struct {
 	Policy     string                   `json:"policy"`
 	Categories map[DataCategory]Verdict `json:"categories"`
 	Reasons    []Reason                 `json:"reasons"`
+
+	// DueWithin and DueRule are the policy's time for answering the
+	// request, from its receipt, and the deadline rule that set it. They
+	// are used at intake to set the request's DueAt, which is what is
+	// kept; they are not part of the stored decision.
+	DueWithin time.Duration `json:"-"`
+	DueRule   string        `json:"-"`
 }
 
 // Verdict says whether one data category may be disclosed and which rule

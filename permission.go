@@ -34,6 +34,7 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermOutboxRead        Permission = "outbox.read"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -64,6 +65,7 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

@@ -175,10 +175,14 @@ type Request struct {
 	Nondisclosure  *Nondisclosure  `json:"nondisclosure,omitempty"`
 	Emergency      *EmergencyClaim `json:"emergency,omitempty"`
 	Deadline       Date            `json:"deadline"`
-	Decision       *Decision       `json:"decision,omitempty"`
-	ReceivedAt     time.Time       `json:"received_at"`
-	UpdatedAt      time.Time       `json:"updated_at"`
-	Documents      []Document      `json:"documents"`
+	// DueAt is when an answer is due: the end of Deadline's day, or the
+	// policy's time for requests of its kind, jurisdiction and legal
+	// process, counted from ReceivedAt. Set at intake.
+	DueAt      time.Time  `json:"due_at"`
+	Decision   *Decision  `json:"decision,omitempty"`
+	ReceivedAt time.Time  `json:"received_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Documents  []Document `json:"documents"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
@@ -234,6 +238,8 @@ type RequestFilter struct {
 	Kind         RequestKind
 	AgencyID     string
 	DueBy        Date   // unfinished requests whose deadline is on or before this date
+	Overdue      bool   // unfinished requests whose due_at has passed
+	ByDue        bool   // soonest due first, rather than in id order (After is then ignored)
 	After        string // a request ID: list those that come after it
 	Limit        int
 }

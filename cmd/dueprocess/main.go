@@ -72,6 +72,7 @@ func commands() []command {
 		{"backup", "write a consistent copy of the SQLite database while the server runs", backupCmd},
 		{"audit", "the audit log: key (init), checkpoint, show, proof, verify", auditCmd},
 		{"policy", "print, check and simulate policy files (show-default, check, simulate)", policyCmd},
+		{"connectors", "check a connectors file against the platform's databases (check)", connectorsCmd},
 	}
 }
 
@@ -113,9 +114,11 @@ or a postgres:// URL; default ./dueprocess.db), DUEPROCESS_ADDR (default
 127.0.0.1:8080), DUEPROCESS_DATA (default ./dueprocess-data; it holds the
 audit key, which only serve's first start and "audit key init" create, and
 the blob key), DUEPROCESS_BLOBS (where documents are kept: db, fs or
-fs:DIR; default db with PostgreSQL, fs with SQLite) and DUEPROCESS_POLICY
+fs:DIR; default db with PostgreSQL, fs with SQLite), DUEPROCESS_POLICY
 (a policy file; default the built-in policy, which "dueprocess policy
-show-default" prints).`)
+show-default" prints) and DUEPROCESS_CONNECTORS (a connectors file, the
+queries that gather approved data from the platform's databases; default
+none).`)
 }
 
 // newFlags returns a flag set for a command whose usage line is usage.

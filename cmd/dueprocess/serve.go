@@ -23,18 +23,22 @@ import (
 )
 
 func serveCmd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR]",
+	fs := c.newFlags("serve", "serve [--addr HOST:PORT] [--db DSN] [--data DIR] [--blobs db|fs|fs:DIR] [--connectors FILE] [--smtp URL --mail-from ADDR]",
 		"Runs the server: the API under /api/v1, /healthz and /metrics. With no flags it\n"+
 			"serves on 127.0.0.1:8080 from ./dueprocess.db, creating the database if needed.\n"+
 			"On the first start, while the audit log has no checkpoint, it creates the log's\n"+
 			"signing key in DIR/audit.key, named by --audit-origin. It refuses to start with\n"+
 			"a key that did not sign the log's latest checkpoint, or with none once the log\n"+
-			"has checkpoints.")
+			"has checkpoints.\n\n"+
+			"With --smtp and --mail-from it sends the mail outbox (docs/mail.md); without,\n"+
+			"mail stays queued and is listed at /console/outbox. Staff assigned to a request\n"+
+			"are reminded --remind-before its due_at.")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
 	blobSpec := c.blobsFlag(fs)
 	policyPath := c.policyFlag(fs)
+	connectorsPath := c.connectorsFlag(fs)
 	origin := c.originFlag(fs)
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
@@ -42,7 +46,19 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
+	mailSet, err := c.mailFlags(fs)
+	if err != nil {
+		return err
+	}
+	remindBefore, err := c.remindFlag(fs)
+	if err != nil {
+		return err
+	}
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	mailCfg, err := mailSet.config(c)
+	if err != nil {
 		return err
 	}
 	if *band != 250 && *band != 500 && *band != 1000 {
@@ -54,6 +70,16 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	decide, err := c.decider(*policyPath)
 	if err != nil {
 		return err
+	}
+	// Likewise a broken connectors file, before anything is gathered with
+	// it. The databases it names are not contacted until a collect.
+	connectors, err := loadConnectors(*connectorsPath)
+	if err != nil {
+		return err
+	}
+	defer connectors.Close()
+	if connectors != nil {
+		c.say("connectors: %s", connectors)
 	}
 
 	db, err := c.openDB(ctx, *dsn)
@@ -99,12 +125,15 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	defer c.startMail(db, mailCfg, mailSet, log)()
+	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
+		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
 		ReadHeaderTimeout: 10 * time.Second,

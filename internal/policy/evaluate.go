@@ -210,6 +210,7 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 	}
 	e.rules(r, p, offence)
 	e.finish()
+	e.d.DueWithin, e.d.DueRule = p.Due(r)
 	return e.d
 }
 

@@ -224,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "regimes"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "regimes", "deadlines"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -259,6 +259,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				return d.rules(v, path, p)
 			case "regimes":
 				return d.regimes(v, path, p)
+			case "deadlines":
+				return d.deadlines(v, path, p)
 			}
 			return nil
 		})

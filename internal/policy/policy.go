@@ -59,6 +59,8 @@ type Policy struct {
 	maxTargets   int
 	maxRangeDays int
 
+	deadlines []deadline // first match wins; then builtinDeadlines
+
 	rules []*rule
 
 	regimes regimes

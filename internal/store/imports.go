@@ -413,7 +413,7 @@ func (tx *Tx) newImportWriter(by dueprocess.Actor) *importWriter {
 			"process_type", "process_reference", "process_issued_by", "process_issued_on",
 			"offence_category", "offence_description", "data_categories", "date_from", "date_to",
 			"nondisclosure", "nondisclosure_until", "emergency_harm", "emergency_justification", "deadline",
-			"received_at", "updated_at"),
+			"received_at", "updated_at", "due_at"),
 		targets: tx.bulkTable("request_targets", "request_id", "position", "type", "value"),
 		events:  tx.bulkTable("request_events", "request_id", "seq", "at", "actor_type", "actor_id", "type", "detail"),
 		log:     tx.bulkAudit(),
@@ -451,11 +451,12 @@ func (w *importWriter) flush(ctx context.Context) error {
 	}
 	for _, r := range w.batch {
 		offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
+		r.DueAt = r.Due(0)
 		w.requests.add(r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 			string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, db.bulkDate(r.LegalProcess.IssuedOn),
 			textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), db.bulkDate(from), db.bulkDate(to),
 			r.Nondisclosure != nil, db.bulkDate(ndUntil), textOrNil(harm), textOrNil(just), db.bulkDate(r.Deadline),
-			db.ts(r.ReceivedAt), db.ts(r.UpdatedAt))
+			db.ts(r.ReceivedAt), db.ts(r.UpdatedAt), db.ts(r.DueAt))
 		for i, t := range r.Targets {
 			w.targets.add(r.ID, i, string(t.Type), t.Value)
 		}

@@ -142,6 +142,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	}
 	r.Decision = &d
 	r.Status = d.Outcome.Status()
+	// Due at the end of the request's own deadline's day, or in the
+	// policy's time for its kind, jurisdiction and legal process.
+	r.DueAt = r.Due(d.DueWithin)
 
 	if err := tx.insertRequest(ctx, r, string(decision)); err != nil {
 		return err
@@ -170,7 +173,7 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
-		"received_at": r.ReceivedAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
+		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
 		"decision": decisionBody(d)})
 }
 

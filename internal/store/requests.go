@@ -31,6 +31,7 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 		return err
 	}
 	r.ID = fmt.Sprintf("DP-%d-%06d", year, seq)
+	r.DueAt = r.Due(0)
 
 	if err := tx.insertRequest(ctx, r, nil); err != nil {
 		return err
@@ -104,13 +105,13 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, regime, extraterritorial, answered_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
+		received_at, updated_at, decision, regime, extraterritorial, answered_at, due_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, regime, extraterritorial, answered)
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, regime, extraterritorial, answered, tx.db.ts(r.DueAt))
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -238,7 +239,7 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, regime`
+	received_at, updated_at, decision, regime, due_at`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
@@ -249,7 +250,7 @@ func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, erro
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, nullString{&regime})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, nullString{&regime}, timeCol{&r.DueAt})
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +381,11 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 		}
 		where = append(where, "status IN ("+strings.Join(open, ", ")+")")
 	}
-	if f.After != "" {
+	if f.Overdue {
+		add("due_at < $%d", db.ts(db.Now()))
+		where = append(where, "status IN ("+db.statusList(&args, overdueStatuses())+")")
+	}
+	if f.After != "" && !f.ByDue {
 		add("id > $%d", f.After)
 	}
 	limit := f.Limit
@@ -392,7 +397,11 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	q += fmt.Sprintf(` ORDER BY id LIMIT %d`, limit)
+	order := "id"
+	if f.ByDue {
+		order = "due_at, id"
+	}
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, limit)
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapError(err)
@@ -461,4 +470,35 @@ func (db *DB) IdempotentAnswer(ctx context.Context, principal, key string) (*Ide
 func (tx *Tx) SaveIdempotent(ctx context.Context, principal, key string, a *Idempotent) error {
 	return tx.tx.write(ctx, `INSERT INTO idempotency_keys (principal, key, body_hash, request_id, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		principal, key, a.BodyHash, a.RequestID, string(a.Response), tx.db.ts(tx.now))
+}
+
+// overdueStatuses are the statuses in which a request can be overdue:
+// still being handled, and not held by a pause (see Request.Overdue).
+func overdueStatuses() []dueprocess.Status {
+	var out []dueprocess.Status
+	for _, st := range dueprocess.Statuses {
+		if st.Open() && st != dueprocess.StatusPaused {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// statusList appends statuses to args and returns their placeholders.
+func (db *DB) statusList(args *[]any, statuses []dueprocess.Status) string {
+	marks := make([]string, len(statuses))
+	for i, st := range statuses {
+		*args = append(*args, string(st))
+		marks[i] = fmt.Sprintf("$%d", len(*args))
+	}
+	return strings.Join(marks, ", ")
+}
+
+// Overdue counts the requests that are overdue now (see Request.Overdue),
+// for the metrics.
+func (db *DB) Overdue(ctx context.Context) (int64, error) {
+	args := []any{db.ts(db.Now())}
+	var n int64
+	err := db.sql.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE due_at < $1 AND status IN (`+db.statusList(&args, overdueStatuses())+`)`, args...).Scan(&n)
+	return n, mapError(err)
 }

@@ -129,6 +129,27 @@ CREATE TABLE officials (
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
 
+CREATE TABLE outbox (
+    id text NOT NULL,
+    kind text NOT NULL,
+    recipient text NOT NULL,
+    subject text NOT NULL,
+    body text NOT NULL,
+    request_id text,
+    created_at timestamp with time zone NOT NULL,
+    not_before timestamp with time zone NOT NULL,
+    status text NOT NULL DEFAULT 'queued'::text,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamp with time zone NOT NULL,
+    claimed_until timestamp with time zone,
+    sent_at timestamp with time zone,
+    last_error text NOT NULL DEFAULT ''::text
+);
+CREATE INDEX outbox_created ON outbox USING btree (created_at);
+CREATE INDEX outbox_due ON outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
+CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);
+CREATE INDEX outbox_request ON outbox USING btree (request_id) WHERE (request_id IS NOT NULL);
+
 CREATE TABLE peer_figures (
     company text NOT NULL,
     product text NOT NULL,
@@ -221,15 +242,19 @@ CREATE TABLE requests (
     paused_from text,
     regime text,
     extraterritorial boolean NOT NULL DEFAULT false,
-    answered_at timestamp with time zone
+    answered_at timestamp with time zone,
+    due_at timestamp with time zone,
+    reminded_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
+CREATE INDEX requests_due_at ON requests USING btree (due_at);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
 CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
+CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);
 
 CREATE TABLE reviews (
     id text NOT NULL,

@@ -113,6 +113,23 @@ CREATE TABLE officials (
     created_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE outbox (
+    id              TEXT PRIMARY KEY,
+    kind            TEXT NOT NULL,
+    recipient       TEXT NOT NULL,
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    request_id      TEXT REFERENCES requests (id),
+    created_at      TIMESTAMP NOT NULL,
+    not_before      TIMESTAMP NOT NULL,
+    status          TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_until   TIMESTAMP,
+    sent_at         TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+
 CREATE TABLE peer_figures (
     company           TEXT NOT NULL,
     product           TEXT NOT NULL,
@@ -196,7 +213,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -276,11 +293,19 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
+CREATE INDEX outbox_created ON outbox (created_at);
+
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
+
+CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
+
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 
 CREATE INDEX requests_agency ON requests (agency_id, id);
+
+CREATE INDEX requests_due_at ON requests (due_at);
 
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
@@ -292,6 +317,8 @@ CREATE INDEX requests_regimes ON requests (received_at)
     WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
 
 CREATE INDEX requests_status ON requests (status, id);
+
+CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
 

@@ -149,6 +149,37 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.DisableStaff(ctx, s.ID, dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionMailQueued, func() error {
+				return db.Transact(ctx, func(tx *store.Tx) error {
+					for range 2 {
+						if _, err := tx.QueueMail(ctx, &dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: "alice@example.org", Subject: "s", Body: "b", RequestID: id}); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+			}},
+			{dueprocess.ActionMailSent, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error { return db.MailSent(ctx, m.ID) })
+			}},
+			{dueprocess.ActionMailDeferred, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error {
+					return db.MailDeferred(ctx, m.ID, "451 try later", db.Now())
+				})
+			}},
+			{dueprocess.ActionMailFailed, func() error {
+				return claimOneMail(db, func(m dueprocess.OutboxMessage) error {
+					return db.MailDeferred(ctx, m.ID, "550 no such user", time.Time{})
+				})
+			}},
+			{dueprocess.ActionDeadlineReminded, func() error {
+				// The request is assigned to e.staff, and due 2026-04-01.
+				got, err := db.RemindDue(ctx, 24*time.Hour, 10)
+				if err == nil && (len(got) != 1 || got[0] != id) {
+					err = fmt.Errorf("reminded %v, want [%s]", got, id)
+				}
+				return err
+			}},
 			// Sign-in: the console (issue 5) drives these; the store
 			// records them, so they are performed here through it.
 			{dueprocess.ActionPasswordSet, func() error {
@@ -249,4 +280,16 @@ func mustPrincipal(t *testing.T, db *store.DB, token string) *dueprocess.Princip
 		t.Fatal(err)
 	}
 	return p
+}
+
+// claimOneMail claims one due message from the outbox and passes it to do.
+func claimOneMail(db *store.DB, do func(m dueprocess.OutboxMessage) error) error {
+	list, err := db.ClaimMail(ctx, 1, time.Minute)
+	if err != nil {
+		return err
+	}
+	if len(list) != 1 {
+		return fmt.Errorf("claimed %d messages, want 1", len(list))
+	}
+	return do(list[0])
 }

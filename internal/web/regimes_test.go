@@ -111,6 +111,11 @@ func TestGermanEPOCValidatedByACourtIsAllowed(t *testing.T) {
 				t.Errorf("%s: %+v, want allowed", c, v)
 			}
 		}
+		// Due 10 days after receipt (Article 10(2)), by the default
+		// policy's deadline rule eu-epoc.
+		if got := r.DueAt.Sub(r.ReceivedAt); got != 10*24*time.Hour {
+			t.Errorf("due %s after receipt, want 240h", got)
+		}
 		if text := reasonOf(r, "regime.epoc.categories"); !strings.Contains(text, "metadata as traffic data") {
 			t.Errorf("reasons = %+v, want the mapping onto the Regulation's categories", r.Decision.Reasons)
 		}
@@ -124,6 +129,23 @@ func TestGermanEPOCValidatedByACourtIsAllowed(t *testing.T) {
 			lp.EnforcingAuthority == nil || *lp.EnforcingAuthority != (dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}) ||
 			got.Targets[0].Country != "DE" {
 			t.Errorf("read back: %d %s", status, b)
+		}
+	})
+}
+
+func TestEmergencyEPOCIsDueIn8Hours(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		emergency := strings.NewReplacer(`"kind": "user_data"`, `"kind": "emergency"`,
+			`"data_categories": ["subscriber", "metadata"]`, `"data_categories": ["subscriber", "location"], "emergency": {"harm": "death", "justification": "a kidnapping under way"}`).Replace(deEPOC)
+		r := decided(t, e, e.de, emergency, dueprocess.StatusInReview)
+		if got := r.DueAt.Sub(r.ReceivedAt); got != 8*time.Hour {
+			t.Errorf("due %s after receipt, want 8h", got)
+		}
+		// The order's own date may bring it forward, never push it back.
+		late := strings.Replace(deEPOC, `"data_categories"`, `"deadline": "2027-06-30", "data_categories"`, 1)
+		if r := decided(t, e, e.de, late, dueprocess.StatusInReview); r.DueAt.Sub(r.ReceivedAt) != 10*24*time.Hour {
+			t.Errorf("an EPOC stating a later deadline is due %s after receipt, want 240h", r.DueAt.Sub(r.ReceivedAt))
 		}
 	})
 }

@@ -78,6 +78,13 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
 		"staff": &staffPage{basePage: base("Staff"), Members: []*dueprocess.Staff{staff, {ID: "st_rae", Name: "Rae", Email: "rae@example.com",
 			Roles: dueprocess.Roles[:2], CreatedAt: at}}, Roles: dueprocess.Roles, Form: map[string]string{"name": "Ann"}},
+		"outbox": &outboxPage{basePage: base("Outbox"), Statuses: []dueprocess.MailStatus{dueprocess.MailQueued, dueprocess.MailSent, dueprocess.MailFailed},
+			Counts: map[dueprocess.MailStatus]int64{dueprocess.MailQueued: 1, dueprocess.MailSent: 1},
+			Messages: []dueprocess.OutboxMessage{
+				{ID: "mail_1", Mail: dueprocess.Mail{Kind: dueprocess.MailUserNotice, To: "alice@example.org", Subject: "A request for your data", RequestID: req.ID},
+					Status: dueprocess.MailQueued, CreatedAt: at, Attempts: 2, NextAttemptAt: at.Add(4 * time.Minute), LastError: "451 try again later"},
+				{ID: "mail_2", Mail: dueprocess.Mail{Kind: dueprocess.MailDeadlineReminder, To: "rae@example.com", Subject: "Due tomorrow"},
+					Status: dueprocess.MailSent, CreatedAt: at, Attempts: 1, SentAt: &at}}},
 		"transparency": &transparencyPage{basePage: basePage{Title: "Transparency report 2026-H1"},
 			Report: &report.Report{Period: "2026-H1", Start: date("2026-01-01"), End: date("2026-06-30"), Rows: []report.Row{row}, Total: row,
 				Regimes: report.Regimes{EU: []report.RegimeRow{{Regime: dueprocess.ProcessEPOC, IssuingState: "DE", Name: "Germany",

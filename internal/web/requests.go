@@ -161,9 +161,9 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	for name := range q {
 		switch name {
-		case "status", "jurisdiction", "kind", "due_by", "after", "limit":
+		case "status", "jurisdiction", "kind", "due_by", "overdue", "after", "limit":
 		default:
-			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, due_by, after, limit)")
+			return dueprocess.FieldError(name, "is not a known filter (status, jurisdiction, kind, due_by, overdue, after, limit)")
 		}
 	}
 	f, err := queueFilter(q)
@@ -228,6 +228,13 @@ func queueFilter(q url.Values) (dueprocess.RequestFilter, error) {
 		if f.Jurisdiction, err = dueprocess.ParseJurisdiction(v); err != nil {
 			return f, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
 		}
+	}
+	switch v := q.Get("overdue"); v {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		return f, dueprocess.FieldError("overdue", "overdue is true or false")
 	}
 	if v := q.Get("due_by"); v != "" {
 		if f.DueBy, err = dueprocess.ParseDate(v); err != nil {

@@ -256,6 +256,7 @@ var consoleMatrix = map[string]string{
 	"GET /console/staff":                        "admin",
 	"POST /console/staff":                       "admin",
 	"POST /console/staff/{id}/disable":          "admin",
+	"GET /console/outbox":                       "admin",
 	"POST /console/signout-everywhere":          "staff",
 	"POST /console/signout":                     "staff",
 }

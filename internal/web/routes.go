@@ -60,6 +60,7 @@ func (s *Server) routes() []route {
 		{"GET", "/console/staff", s.signedIn(s.staffPage), false},
 		{"POST", "/console/staff", s.signedIn(s.addStaff), false},
 		{"POST", "/console/staff/{id}/disable", s.signedIn(s.disableStaff), false},
+		{"GET", "/console/outbox", s.signedIn(s.outboxPage), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"GET", "/transparency", s.page(s.transparency), false},
 		{"GET", "/transparency/{file}", s.api(s.transparencyFile), false},

@@ -122,6 +122,7 @@ func New(c Config) *Server {
 			Help: "Sign-ins answered 503 because every password hash slot stayed busy.",
 		}, func() float64 { return float64(s.hashes.Refused()) }),
 	)
+	s.registerBacklog()
 	for _, rt := range s.routes() {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
 	}

@@ -481,13 +481,18 @@ type queuePage struct {
 	Rows     []queueRow
 }
 
-// home is the console's first page: the queue, filtered.
+// dueSoon is how close to its due_at an unfinished request is marked
+// "due soon" in the queue.
+const dueSoon = 72 * time.Hour
+
+// home is the console's first page: the queue, filtered, soonest due
+// first, with overdue and soon-due requests marked.
 func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	f, err := queueFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	f.Limit = 100
+	f.Limit, f.ByDue = 100, true // soonest due first
 	list, err := s.db.Requests(r.Context(), f)
 	if err != nil {
 		return err
@@ -507,17 +512,15 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session,
 		"ids": ids, "status": f.Status, "jurisdiction": f.Jurisdiction, "kind": f.Kind, "view": "console"}); err != nil {
 		return err
 	}
-	today := dueprocess.DateOf(s.now())
+	now := s.now()
 	rows := make([]queueRow, len(list))
 	for i, req := range shown {
 		rows[i].Request = req.Request
-		if !req.Deadline.IsZero() && req.Status.Open() {
-			switch days := req.Deadline.Sub(today.Time).Hours() / 24; {
-			case days < 0:
-				rows[i].Due = "overdue"
-			case days <= 3:
-				rows[i].Due = "due-soon"
-			}
+		switch {
+		case req.Overdue(now):
+			rows[i].Due = "overdue"
+		case req.Status.Open() && req.Status != dueprocess.StatusPaused && req.DueAt.Sub(now) <= dueSoon:
+			rows[i].Due = "due-soon"
 		}
 	}
 	s.render(w, r, "home", &queuePage{basePage: basePage{Title: "Queue", Staff: staff, CSRF: se.CSRF}, Rows: rows, Filter: f,
