@@ -31,6 +31,7 @@ const (
 	ActionRequestAssigned     = "request.assigned"
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
+	ActionRequestNarrowed     = "request.narrowed"
 	ActionMailQueued          = "mail.queued"
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
@@ -46,7 +47,7 @@ var Actions = []string{
 	ActionDocumentAdded, ActionDocumentViewed, ActionJurisdictionPaused, ActionJurisdictionResumed,
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
-	ActionRequestsImported, ActionStaffDisabled,
+	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
 	ActionRequestCannotComply,
 }

@@ -30,6 +30,8 @@ const (
 	PermRequestAssess     Permission = "request.assess"
 	PermRequestAssign     Permission = "request.assign"
 	PermRequestWithdraw   Permission = "request.withdraw"
+	PermRequestReply      Permission = "request.reply"
+	PermRequestClose      Permission = "request.close"
 	PermRequestCannot     Permission = "request.cannot_comply"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
@@ -61,6 +63,8 @@ var grants = map[Permission]grant{
 	PermRequestAssess:     {what: "assess a request's human-rights impact", roles: []Role{RoleHumanRights}},
 	PermRequestAssign:     {what: "assign a request", roles: []Role{RoleReviewer, RoleAdmin}},
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
+	PermRequestReply:      {what: "answer a request to narrow", officials: true},
+	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
 	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},

@@ -229,6 +229,7 @@ const (
 	EventReceived      = "received"
 	EventDocumentAdded = "document_added"
 	EventStatusChanged = "status_changed"
+	EventNarrowed      = "narrowed" // the agency narrowed what the request asks for
 )
 
 // RequestFilter selects requests for a listing. Zero fields match anything.
@@ -242,4 +243,9 @@ type RequestFilter struct {
 	ByDue        bool   // soonest due first, rather than in id order (After is then ignored)
 	After        string // a request ID: list those that come after it
 	Limit        int
+	// Sort orders the listing: "" by id, "received" or "-received" by the
+	// time received, "deadline" soonest first (none last), "status" by
+	// status; ties by id. With a sort, pages are taken by Offset, not After.
+	Sort   string
+	Offset int
 }

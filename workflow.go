@@ -29,6 +29,25 @@ var transitions = map[Status][]Status{
 	StatusDisclosed:          {StatusClosed},
 }
 
+// Move is one move of the workflow: a request's status from From to To.
+type Move struct {
+	From, To Status
+}
+
+func (m Move) String() string { return string(m.From) + " → " + string(m.To) }
+
+// Moves lists every move of the workflow table, in the order of Statuses,
+// for the tests and documents that must cover each.
+func Moves() []Move {
+	var out []Move
+	for _, from := range Statuses {
+		for _, to := range transitions[from] {
+			out = append(out, Move{from, to})
+		}
+	}
+	return out
+}
+
 // CheckMove returns a Conflict error saying why a request may not move
 // from one status to another, or nil if it may.
 func CheckMove(from, to Status) error {

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -132,7 +133,7 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|regimes-csv] [--out FILE]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|regimes-csv] [--out FILE|FOLDER]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
@@ -140,13 +141,17 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"the signed audit checkpoint it was computed at. csv is Google's long layout;\n"+
 			"regimes-csv the legal regimes (EU orders by issuing member state with the median\n"+
 			"time to answer, UK DAA orders, extraterritorial demands; docs/regimes.md).\n"+
+			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
+			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
+			"PERIOD-regimes.csv and PERIOD.json, written with it.\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
 	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or regimes-csv (the legal regimes)")
-	out := fs.String("out", "", "write to FILE instead of standard output")
+	out := fs.String("out", "", "write to FILE instead of standard output; with --format html, a folder\n"+
+		"to write the page into, with style.css and the CSV and JSON files it links, for any static host")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
 	dsn, data := c.auditFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -200,6 +205,9 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	rep.AddRegimeRequests(regimes)
+	if *format == "html" && *out != "" {
+		return c.writeReportSite(ctx, db, cp, rep, *out, *width)
+	}
 	body, err := c.renderReport(db, cp, rep, *format, *width)
 	if err != nil {
 		return err
@@ -212,6 +220,38 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	c.say("wrote %s to %s", rep, *out)
+	return nil
+}
+
+// writeReportSite writes the report's public page into dir, with its
+// style sheet and the CSV and JSON files it links, rendered by the
+// server's own code and template so that the site and /transparency
+// never differ.
+func (c *cli) writeReportSite(ctx context.Context, db *store.DB, cp *audit.Checkpointer, rep *report.Report, dir string, width int) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageError{fmt.Sprintf("--out: %s is a file; with --format html, --out names a folder to write the page into", dir)}
+	}
+	decide, err := c.decider(c.getenv("DUEPROCESS_POLICY"))
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{DB: db, Checkpoints: cp, BandWidth: width, Decide: decide})
+	files, err := srv.ReportSite(ctx, rep.Period)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	names := make([]string, 0, len(files))
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	c.say("wrote %s to %s: %s", rep, dir, strings.Join(names, ", "))
 	return nil
 }
 

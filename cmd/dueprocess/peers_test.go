@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +135,47 @@ func TestReportCommand(t *testing.T) {
 	}
 	if _, err := cmd(t, vars, "report", "--period", "2026-H3"); err == nil || !strings.Contains(err.Error(), "--period") {
 		t.Errorf("a bad period: %v", err)
+	}
+	checkReportSite(t, vars, period, csvOut)
+}
+
+// checkReportSite writes the report as a site with --format html --out DIR
+// and checks that it stands alone: every link and the style sheet are
+// relative and lead to files written beside the page, whose contents are
+// the report's.
+func checkReportSite(t *testing.T, vars map[string]string, period, csvOut string) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "site")
+	if _, err := cmd(t, vars, "report", "--period", period, "--format", "html", "--out", dir); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil || !strings.Contains(string(page), "<h1>Transparency report, "+period+"</h1>") || !strings.Contains(string(page), "<svg") {
+		t.Fatalf("index.html: %v\n%.300s", err, page)
+	}
+	refs := regexp.MustCompile(`(?:href|src)="([^"]*)"`).FindAllStringSubmatch(string(page), -1)
+	if len(refs) < 4 {
+		t.Errorf("index.html links only %v", refs)
+	}
+	for _, m := range refs {
+		ref := html.UnescapeString(m[1])
+		if strings.Contains(ref, "/") || strings.Contains(ref, "?") || strings.Contains(ref, ":") {
+			t.Errorf("index.html links %q, which is not a file beside it", ref)
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, ref)); err != nil {
+			t.Errorf("index.html links %q: %v", ref, err)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, period+".csv")); err != nil || strings.TrimSpace(string(b)) != csvOut {
+		t.Errorf("%s.csv differs from report --format csv: %v", period, err)
+	}
+	var rep report.Report
+	if b, err := os.ReadFile(filepath.Join(dir, period+".json")); err != nil || json.Unmarshal(b, &rep) != nil || rep.Total.UserData.Requests != 3 {
+		t.Errorf("%s.json: %v %+v", period, err, rep.Total)
+	}
+	if _, err := cmd(t, vars, "report", "--period", period, "--format", "html", "--out", filepath.Join(dir, "index.html")); err == nil {
+		t.Error("--out naming a file with --format html: no error")
 	}
 }
 

@@ -69,6 +69,22 @@ func enrolment(key *otp.Key) (*Enrolment, error) {
 // refused, so that a code seen over someone's shoulder cannot be used
 // again.
 func CheckTOTP(secret, code string, now time.Time, lastStep int64) (step int64, ok bool) {
+	s, used := matchTOTP(secret, code, now, lastStep)
+	return s, s != 0 && !used
+}
+
+// ReusedTOTP reports whether code is right for secret at time now but
+// belongs to a time step not after lastStep: a code used already, which
+// CheckTOTP refuses. Its answer only chooses the words of the refusal.
+func ReusedTOTP(secret, code string, now time.Time, lastStep int64) bool {
+	_, used := matchTOTP(secret, code, now, lastStep)
+	return used
+}
+
+// matchTOTP returns the first time step within one period of now whose
+// code is code and is after lastStep; failing that, whether code is the
+// code of a step not after lastStep (used is true, step 0).
+func matchTOTP(secret, code string, now time.Time, lastStep int64) (step int64, used bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	if len(code) != totpDigits.Length() {
 		return 0, false
@@ -80,9 +96,12 @@ func CheckTOTP(secret, code string, now time.Time, lastStep int64) (step int64, 
 		if err != nil {
 			return 0, false
 		}
-		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && s > lastStep {
-			return s, true
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			if s > lastStep {
+				return s, false
+			}
+			used = true
 		}
 	}
-	return 0, false
+	return 0, used
 }

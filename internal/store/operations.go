@@ -49,6 +49,31 @@ func (db *DB) Withdraw(ctx context.Context, requestID, reason string, by dueproc
 	return db.Transact(ctx, func(tx *Tx) error { return tx.Withdraw(ctx, requestID, reason, by) })
 }
 
+// CloseRequest closes a finished request (see Tx.CloseRequest).
+func (db *DB) CloseRequest(ctx context.Context, requestID, note string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.CloseRequest(ctx, requestID, note, by) })
+}
+
+// Escalate sends a request in review to the human-rights officer (see
+// Tx.Escalate).
+func (db *DB) Escalate(ctx context.Context, requestID, note string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.Escalate(ctx, requestID, note, by) })
+}
+
+// SendBack returns a proposal to review (see Tx.SendBack).
+func (db *DB) SendBack(ctx context.Context, requestID, note string, by dueprocess.Actor) error {
+	return db.Transact(ctx, func(tx *Tx) error { return tx.SendBack(ctx, requestID, note, by) })
+}
+
+// Reply records the agency's answer to a request to narrow (see Tx.Reply).
+func (db *DB) Reply(ctx context.Context, requestID string, in *dueprocess.NewReply, by dueprocess.Actor, decide Decider) (n *dueprocess.Narrowing, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		n, err = tx.Reply(ctx, requestID, in, by, decide)
+		return err
+	})
+	return n, err
+}
+
 // Pause puts a checked pause in force (see Tx.Pause). Each run of the
 // transaction starts from p as given; p is filled in only once committed.
 func (db *DB) Pause(ctx context.Context, p *dueprocess.Pause) (moved []string, err error) {

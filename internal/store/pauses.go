@@ -18,6 +18,22 @@ type Decider func(r *dueprocess.Request, pauses []dueprocess.Pause) dueprocess.D
 // calls for, and records both in the audit log. The decision is made by
 // the policy engine, so the actor is normally dueprocess.System.
 func (tx *Tx) Decide(ctx context.Context, r *dueprocess.Request, d dueprocess.Decision, by dueprocess.Actor) error {
+	if err := tx.storeDecision(ctx, r, d, by); err != nil {
+		return err
+	}
+	if status := d.Outcome.Status(); status != r.Status {
+		if err := tx.SetStatus(ctx, r.ID, status, by, "policy: "+string(d.Outcome)); err != nil {
+			return err
+		}
+		r.Status = status
+	}
+	r.UpdatedAt = tx.now
+	return nil
+}
+
+// storeDecision stores d as r's decision and records it, leaving r's
+// status alone.
+func (tx *Tx) storeDecision(ctx context.Context, r *dueprocess.Request, d dueprocess.Decision, by dueprocess.Actor) error {
 	b, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("decision on %s: %w", r.ID, err)
@@ -29,13 +45,6 @@ func (tx *Tx) Decide(ctx context.Context, r *dueprocess.Request, d dueprocess.De
 		return err
 	}
 	r.Decision = &d
-	if status := d.Outcome.Status(); status != r.Status {
-		if err := tx.SetStatus(ctx, r.ID, status, by, "policy: "+string(d.Outcome)); err != nil {
-			return err
-		}
-		r.Status = status
-	}
-	r.UpdatedAt = tx.now
 	return nil
 }
 

@@ -140,3 +140,47 @@ func TestCannotComplyConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// TestNarrowingToLocalUsersIsNotExtraterritorial: a reply that drops the
+// target living abroad makes the request a local one in the report, and
+// the target kept keeps its home country.
+func TestNarrowingToLocalUsersIsNotExtraterritorial(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, official := fixture(t, db, "HK", "police.hk.example")
+		r := sampleRequest(t)
+		r.AgencyID, r.OfficialID = hk.ID, official.ID
+		r.Targets[0].Country, r.Targets[1].Country = "HK", "DE"
+		intake(t, db, r)
+		if err := db.Transact(ctx, func(tx *store.Tx) error {
+			return tx.SetStatus(ctx, r.ID, dueprocess.StatusNarrowingRequested, dueprocess.System, "")
+		}); err != nil {
+			t.Fatal(err)
+		}
+		year := func() []dueprocess.RegimeRequest {
+			list, err := db.RegimeRequests(ctx, time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return list
+		}
+		if len(year()) != 1 {
+			t.Fatalf("before the reply: %+v, want the request counted as extraterritorial", year())
+		}
+		var reply dueprocess.NewReply
+		reply.Note = "only the local account"
+		reply.Targets = append(reply.Targets, struct {
+			Type  string `json:"type"`
+			Value string `json:"value"`
+		}{string(r.Targets[0].Type), r.Targets[0].Value})
+		if _, err := db.Reply(ctx, r.ID, &reply, dueprocess.System, pauseDecider); err != nil {
+			t.Fatal(err)
+		}
+		if list := year(); len(list) != 0 {
+			t.Errorf("after narrowing to the local user: %+v, want none", list)
+		}
+		got, err := db.Request(ctx, r.ID)
+		if err != nil || len(got.Targets) != 1 || got.Targets[0].Country != "HK" {
+			t.Errorf("targets after the reply: %+v, %v", got.Targets, err)
+		}
+	})
+}

@@ -345,6 +345,19 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	return targets, mapError(rows.Err())
 }
 
+// requestOrders are the orders a listing may take (RequestFilter.Sort),
+// each ending in id so that pages never overlap. A missing deadline sorts
+// last on both databases.
+var requestOrders = map[string]string{
+	"":          "id",
+	"id":        "id",
+	"due":       "due_at, id",
+	"received":  "received_at, id",
+	"-received": "received_at DESC, id DESC",
+	"deadline":  "CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline, id",
+	"status":    "status, id",
+}
+
 // MaxPage is the most requests one listing returns.
 const MaxPage = 500
 
@@ -385,7 +398,7 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 		add("due_at < $%d", db.ts(db.Now()))
 		where = append(where, "status IN ("+db.statusList(&args, overdueStatuses())+")")
 	}
-	if f.After != "" && !f.ByDue {
+	if f.After != "" && !f.ByDue && f.Sort == "" {
 		add("id > $%d", f.After)
 	}
 	limit := f.Limit
@@ -397,11 +410,15 @@ func (db *DB) Requests(ctx context.Context, f dueprocess.RequestFilter) ([]*duep
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
-	order := "id"
+	sort := f.Sort
 	if f.ByDue {
-		order = "due_at, id"
+		sort = "due"
 	}
-	q += fmt.Sprintf(` ORDER BY %s LIMIT %d`, order, limit)
+	order, ok := requestOrders[sort]
+	if !ok {
+		return nil, dueprocess.FieldError("sort", "%q is not a known order", f.Sort)
+	}
+	q += fmt.Sprintf(` ORDER BY %s LIMIT %d OFFSET %d`, order, limit, max(f.Offset, 0))
 	rows, err := db.sql.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapError(err)

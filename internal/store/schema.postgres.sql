@@ -205,6 +205,19 @@ CREATE TABLE request_imports (
 CREATE UNIQUE INDEX request_imports_pkey ON request_imports USING btree (id);
 CREATE UNIQUE INDEX request_imports_sha256_key ON request_imports USING btree (sha256);
 
+CREATE TABLE request_narrowings (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    actor_type text NOT NULL,
+    actor_id text NOT NULL,
+    note text NOT NULL,
+    original text NOT NULL,
+    narrowed text NOT NULL,
+    created_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX request_narrowings_pkey ON request_narrowings USING btree (id);
+CREATE INDEX request_narrowings_request ON request_narrowings USING btree (request_id, created_at);
+
 CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,

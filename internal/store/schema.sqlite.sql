@@ -182,6 +182,17 @@ CREATE TABLE request_imports (
     last_id     TEXT NOT NULL
 );
 
+CREATE TABLE request_narrowings (
+    id          TEXT PRIMARY KEY,
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    actor_type  TEXT NOT NULL,
+    actor_id    TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    original    TEXT NOT NULL,
+    narrowed    TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -300,6 +311,8 @@ CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
 CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
+
+CREATE INDEX request_narrowings_request ON request_narrowings (request_id, created_at);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 

@@ -149,6 +149,20 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.DisableStaff(ctx, s.ID, dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionRequestNarrowed, func() error {
+				body := strings.NewReplacer(`"subpoena"`, `"court_order"`, `"subversion"`, `"fraud"`).Replace(hkRequest)
+				status, m := e.submit(e.hk, body)
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				nid := m["id"].(string)
+				status, b := e.do("POST", "/api/v1/requests/"+nid+"/review", e.staff, strings.NewReader(`{"decision": "request_narrowing", "note": "too long a range"}`))
+				if err := expect(status, 200, string(b)); err != nil {
+					return err
+				}
+				status, b = e.do("POST", "/api/v1/requests/"+nid+"/reply", e.hk, strings.NewReader(`{"note": "two weeks", "date_range": {"from": "2026-02-01", "to": "2026-02-14"}}`))
+				return expect(status, 200, string(b))
+			}},
 			{dueprocess.ActionMailQueued, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					for range 2 {

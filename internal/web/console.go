@@ -109,6 +109,9 @@ type basePage struct {
 	Flash  string
 	Error  string
 	Status int
+	// Static is set on a page written as a file for a static host (the
+	// report): its links are relative and lead only to files beside it.
+	Static bool
 }
 
 func (b *basePage) base() *basePage { return b }

@@ -117,6 +117,17 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.sendDocument(w, r, p)
+}
+
+// consoleDocument is getDocument for the console's signed-in staff, whose
+// browser carries a session rather than a token.
+func (s *Server) consoleDocument(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.sendDocument(w, r, &dueprocess.Principal{Staff: staff})
+}
+
+// sendDocument sends a document of request {id} to p, if p may see it.
+func (s *Server) sendDocument(w http.ResponseWriter, r *http.Request, p *dueprocess.Principal) error {
 	req, err := s.visibleRequest(r, p, r.PathValue("id"))
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -24,8 +25,11 @@ type requestPage struct {
 	Request         *dueprocess.Request
 	ReviewDecisions []dueprocess.ReviewDecision
 	Allowed         []dueprocess.DataCategory
-	Proposal        string // the proposal awaiting approval, if any
-	Timeline        []audit.Entry
+	Proposal        string // the proposal awaiting approval, if any, in words
+	OwnProposal     bool   // the signed-in staff member made it: four eyes
+	Closable        bool   // the workflow lets the request be closed
+	Assignees       []string
+	Timeline        []timelineItem
 }
 
 // requestView builds the request page for staff.
@@ -42,28 +46,31 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if err != nil {
 		return nil, err
 	}
-	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions}
-	for _, data := range datas {
-		e, err := audit.Decode(data)
-		if err != nil {
+	entries := make([]audit.Entry, len(datas))
+	for i, data := range datas {
+		if entries[i], err = audit.Decode(data); err != nil {
 			return nil, err
 		}
-		v.Timeline = append(v.Timeline, e)
 	}
+	names, err := s.people(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	v := &requestPage{basePage: basePage{Title: req.ID, Staff: staff, CSRF: se.CSRF}, Request: req.Request, ReviewDecisions: dueprocess.ReviewDecisions,
+		Timeline: names.timeline(entries), Closable: dueprocess.CheckMove(req.Status, dueprocess.StatusClosed) == nil}
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}
-	// The approver confirms a proposal they can read; nobody else is
-	// shown the approval form, so nobody else needs it.
-	if req.Status == dueprocess.StatusAwaitingApproval && staff.May(dueprocess.PermRequestApprove) {
-		reviews, err := s.db.Reviews(r.Context(), req.ID)
-		if err != nil {
+	ids, err := s.db.Assignees(r.Context(), req.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range ids {
+		v.Assignees = append(v.Assignees, names.staffName(a))
+	}
+	if req.Status == dueprocess.StatusAwaitingApproval {
+		if err := v.proposal(r, s, names, staff); err != nil {
 			return nil, err
-		}
-		for _, rv := range reviews {
-			if rv.Kind == dueprocess.ReviewKindProposal {
-				v.Proposal = fmt.Sprintf("Proposed by %s: %s %v. %s", rv.StaffID, rv.Decision, rv.Categories, rv.Note)
-			}
 		}
 	}
 	switch r.URL.Query().Get("done") {
@@ -71,6 +78,29 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		v.Flash = "Recorded."
 	}
 	return v, nil
+}
+
+// proposal fills in the proposal awaiting approval, in words, and whether
+// the signed-in staff member made it: the proposer is not offered the
+// form that would confirm it.
+func (v *requestPage) proposal(r *http.Request, s *Server, names *people, staff *dueprocess.Staff) error {
+	reviews, err := s.db.Reviews(r.Context(), v.Request.ID)
+	if err != nil {
+		return err
+	}
+	for _, rv := range reviews {
+		if rv.Kind != dueprocess.ReviewKindProposal {
+			continue
+		}
+		cats := make([]string, len(rv.Categories))
+		for i, c := range rv.Categories {
+			cats[i] = string(c)
+		}
+		v.Proposal = fmt.Sprintf("%s proposed to %s (%s) on %s: %s", names.staffName(rv.StaffID), words(rv.Decision),
+			strings.Join(cats, ", "), rv.At.Format("2 January 2006, 15:04 UTC"), rv.Note)
+		v.OwnProposal = rv.StaffID == staff.ID
+	}
+	return nil
 }
 
 func (s *Server) requestPage(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
@@ -140,6 +170,30 @@ func (s *Server) consoleAssess(w http.ResponseWriter, r *http.Request, se *store
 func (s *Server) consoleAssign(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
 	return s.act(w, r, se, staff, dueprocess.PermRequestAssign, func(id string) error {
 		return s.db.Assign(r.Context(), id, r.PostFormValue("staff_id"), dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
+	})
+}
+
+func (s *Server) consoleEscalate(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestReview, s.db.Escalate)
+}
+
+func (s *Server) consoleSendBack(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestApprove, s.db.SendBack)
+}
+
+func (s *Server) consoleClose(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.consoleMove(w, r, se, staff, dueprocess.PermRequestClose, s.db.CloseRequest)
+}
+
+// consoleMove runs a move that takes a note from a console form.
+func (s *Server) consoleMove(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, perm dueprocess.Permission,
+	fn func(ctx context.Context, id, note string, by dueprocess.Actor) error) error {
+	return s.act(w, r, se, staff, perm, func(id string) error {
+		note, err := dueprocess.CheckNote(r.PostFormValue("note"))
+		if err != nil {
+			return err
+		}
+		return fn(r.Context(), id, note, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID})
 	})
 }
 

@@ -101,7 +101,7 @@ func TestConsolePages(t *testing.T) {
 		if status, _, _ := ann.post("/console/requests/"+id+"/approve", url.Values{"csrf": {csrf}, "note": {"checked"}}); status != 303 {
 			t.Fatalf("approval by a second person: %d", status)
 		}
-		if _, _, page = ann.get("/console/requests/" + id + "?done=recorded"); !strings.Contains(page, `status approved`) || !strings.Contains(page, "request.approved") {
+		if _, _, page = ann.get("/console/requests/" + id + "?done=recorded"); !strings.Contains(page, `status approved`) || !strings.Contains(page, "ann confirmed the approval proposed by rae") {
 			t.Errorf("after approval the page shows no approval in status and timeline:\n%.2000s", page)
 		}
 

@@ -2,13 +2,11 @@ package web
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/published"
 )
@@ -69,11 +67,15 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 		"enrol":  &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
 		"setup":  &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
 		"home": &queuePage{basePage: base("Queue"), Filter: dueprocess.RequestFilter{Status: dueprocess.StatusInReview},
-			Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Rows: []queueRow{{Request: req, Due: "due-soon"}}},
+			Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Rows: []queueRow{{Request: req, Due: "due-soon"}},
+			Sorts: queueSorts, Sort: "received", Page: 2, Prev: "/console?status=in_review", Next: "/console?page=3&status=in_review"},
 		"request": &requestPage{basePage: base(req.ID), Request: req, ReviewDecisions: dueprocess.ReviewDecisions,
-			Allowed: req.Decision.Allowed(), Proposal: "Proposed by st_rae: approve [subscriber]. As the order allows.",
-			Timeline: []audit.Entry{{Index: 7, Time: at, Actor: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}, Action: "request.reviewed",
-				Object: "request:" + req.ID, Body: json.RawMessage(`{"decision":"approve"}`)}}},
+			Allowed: req.Decision.Allowed(), Proposal: "Rae proposed to approve (subscriber) on 2 March 2026, 09:30 UTC: As the order allows.",
+			Assignees: []string{"Rae"},
+			Timeline:  []timelineItem{{Index: 7, Time: at, Who: "Rae", Text: "Rae proposed: approve (subscriber)."}}},
+		"proof": &proofPage{basePage: base("Audit entry 7"), Index: 7, Entry: `{"index":7}`, Time: "2 March 2026, 09:30:00 UTC", Action: "request.reviewed",
+			Leaf: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", Size: 52, Root: "c2lnbmVk", Checkpoint: "example.com/log\n52\nc2lnbmVk\n",
+			Proof: []string{"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="}, Verified: true},
 		"jurisdictions": &jurisdictionsPage{basePage: base("Jurisdictions"), Pauses: []dueprocess.Pause{pause},
 			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
 		"staff": &staffPage{basePage: base("Staff"), Members: []*dueprocess.Staff{staff, {ID: "st_rae", Name: "Rae", Email: "rae@example.com",
@@ -138,7 +140,8 @@ func TestEveryPageRenders(t *testing.T) {
 			perm           dueprocess.Permission
 		}{
 			{request, `action="/console/requests/DP-2026-000042/approve"`, dueprocess.PermRequestApprove},
-			{request, "Proposed by st_rae", dueprocess.PermRequestApprove},
+			{request, "Rae proposed to approve", dueprocess.PermRequestApprove},
+			{request, `action="/console/requests/DP-2026-000042/send-back"`, dueprocess.PermRequestApprove},
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},

@@ -39,6 +39,10 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
 	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
 	"POST /api/v1/requests/{id}/withdraw":       "own",
+	"POST /api/v1/requests/{id}/escalate":       "reviewer",
+	"POST /api/v1/requests/{id}/send-back":      "approver",
+	"POST /api/v1/requests/{id}/reply":          "own",
+	"POST /api/v1/requests/{id}/close":          "reviewer approver admin",
 	"POST /api/v1/requests/{id}/cannot-comply":  "reviewer approver",
 	"GET /api/v1/requests/{id}/cannot-comply":   "own staff",
 	"GET /api/v1/jurisdictions":                 "*",
@@ -108,6 +112,10 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/assign":       submit(escalated, "escalated"),
 			"POST /api/v1/requests/{id}/withdraw":     submit(escalated, "escalated"),
 		}
+		ids["POST /api/v1/requests/{id}/escalate"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/send-back"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/reply"] = submit(inReview, "in_review")
+		ids["POST /api/v1/requests/{id}/close"] = submit(inReview, "in_review")
 		// An Annex III answer is only for an e-Evidence order, which the
 		// other (German) agency sends; only staff may give one.
 		if code, m := e.submit(e.de, deEPOC); code != 201 {
@@ -116,8 +124,15 @@ func TestRoleMatrix(t *testing.T) {
 			ids["POST /api/v1/requests/{id}/cannot-comply"] = m["id"].(string)
 		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
-		if status, b := e.do("POST", "/api/v1/requests/"+ids["POST /api/v1/requests/{id}/approve"]+"/review", e.staff, strings.NewReader(proposal)); status != 200 {
-			t.Fatalf("proposal to approve: %d %s", status, b)
+		for route, body := range map[string]string{
+			"POST /api/v1/requests/{id}/approve":   proposal,
+			"POST /api/v1/requests/{id}/send-back": proposal,
+			"POST /api/v1/requests/{id}/reply":     `{"decision": "request_narrowing", "note": "Name the accounts the investigation needs."}`,
+			"POST /api/v1/requests/{id}/close":     `{"decision": "reject", "note": "The order names no offence we can recognise."}`,
+		} {
+			if status, b := e.do("POST", "/api/v1/requests/"+ids[route]+"/review", e.staff, strings.NewReader(body)); status != 200 {
+				t.Fatalf("review before %s: %d %s", route, status, b)
+			}
 		}
 		admin, err := db.PrincipalByTokenHash(ctx, auth.HashToken(e.admin))
 		if err != nil {
@@ -160,6 +175,10 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
 			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/escalate":      jsonBody(`{"note": "the account belongs to a journalist"}`),
+			"POST /api/v1/requests/{id}/send-back":     jsonBody(`{"note": "the date range needs a second look"}`),
+			"POST /api/v1/requests/{id}/reply":         jsonBody(`{"note": "the one account is all we need"}`),
+			"POST /api/v1/requests/{id}/close":         jsonBody(`{"note": "the agency was told"}`),
 			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
 			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
 			"POST /api/v1/requests/{id}/cannot-comply": jsonBody(`{"kind": "clarification", "clarification": "Which account is meant?"}`),
@@ -244,21 +263,26 @@ func TestRoleMatrix(t *testing.T) {
 // consoleMatrix is the role matrix of the console's pages and forms, in
 // the notation of matrix.
 var consoleMatrix = map[string]string{
-	"GET /console":                              "staff",
-	"GET /console/requests/{id}":                "staff",
-	"GET /console/jurisdictions":                "staff",
-	"POST /console/requests/{id}/review":        "reviewer",
-	"POST /console/requests/{id}/approve":       "approver",
-	"POST /console/requests/{id}/human-rights":  "human_rights",
-	"POST /console/requests/{id}/assign":        "reviewer admin",
-	"POST /console/jurisdictions/pause":         "admin",
-	"POST /console/jurisdictions/{code}/resume": "admin",
-	"GET /console/staff":                        "admin",
-	"POST /console/staff":                       "admin",
-	"POST /console/staff/{id}/disable":          "admin",
-	"GET /console/outbox":                       "admin",
-	"POST /console/signout-everywhere":          "staff",
-	"POST /console/signout":                     "staff",
+	"GET /console":                               "staff",
+	"GET /console/requests/{id}":                 "staff",
+	"GET /console/jurisdictions":                 "staff",
+	"GET /console/audit/{index}":                 "staff",
+	"GET /console/requests/{id}/documents/{doc}": "admin", // and staff assigned to the case
+	"POST /console/requests/{id}/review":         "reviewer",
+	"POST /console/requests/{id}/approve":        "approver",
+	"POST /console/requests/{id}/human-rights":   "human_rights",
+	"POST /console/requests/{id}/assign":         "reviewer admin",
+	"POST /console/requests/{id}/escalate":       "reviewer",
+	"POST /console/requests/{id}/send-back":      "approver",
+	"POST /console/requests/{id}/close":          "reviewer approver admin",
+	"POST /console/jurisdictions/pause":          "admin",
+	"POST /console/jurisdictions/{code}/resume":  "admin",
+	"GET /console/staff":                         "admin",
+	"POST /console/staff":                        "admin",
+	"POST /console/staff/{id}/disable":           "admin",
+	"POST /console/signout-everywhere":           "staff",
+	"POST /console/signout":                      "staff",
+	"GET /console/outbox":                        "admin",
 }
 
 // consolePublic are the console's routes that need no session: signing
@@ -318,7 +342,7 @@ func TestConsoleRoleMatrix(t *testing.T) {
 			}
 			for _, route := range routes {
 				method, p, _ := strings.Cut(route, " ")
-				p = strings.NewReplacer("{id}", id, "{code}", "FR").Replace(p) // a request's id: no such staff member
+				p = strings.NewReplacer("{id}", id, "{code}", "FR", "{index}", "0").Replace(p) // a request's id: no such staff member
 				var status int
 				var loc string
 				if method == "GET" {

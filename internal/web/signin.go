@@ -282,10 +282,14 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	}
 	step, ok := auth.CheckTOTP(creds.TOTPSecret, r.PostFormValue("code"), s.now(), creds.TOTPLastStep)
 	if !ok {
-		if err := s.secondFactorFailed(r, creds, "totp"); err != nil {
+		why, msg := "totp", "That code is not right. Codes change every 30 seconds; enter the one your app shows now."
+		if auth.ReusedTOTP(creds.TOTPSecret, r.PostFormValue("code"), s.now(), creds.TOTPLastStep) {
+			why, msg = "totp used already", "That code was used already, and each code works once. Wait for your app to show the next one (at most 30 seconds), then enter it."
+		}
+		if err := s.secondFactorFailed(r, creds, why); err != nil {
 			return err
 		}
-		return again(http.StatusUnauthorized, "That code is not right. Codes change every 30 seconds; enter the one your app shows now.")
+		return again(http.StatusUnauthorized, msg)
 	}
 	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
@@ -469,61 +473,5 @@ func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/console/signin?done=created", http.StatusSeeOther)
-	return nil
-}
-
-// queuePage is the console's queue of requests, filtered.
-type queuePage struct {
-	basePage
-	Filter   dueprocess.RequestFilter
-	Statuses []dueprocess.Status
-	Kinds    []dueprocess.RequestKind
-	Rows     []queueRow
-}
-
-// dueSoon is how close to its due_at an unfinished request is marked
-// "due soon" in the queue.
-const dueSoon = 72 * time.Hour
-
-// home is the console's first page: the queue, filtered, soonest due
-// first, with overdue and soon-due requests marked.
-func (s *Server) home(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	f, err := queueFilter(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	f.Limit, f.ByDue = 100, true // soonest due first
-	list, err := s.db.Requests(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	// The queue shows no targets today; it still passes the one
-	// visibility rule, so that a column added later cannot leak them.
-	shown, err := s.show(r, &dueprocess.Principal{Staff: staff}, list...)
-	if err != nil {
-		return err
-	}
-	ids := make([]string, len(list))
-	for i, req := range list {
-		ids[i] = req.ID
-	}
-	me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
-	if err := s.db.Record(r.Context(), me, dueprocess.ActionRequestsListed, "requests", map[string]any{
-		"ids": ids, "status": f.Status, "jurisdiction": f.Jurisdiction, "kind": f.Kind, "view": "console"}); err != nil {
-		return err
-	}
-	now := s.now()
-	rows := make([]queueRow, len(list))
-	for i, req := range shown {
-		rows[i].Request = req.Request
-		switch {
-		case req.Overdue(now):
-			rows[i].Due = "overdue"
-		case req.Status.Open() && req.Status != dueprocess.StatusPaused && req.DueAt.Sub(now) <= dueSoon:
-			rows[i].Due = "due-soon"
-		}
-	}
-	s.render(w, r, "home", &queuePage{basePage: basePage{Title: "Queue", Staff: staff, CSRF: se.CSRF}, Rows: rows, Filter: f,
-		Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds})
 	return nil
 }

@@ -2,9 +2,13 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -83,24 +87,34 @@ type transparencyPage struct {
 }
 
 func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
-	all, err := s.db.ReportCounts(r.Context(), "")
+	v, err := s.transparencyView(r, r.URL.Query())
 	if err != nil {
 		return err
 	}
+	s.render(w, r, "transparency", v)
+	return nil
+}
+
+// transparencyView builds the public report page for the query q: the
+// period, a jurisdiction to chart, and the table's sort.
+func (s *Server) transparencyView(r *http.Request, q url.Values) (*transparencyPage, error) {
+	all, err := s.db.ReportCounts(r.Context(), "")
+	if err != nil {
+		return nil, err
+	}
 	list := periods(all, s.now())
-	q := r.URL.Query()
 	period := q.Get("period")
 	if period == "" {
 		period = list[len(list)-1]
 	}
 	rep, err := s.buildReport(r, period, all)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	juris := ""
 	if v := q.Get("jurisdiction"); v != "" {
 		if juris, err = dueprocess.ParseJurisdiction(v); err != nil {
-			return &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
+			return nil, &dueprocess.Error{Kind: dueprocess.Invalid, Field: "jurisdiction", Message: dueprocess.ErrorMessage(err)}
 		}
 		juris = dueprocess.Country(juris)
 	}
@@ -125,7 +139,7 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 	for i, p := range list {
 		pr, err := report.Build(p, all, nil, report.Checkpoint{})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		row := pr.Total
 		if juris != "" {
@@ -141,7 +155,7 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 	}
 	history, err := s.db.Pauses(r.Context(), juris)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, p := range history {
 		if i := slices.Index(list, dueprocess.HalfYear(p.StartedAt)); i >= 0 {
@@ -158,25 +172,24 @@ func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
 	}
 	trendSVG, err := trend.SVG()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	barSVG, err := bars.SVG()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var peers []published.Figure
 	if juris != "" {
 		if peers, err = s.db.PeerFigures(r.Context(), store.PeerFilter{Jurisdiction: juris, Period: period}); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	s.render(w, r, "transparency", &transparencyPage{basePage: basePage{Title: "Transparency report " + period}, Report: rep, ReportRows: rows, Periods: list,
-		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers})
-	return nil
+	return &transparencyPage{basePage: basePage{Title: "Transparency report " + period}, Report: rep, ReportRows: rows, Periods: list,
+		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers}, nil
 }
 
-// transparencyFile serves /transparency/{period}.csv (Google's layout)
-// and /transparency/{period}.json.
+// transparencyFile serves /transparency/{period}.csv (Google's layout),
+// {period}-meta.csv (Meta's) and /transparency/{period}.json.
 func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
 	period, format, ok := strings.Cut(name, ".")
@@ -189,37 +202,81 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 	if !ok || (format != "csv" && format != "json" && format != "meta-csv" && format != "regimes-csv") {
 		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv, 2026-H1-regimes.csv or 2026-H1.json", name)
 	}
-	all, err := s.db.ReportCounts(r.Context(), period)
+	b, err := s.reportFile(r, period, format)
 	if err != nil {
 		return err
 	}
-	rep, err := s.buildReport(r, period, all)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
 	switch format {
 	case "csv", "meta-csv", "regimes-csv":
-		write, file := report.WriteGoogleCSV, "dueprocess-"+period+".csv"
+		file := "dueprocess-" + period + ".csv"
 		switch format {
 		case "meta-csv":
-			write, file = report.WriteMetaCSV, "dueprocess-"+period+"-meta.csv"
+			file = "dueprocess-" + period + "-meta.csv"
 		case "regimes-csv":
-			write, file = report.WriteRegimesCSV, "dueprocess-"+period+"-regimes.csv"
-		}
-		if err := write(&buf, rep); err != nil {
-			return err
+			file = "dueprocess-" + period + "-regimes.csv"
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
 	default:
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return err
-		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	}
-	w.Write(buf.Bytes())
+	w.Write(b)
 	return nil
+}
+
+// reportFile returns the report of period as a file: csv (Google's
+// layout), meta-csv (Meta's), regimes-csv (the legal regimes) or json.
+func (s *Server) reportFile(r *http.Request, period, format string) ([]byte, error) {
+	all, err := s.db.ReportCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := s.buildReport(r, period, all)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	switch format {
+	case "csv":
+		err = report.WriteGoogleCSV(&buf, rep)
+	case "meta-csv":
+		err = report.WriteMetaCSV(&buf, rep)
+	case "regimes-csv":
+		err = report.WriteRegimesCSV(&buf, rep)
+	default:
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		err = enc.Encode(rep)
+	}
+	return buf.Bytes(), err
+}
+
+// ReportSite renders the public report of period as files for any static
+// host: index.html (the same template as /transparency, its links made
+// relative), style.css beside it, and the CSV and JSON files it links.
+func (s *Server) ReportSite(ctx context.Context, period string) (map[string][]byte, error) {
+	r, err := http.NewRequestWithContext(ctx, "GET", "/transparency", nil)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.transparencyView(r, url.Values{"period": {period}})
+	if err != nil {
+		return nil, err
+	}
+	v.Static = true
+	var page bytes.Buffer
+	if err := pages["transparency"].ExecuteTemplate(&page, "layout", v); err != nil {
+		return nil, fmt.Errorf("render the report page: %w", err)
+	}
+	css, err := fs.ReadFile(staticFiles, "static/style.css")
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{"index.html": page.Bytes(), "style.css": css}
+	for name, format := range map[string]string{period + ".csv": "csv", period + "-meta.csv": "meta-csv", period + "-regimes.csv": "regimes-csv", period + ".json": "json"} {
+		if files[name], err = s.reportFile(r, period, format); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
 }

@@ -64,12 +64,18 @@ func newEnvLimited(t testing.TB, db *store.DB, limits web.Limits) *env {
 // newEnvBlobs is newEnvLimited with the documents kept in backend.
 func newEnvBlobs(t testing.TB, db *store.DB, limits web.Limits, backend blob.Backend) *env {
 	t.Helper()
+	return newEnvWith(t, db, limits, backend, defaultPolicy)
+}
+
+// newEnvWith is newEnvBlobs with the policy decide.
+func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Backend, decide store.Decider) *env {
+	t.Helper()
 	blobs, err := blob.New(backend, filepath.Join(t.TempDir(), "blob.key"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cp, vkey := checkpointer(t, db)
-	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: defaultPolicy, Checkpoints: cp, VerifierKey: vkey}))
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: decide, Checkpoints: cp, VerifierKey: vkey}))
 	t.Cleanup(srv.Close)
 	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
