@@ -32,11 +32,26 @@ const (
 	ActionRequestsImported    = "requests.imported"
 	ActionStaffDisabled       = "staff.disabled"
 	ActionRequestNarrowed     = "request.narrowed"
+	ActionHoldsPlaced         = "hold.placed"
+	ActionHoldsLinked         = "hold.linked"
+	ActionHoldUnlinked        = "hold.unlinked"
+	ActionHoldsExtended       = "hold.extended"
+	ActionHoldReleased        = "hold.released"
+	ActionHoldExpired         = "hold.expired"
+	ActionHoldReminderDue     = "hold.reminder_due"
+	ActionHoldsListed         = "hold.listed"
 	ActionMailQueued          = "mail.queued"
 	ActionMailSent            = "mail.sent"
 	ActionMailDeferred        = "mail.deferred"
 	ActionMailFailed          = "mail.failed"
 	ActionDeadlineReminded    = "request.deadline_reminded"
+	ActionAgencyDomainsSet    = "agency.domains_set"
+	ActionOfficialInvited     = "official.invited"
+	ActionOfficialRegistered  = "official.registered"
+	ActionOfficialJoined      = "official.joined"
+	ActionOfficialApproved    = "official.approved"
+	ActionPasskeyAdded        = "official.passkey_added"
+	ActionRequestShared       = "request.shared"
 	ActionRequestCannotComply = "request.cannot_comply"
 )
 
@@ -48,6 +63,10 @@ var Actions = []string{
 	ActionPeersImported, ActionSignin, ActionSigninFailed, ActionSignout, ActionPasswordSet, ActionTOTPEnrolled,
 	ActionRequestReviewed, ActionRequestApproved, ActionHumanRightsAssessed, ActionRequestAssigned,
 	ActionRequestsImported, ActionStaffDisabled, ActionRequestNarrowed,
+	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
+	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
+	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 	ActionRequestCannotComply,
 }

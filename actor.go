@@ -49,10 +49,13 @@ const (
 	RoleHumanRights Role = "human_rights"
 	RoleAdmin       Role = "admin"
 	RoleAuditor     Role = "auditor" // read-only
+	// RolePlatform is the platform's own deletion job, not a person: it
+	// may ask whether an account is held, and nothing else.
+	RolePlatform Role = "platform"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleIntake, RoleReviewer, RoleApprover, RoleHumanRights, RoleAdmin, RoleAuditor}
+var Roles = []Role{RoleIntake, RoleReviewer, RoleApprover, RoleHumanRights, RoleAdmin, RoleAuditor, RolePlatform}
 
 // Staff is a member of the service's own team.
 type Staff struct {

@@ -36,7 +36,17 @@ const (
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
+	PermHoldList          Permission = "hold.list"
+	PermHoldRelease       Permission = "hold.release"
+	PermHoldExtend        Permission = "hold.extend"
+	PermHoldCheck         Permission = "hold.check"
+	PermConsoleUse        Permission = "console.use"
 	PermOutboxRead        Permission = "outbox.read"
+	PermOfficialInvite    Permission = "official.invite"
+	PermOfficialApprove   Permission = "official.approve"
+	PermAgencyManage      Permission = "agency.manage"
+	PermRequestShare      Permission = "request.share"
+	PermTokenRevoke       Permission = "token.revoke"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -48,8 +58,10 @@ type grant struct {
 	officials bool
 }
 
-// everyRole is every staff role: what all staff may do.
-var everyRole = Roles
+// everyRole is every role of a person on the staff: what all staff may
+// do. The platform role is a machine's, the platform's deletion job,
+// which may check holds and do nothing else, so it is left out.
+var everyRole = slices.DeleteFunc(slices.Clone(Roles), func(r Role) bool { return r == RolePlatform })
 
 // grants is the one place where roles meet permissions.
 var grants = map[Permission]grant{
@@ -69,7 +81,17 @@ var grants = map[Permission]grant{
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
+	PermHoldList:          {what: "list preservation holds", roles: everyRole},
+	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
+	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},
+	PermHoldCheck:         {what: "check whether an account is held", roles: []Role{RolePlatform}},
+	PermConsoleUse:        {what: "use the console", roles: everyRole},
 	PermOutboxRead:        {what: "see the mail outbox", roles: []Role{RoleAdmin}},
+	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
+	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
+	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},
+	PermRequestShare:      {what: "share a request with colleagues of the same agency", officials: true},
+	PermTokenRevoke:       {what: "revoke their own API tokens", officials: true},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time
@@ -114,7 +136,7 @@ func (p Permission) Refused() *Error {
 		who = append(who, "officials of the requesting agency")
 	}
 	switch {
-	case len(g.roles) == len(Roles):
+	case len(g.roles) == len(everyRole) && !slices.Contains(g.roles, RolePlatform):
 		who = append(who, "staff")
 	case len(g.roles) > 0:
 		names := make([]string, len(g.roles))

@@ -182,17 +182,19 @@ type RegimeRequest struct {
 	AnsweredAt       time.Time
 }
 
-// The e-Evidence Regulation's clocks (Articles 10 and 4(5)), for the
-// deadlines and the release of data to use.
+// The e-Evidence Regulation's clocks (Articles 10, 11 and 4(5)).
 const (
 	EPOCDue             = 10 * 24 * time.Hour // production, from receipt
 	EPOCEmergencyDue    = 8 * time.Hour       // production in an emergency
 	EnforcingWait       = 10 * 24 * time.Hour // a notified enforcing authority's time to raise a ground for refusal, from receipt
 	EnforcingObjection  = 96 * time.Hour      // its time to object after an emergency disclosure
 	EmergencyValidation = 48 * time.Hour      // validation of an emergency order issued without it
-	EPOCPRHold          = 60 * 24 * time.Hour // how long a preservation order keeps data
-	EPOCPRHoldExtension = 30 * 24 * time.Hour // its one extension
 )
+
+// EPOCPRHoldTerms are a European Preservation Order's: the data are kept
+// 60 days, and 30 more once, on the issuing authority's request (Article
+// 11(1)). They are the law's, not a policy's choice.
+var EPOCPRHoldTerms = HoldTerms{Days: 60, ExtensionDays: 30}
 
 // AwaitsEnforcingAuthority reports whether releasing r's data waits on
 // an enforcing authority: r is an EPOC whose issuing authority notified

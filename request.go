@@ -183,6 +183,9 @@ type Request struct {
 	ReceivedAt time.Time  `json:"received_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	Documents  []Document `json:"documents"`
+	// Attestation is the official's affirmation of official capacity,
+	// made with a request submitted through the portal.
+	Attestation *Attestation `json:"attestation,omitempty"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`

@@ -51,9 +51,14 @@ func (c *cli) decider(path string) (store.Decider, error) {
 	if err != nil {
 		return nil, err
 	}
+	return bindPolicy(p), nil
+}
+
+// bindPolicy is the store's Decider for p.
+func bindPolicy(p *policy.Policy) store.Decider {
 	return func(r *dueprocess.Request, pauses []dueprocess.Pause) dueprocess.Decision {
 		return policy.Evaluate(r, p, pauses)
-	}, nil
+	}
 }
 
 func policyCmd(ctx context.Context, c *cli, args []string) error {

@@ -47,8 +47,8 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList,
-	}, "add|list")
+		"add": agencyAdd, "list": agencyList, "domains": agencyDomains,
+	}, "add|list|domains")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {
@@ -186,7 +186,7 @@ func staffCmd(ctx context.Context, c *cli, args []string) error {
 
 func staffAdd(ctx context.Context, c *cli, args []string) error {
 	fs := c.newFlags("staff add", "staff add --email ADDRESS --name NAME --role ROLE[,ROLE…]",
-		"Adds a staff member and prints an API token for them (for automation and\nscripts), shown only once. Roles: intake, reviewer, approver, human_rights,\nadmin, auditor.")
+		"Adds a staff member and prints an API token for them (for automation and\nscripts), shown only once. Roles: intake, reviewer, approver, human_rights,\nadmin, auditor, and platform: the platform's deletion job, whose token may ask\nGET /api/v1/holds/check before deleting an account and do nothing else\n(docs/holds.md).")
 	var s dueprocess.Staff
 	var roles listFlag
 	fs.StringVar(&s.Email, "email", "", "the staff member's e-mail address")

@@ -43,6 +43,15 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
+	publicURL := fs.String("public-url", c.setting("DUEPROCESS_PUBLIC_URL", ""),
+		"the address officials reach the server at (https://dueprocess.example.com), for the links sent to them; by default the address a request came to (env DUEPROCESS_PUBLIC_URL)")
+	rpID := fs.String("passkey-rp-id", c.setting("DUEPROCESS_PASSKEY_RP_ID", ""),
+		"the host name passkeys are bound to (dueprocess.example.com); empty: officials use TOTP only (env DUEPROCESS_PASSKEY_RP_ID)")
+	var rpOrigins listFlag
+	if v := c.setting("DUEPROCESS_PASSKEY_ORIGINS", ""); v != "" {
+		rpOrigins.Set(v)
+	}
+	fs.Var(&rpOrigins, "passkey-origin", "an origin the portal is served from, for passkeys (repeat, or separate with commas); default --public-url (env DUEPROCESS_PASSKEY_ORIGINS)")
 	limits := web.DefaultLimits
 	fs.Float64Var(&limits.PerCaller, "rate-limit", limits.PerCaller, "calls per second allowed to one API token, in bursts of --rate-burst; 0 turns it off")
 	fs.IntVar(&limits.Burst, "rate-burst", limits.Burst, "burst size for --rate-limit")
@@ -64,13 +73,18 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if *band != 250 && *band != 500 && *band != 1000 {
 		return usageError{fmt.Sprintf("--ns-band: %d is not 250, 500 or 1000", *band)}
 	}
+	passkeys := web.Config{PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}
+	if err := web.CheckPasskeys(passkeys); err != nil {
+		return usageError{"--passkey-rp-id: " + err.Error()}
+	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	// A broken policy file stops the server before it listens, with the
 	// line at fault: requests must never be judged by half a policy.
-	decide, err := c.decider(*policyPath)
+	pol, err := loadPolicy(*policyPath)
 	if err != nil {
 		return err
 	}
+	decide := bindPolicy(pol)
 	// Likewise a broken connectors file, before anything is gathered with
 	// it. The databases it names are not contacted until a collect.
 	connectors, err := loadConnectors(*connectorsPath)
@@ -87,6 +101,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close()
+	db.HoldTerms = pol.HoldTerms
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves
 	// nothing behind.
@@ -125,6 +140,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	holds := holdLoop(db, log)
+	holds.Start()
+	defer holds.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
 
@@ -135,7 +153,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	srv := &http.Server{
 		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide,
-			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band}),
+			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
+			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,
@@ -237,4 +256,22 @@ func (c *cli) offerSetup(ctx context.Context, db *store.DB, addr string) error {
 	c.say("no administrator yet: open http://%s/console/setup?token=%s within %d hours to create the first one",
 		addr, url.QueryEscape(secret), int(web.SetupLinkLifetime.Hours()))
 	return nil
+}
+
+// holdLoop expires preservation holds on time and marks their reminders
+// due, every minute; every server runs it, and each hold is claimed by one
+// (store.RunHolds). The platform's check goes by each hold's end, not by
+// this loop, so a hold stops holding at its end to the second.
+func holdLoop(db *store.DB, log *slog.Logger) *jobs.Loop {
+	return &jobs.Loop{Name: "expire preservation holds", Every: time.Minute, Log: log, Run: func(ctx context.Context) error {
+		for {
+			work, err := db.RunHolds(ctx, store.HoldBatch)
+			if n := len(work.Expired) + len(work.Reminded); n > 0 {
+				log.Info("preservation holds", "expired", len(work.Expired), "reminders due", len(work.Reminded))
+			}
+			if err != nil || (len(work.Expired) < store.HoldBatch && len(work.Reminded) < store.HoldBatch) {
+				return err
+			}
+		}
+	}}
 }

@@ -57,7 +57,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	}
 	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
 		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true,
-		regimes: defaultRegimes()}
+		holds: holdPolicy{terms: dueprocess.DefaultHoldTerms}, regimes: defaultRegimes()}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "regimes", "deadlines"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "regimes", "deadlines"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -257,6 +257,8 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				})
 			case "rules":
 				return d.rules(v, path, p)
+			case "holds":
+				return d.holds(v, path, p)
 			case "regimes":
 				return d.regimes(v, path, p)
 			case "deadlines":
@@ -278,6 +280,7 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 			return d.errorf(n, "ladder", "has no step for %s; every data category needs one", c)
 		}
 	}
+	p.fillHolds()
 	p.precompute()
 	return nil
 }

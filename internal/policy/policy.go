@@ -63,6 +63,8 @@ type Policy struct {
 
 	rules []*rule
 
+	holds holdPolicy
+
 	regimes regimes
 
 	merged map[string]*settings // see precompute

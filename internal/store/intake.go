@@ -22,6 +22,11 @@ type Submission struct {
 	// none); BodyHash the hash of the body it came with.
 	Principal, Key, BodyHash string
 
+	// Documents are attached to the new request in the same transaction
+	// (their content is stored already, by its hash): the portal's form
+	// sends the legal document with the request.
+	Documents []dueprocess.Document
+
 	// Answer renders the response to the submission, which a retry with
 	// the same key gets again. It runs inside the transaction, so it must
 	// have no other effect.
@@ -72,6 +77,14 @@ func (db *DB) submit(ctx context.Context, s Submission) (*Submitted, error) {
 		r := *s.Request
 		if err := tx.Submit(ctx, &r, s.By, s.Decide); err != nil {
 			return err
+		}
+		r.Documents = []dueprocess.Document{}
+		for _, d := range s.Documents {
+			d.RequestID = r.ID
+			if err := tx.AddDocument(ctx, &d); err != nil {
+				return err
+			}
+			r.Documents = append(r.Documents, d)
 		}
 		resp, err := s.Answer(&r)
 		if err != nil {
@@ -155,6 +168,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.count(ctx, r.ReceivedAt, r.Jurisdiction, r.Kind, r.LegalProcess.Type, r.Status, 1, int64(len(r.Targets))); err != nil {
 		return err
 	}
+	if err := tx.intakeHolds(ctx, r, by); err != nil {
+		return err
+	}
 	// A new request's history starts here, so its events' numbers are
 	// known: received, then the policy's move, if it moved it.
 	events := `INSERT INTO request_events (request_id, seq, at, actor_type, actor_id, type, detail) VALUES ($1, 1, $2, $3, $4, $5, $6)`
@@ -170,11 +186,15 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	// user data, and the log is kept for ever. It holds what the
 	// request.decided and request.status_changed entries of a later
 	// decision hold, under "decision" and "status".
-	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, map[string]any{
+	body := map[string]any{
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
-		"decision": decisionBody(d)})
+		"decision": decisionBody(d)}
+	if r.Attestation != nil {
+		body["attestation"] = r.Attestation
+	}
+	return tx.Record(ctx, by, dueprocess.ActionRequestCreated, "request:"+r.ID, body)
 }
 
 // decisionBody is what the audit log keeps of a decision: its outcome, the
@@ -215,4 +235,19 @@ func (tx *Tx) intakePauses(ctx context.Context) ([]dueprocess.Pause, error) {
 	}
 	g.pauses, g.pausesRead = list, true
 	return list, nil
+}
+
+// intakeHolds does at intake what a move does to holds later: a
+// preservation request the policy sends to review gets its holds, and a
+// user_data request still open keeps the holds on its targets (see
+// holdsOnMove). A paused, refused or escalated preservation request gets
+// none yet; it gets them when it reaches review.
+func (tx *Tx) intakeHolds(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
+	switch {
+	case r.Kind == dueprocess.KindPreservation && r.Status == dueprocess.StatusInReview:
+		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.LegalProcess.Type, r.Targets, by)
+	case r.Kind == dueprocess.KindUserData && r.Status.Open():
+		return tx.linkHolds(ctx, r.ID, r.Targets, by)
+	}
+	return nil
 }

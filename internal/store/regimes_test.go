@@ -184,3 +184,47 @@ func TestNarrowingToLocalUsersIsNotExtraterritorial(t *testing.T) {
 		}
 	})
 }
+
+// TestEPOCPRHoldsFor60DaysAndItsExtensionAdds30: a European Preservation
+// Order keeps the data 60 days and its one extension adds 30 (Article
+// 11(1)), whatever the policy's terms for other preservation requests.
+func TestEPOCPRHoldsFor60DaysAndItsExtensionAdds30(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return t0 }
+		db.HoldTerms = func(string) dueprocess.HoldTerms { return dueprocess.HoldTerms{Days: 90, ExtensionDays: 90} }
+		nl, official := fixture(t, db, "NL", "om.example")
+		place := func(process dueprocess.LegalProcessType) *dueprocess.Request {
+			r := sampleRequest(t)
+			r.Kind, r.Jurisdiction, r.AgencyID, r.OfficialID = dueprocess.KindPreservation, "NL", nl.ID, official.ID
+			r.Targets = r.Targets[:1]
+			r.LegalProcess.Type = process
+			if process == dueprocess.ProcessEPOCPR {
+				r.LegalProcess.RegimeFields = dueprocess.RegimeFields{IssuingState: "NL", IssuingAuthorityType: dueprocess.AuthorityProsecutor}
+			}
+			intake(t, db, r)
+			return r
+		}
+		expiry := func(r *dueprocess.Request) time.Time {
+			t.Helper()
+			hs, err := db.Holds(ctx, dueprocess.HoldFilter{RequestID: r.ID})
+			if err != nil || len(hs) != 1 {
+				t.Fatalf("holds of %s: %v, %v", r.ID, hs, err)
+			}
+			return hs[0].ExpiresAt
+		}
+		pr, domestic := place(dueprocess.ProcessEPOCPR), place(dueprocess.ProcessSubpoena)
+		if got, want := expiry(pr), t0.AddDate(0, 0, 60); !got.Equal(want) {
+			t.Errorf("EPOC-PR hold expires %s, want %s", got, want)
+		}
+		if got, want := expiry(domestic), t0.AddDate(0, 0, 90); !got.Equal(want) {
+			t.Errorf("a subpoena's hold expires %s, want the policy's %s", got, want)
+		}
+		if _, err := db.ExtendHolds(ctx, pr.ID, pr.AgencyID, dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := expiry(pr), t0.AddDate(0, 0, 90); !got.Equal(want) {
+			t.Errorf("extended EPOC-PR hold expires %s, want %s (60 + 30 days)", got, want)
+		}
+	})
+}

@@ -112,7 +112,9 @@ func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official, by due
 	}
 	o.ID = newID("of")
 	o.CreatedAt = tx.now
-	if _, err := tx.exec(ctx, `INSERT INTO officials (id, agency_id, email, name, created_at) VALUES ($1, $2, $3, $4, $5)`,
+	// Staff (or the command line) add this official, so the account is
+	// approved as it is made; only a self-registration waits for approval.
+	if _, err := tx.exec(ctx, `INSERT INTO officials (id, agency_id, email, name, created_at, approved_at) VALUES ($1, $2, $3, $4, $5, $5)`,
 		o.ID, o.AgencyID, o.Email, o.Name, tx.db.ts(o.CreatedAt)); err != nil {
 		if dueprocess.ErrorKind(err) == dueprocess.Conflict {
 			return &dueprocess.Error{Kind: dueprocess.Conflict, Field: "email", Message: "an official with this e-mail address already exists"}

@@ -91,6 +91,14 @@ func optionalColumns(r *dueprocess.Request) (offCat, offDesc, harm, just string,
 // insertRequest writes r's row, with decision (its JSON, or nil).
 func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision any) error {
 	offCat, offDesc, harm, just, from, to, ndUntil := optionalColumns(r)
+	var attestation any
+	if r.Attestation != nil {
+		b, err := json.Marshal(r.Attestation)
+		if err != nil {
+			return fmt.Errorf("attestation of %s: %w", r.ID, err)
+		}
+		attestation = string(b)
+	}
 	regime, err := regimeColumn(r)
 	if err != nil {
 		return err
@@ -105,13 +113,13 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, regime, extraterritorial, answered_at, due_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`,
+		received_at, updated_at, decision, due_at, attestation, regime, extraterritorial, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, regime, extraterritorial, answered, tx.db.ts(r.DueAt))
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt), attestation, regime, extraterritorial, answered)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -217,7 +225,10 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if detail != "" {
 		body["detail"] = detail
 	}
-	return tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body)
+	if err := tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body); err != nil {
+		return err
+	}
+	return tx.holdsOnMove(ctx, id, k, status, by)
 }
 
 // AddEvent appends an event to a request's history.
@@ -239,23 +250,29 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, regime, due_at`
+	received_at, updated_at, decision, due_at, attestation, regime`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
-	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, regime string
+	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, attestation, regime string
 	var from, to, ndUntil dueprocess.Date
 	var nd bool
 	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, nullString{&regime}, timeCol{&r.DueAt})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt}, nullString{&attestation}, nullString{&regime})
 	if err != nil {
 		return nil, err
 	}
 	if err := scanRegime(r, regime); err != nil {
 		return nil, err
+	}
+	if attestation != "" {
+		r.Attestation = new(dueprocess.Attestation)
+		if err := json.Unmarshal([]byte(attestation), r.Attestation); err != nil {
+			return nil, fmt.Errorf("request %s: stored attestation: %w", r.ID, err)
+		}
 	}
 	if decision != "" {
 		r.Decision = new(dueprocess.Decision)

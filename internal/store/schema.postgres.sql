@@ -90,6 +90,33 @@ CREATE TABLE documents (
 CREATE UNIQUE INDEX documents_pkey ON documents USING btree (id);
 CREATE INDEX documents_request ON documents USING btree (request_id);
 
+CREATE TABLE hold_links (
+    hold_id text NOT NULL,
+    request_id text NOT NULL,
+    linked_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX hold_links_pkey ON hold_links USING btree (hold_id, request_id);
+CREATE INDEX hold_links_request ON hold_links USING btree (request_id);
+
+CREATE TABLE holds (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    status text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    extension_days integer NOT NULL,
+    extended_at timestamp with time zone,
+    reminded_at timestamp with time zone,
+    ended_at timestamp with time zone,
+    end_reason text
+);
+CREATE INDEX holds_due ON holds USING btree (status, expires_at);
+CREATE UNIQUE INDEX holds_pkey ON holds USING btree (id);
+CREATE INDEX holds_request ON holds USING btree (request_id);
+CREATE INDEX holds_target ON holds USING btree (target_type, target_value, status);
+
 CREATE TABLE idempotency_keys (
     principal text NOT NULL,
     key text NOT NULL,
@@ -119,12 +146,32 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jur
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
 CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
 
+CREATE TABLE official_links (
+    hash bytea NOT NULL,
+    purpose text NOT NULL,
+    agency_id text NOT NULL,
+    official_id text,
+    email text NOT NULL,
+    name text NOT NULL,
+    created_by_type text NOT NULL,
+    created_by_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+CREATE INDEX official_links_email ON official_links USING btree (email);
+CREATE UNIQUE INDEX official_links_pkey ON official_links USING btree (hash);
+
 CREATE TABLE officials (
     id text NOT NULL,
     agency_id text NOT NULL,
     email text NOT NULL,
     name text NOT NULL,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    password_hash text,
+    totp_secret text,
+    totp_last_step bigint NOT NULL DEFAULT 0,
+    approved_at timestamp with time zone
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
@@ -149,6 +196,16 @@ CREATE INDEX outbox_created ON outbox USING btree (created_at);
 CREATE INDEX outbox_due ON outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
 CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);
 CREATE INDEX outbox_request ON outbox USING btree (request_id) WHERE (request_id IS NOT NULL);
+
+CREATE TABLE passkeys (
+    id bytea NOT NULL,
+    official_id text NOT NULL,
+    credential text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    used_at timestamp with time zone
+);
+CREATE INDEX passkeys_official ON passkeys USING btree (official_id);
+CREATE UNIQUE INDEX passkeys_pkey ON passkeys USING btree (id);
 
 CREATE TABLE peer_figures (
     company text NOT NULL,
@@ -218,6 +275,15 @@ CREATE TABLE request_narrowings (
 CREATE UNIQUE INDEX request_narrowings_pkey ON request_narrowings USING btree (id);
 CREATE INDEX request_narrowings_request ON request_narrowings USING btree (request_id, created_at);
 
+CREATE TABLE request_shares (
+    request_id text NOT NULL,
+    official_id text NOT NULL,
+    shared_by text NOT NULL,
+    shared_at timestamp with time zone NOT NULL
+);
+CREATE INDEX request_shares_official ON request_shares USING btree (official_id);
+CREATE UNIQUE INDEX request_shares_pkey ON request_shares USING btree (request_id, official_id);
+
 CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
@@ -253,6 +319,7 @@ CREATE TABLE requests (
     updated_at timestamp with time zone NOT NULL,
     decision text,
     paused_from text,
+    attestation text,
     regime text,
     extraterritorial boolean NOT NULL DEFAULT false,
     answered_at timestamp with time zone,
@@ -288,7 +355,7 @@ CREATE INDEX reviews_request ON reviews USING btree (request_id, created_at);
 CREATE TABLE sessions (
     id text NOT NULL,
     hash bytea NOT NULL,
-    staff_id text NOT NULL,
+    staff_id text,
     csrf text NOT NULL,
     address text NOT NULL,
     user_agent text NOT NULL,
@@ -296,9 +363,12 @@ CREATE TABLE sessions (
     seen_at timestamp with time zone NOT NULL,
     mfa_at timestamp with time zone,
     totp_pending text,
-    ended_at timestamp with time zone
+    ended_at timestamp with time zone,
+    official_id text,
+    webauthn_pending text
 );
 CREATE UNIQUE INDEX sessions_hash_key ON sessions USING btree (hash);
+CREATE INDEX sessions_official ON sessions USING btree (official_id);
 CREATE UNIQUE INDEX sessions_pkey ON sessions USING btree (id);
 CREATE INDEX sessions_staff ON sessions USING btree (staff_id);
 

@@ -79,6 +79,28 @@ CREATE TABLE documents (
     uploaded_at      TIMESTAMP NOT NULL
 );
 
+CREATE TABLE hold_links (
+    hold_id    TEXT NOT NULL REFERENCES holds (id),
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    linked_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (hold_id, request_id)
+);
+
+CREATE TABLE holds (
+    id             TEXT PRIMARY KEY,
+    request_id     TEXT NOT NULL REFERENCES requests (id),
+    target_type    TEXT NOT NULL,
+    target_value   TEXT NOT NULL,
+    status         TEXT NOT NULL,
+    created_at     TIMESTAMP NOT NULL,
+    expires_at     TIMESTAMP NOT NULL,
+    extension_days INTEGER NOT NULL,
+    extended_at    TIMESTAMP,
+    reminded_at    TIMESTAMP,
+    ended_at       TIMESTAMP,
+    end_reason     TEXT
+);
+
 CREATE TABLE idempotency_keys (
     principal  TEXT NOT NULL,
     key        TEXT NOT NULL,
@@ -105,13 +127,27 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE official_links (
+    hash            BLOB PRIMARY KEY,
+    purpose         TEXT NOT NULL,
+    agency_id       TEXT NOT NULL REFERENCES agencies (id),
+    official_id     TEXT REFERENCES officials (id),
+    email           TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    created_by_type TEXT NOT NULL,
+    created_by_id   TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    expires_at      TIMESTAMP NOT NULL,
+    used_at         TIMESTAMP
+);
+
 CREATE TABLE officials (
     id         TEXT PRIMARY KEY,
     agency_id  TEXT NOT NULL REFERENCES agencies (id),
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-);
+, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
@@ -128,6 +164,14 @@ CREATE TABLE outbox (
     claimed_until   TIMESTAMP,
     sent_at         TIMESTAMP,
     last_error      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE passkeys (
+    id          BLOB PRIMARY KEY,
+    official_id TEXT NOT NULL REFERENCES officials (id),
+    credential  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    used_at     TIMESTAMP
 );
 
 CREATE TABLE peer_figures (
@@ -193,6 +237,14 @@ CREATE TABLE request_narrowings (
     created_at  TIMESTAMP NOT NULL
 );
 
+CREATE TABLE request_shares (
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    official_id TEXT NOT NULL REFERENCES officials (id),
+    shared_by   TEXT NOT NULL,
+    shared_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (request_id, official_id)
+);
+
 CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
@@ -224,7 +276,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, attestation TEXT, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -240,18 +292,21 @@ CREATE TABLE reviews (
     created_at      TIMESTAMP NOT NULL
 );
 
-CREATE TABLE sessions (
-    id         TEXT PRIMARY KEY,
-    hash       BLOB NOT NULL UNIQUE,
-    staff_id   TEXT NOT NULL REFERENCES staff (id),
-    csrf       TEXT NOT NULL,
-    address    TEXT NOT NULL,
-    user_agent TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    seen_at    TIMESTAMP NOT NULL,
-    mfa_at     TIMESTAMP,
+CREATE TABLE "sessions" (
+    id          TEXT PRIMARY KEY,
+    hash        BLOB NOT NULL UNIQUE,
+    staff_id    TEXT REFERENCES staff (id),
+    official_id TEXT REFERENCES officials (id),
+    csrf        TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    user_agent  TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    seen_at     TIMESTAMP NOT NULL,
+    mfa_at      TIMESTAMP,
     totp_pending TEXT,
-    ended_at   TIMESTAMP
+    webauthn_pending TEXT,
+    ended_at    TIMESTAMP,
+    CHECK ((staff_id IS NULL) <> (official_id IS NULL))
 );
 
 CREATE TABLE setup_tokens (
@@ -300,9 +355,19 @@ CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
 CREATE INDEX documents_request ON documents (request_id);
 
+CREATE INDEX hold_links_request ON hold_links (request_id);
+
+CREATE INDEX holds_due ON holds (status, expires_at);
+
+CREATE INDEX holds_request ON holds (request_id);
+
+CREATE INDEX holds_target ON holds (target_type, target_value, status);
+
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX official_links_email ON official_links (email);
 
 CREATE INDEX outbox_created ON outbox (created_at);
 
@@ -310,9 +375,13 @@ CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
 
 CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
 
+CREATE INDEX passkeys_official ON passkeys (official_id);
+
 CREATE INDEX peer_figures_jurisdiction ON peer_figures (jurisdiction, period);
 
 CREATE INDEX request_narrowings_request ON request_narrowings (request_id, created_at);
+
+CREATE INDEX request_shares_official ON request_shares (official_id);
 
 CREATE INDEX request_targets_value ON request_targets (type, value);
 
@@ -334,6 +403,8 @@ CREATE INDEX requests_status ON requests (status, id);
 CREATE INDEX requests_to_remind ON requests (due_at) WHERE reminded_at IS NULL;
 
 CREATE INDEX reviews_request ON reviews (request_id, created_at);
+
+CREATE INDEX sessions_official ON sessions (official_id);
 
 CREATE INDEX sessions_staff ON sessions (staff_id);
 

@@ -17,14 +17,82 @@ import (
 // failures, how long a session lives) belong to internal/auth and
 // internal/web; the store keeps the facts, shared by every server.
 
-// Credentials are what sign-in checks for one staff member. PasswordHash
+// Credentials are what sign-in checks for one account: a staff member
+// (Staff) or an official (Official, with Staff left zero). PasswordHash
 // and TOTPSecret are empty until set.
 type Credentials struct {
 	Staff        dueprocess.Staff
+	Official     *dueprocess.Official
 	PasswordHash string
 	TOTPSecret   string
 	TOTPLastStep int64
-	Disabled     bool
+	// Disabled is set for a staff member who may no longer sign in, and
+	// for an official whose account staff have not approved yet.
+	Disabled bool
+}
+
+// Account returns who the credentials are of.
+func (c *Credentials) Account() dueprocess.Actor {
+	if c.Official != nil {
+		return dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: c.Official.ID}
+	}
+	return dueprocess.Actor{Type: dueprocess.ActorStaff, ID: c.Staff.ID}
+}
+
+// Email returns the account's e-mail address.
+func (c *Credentials) Email() string {
+	if c.Official != nil {
+		return c.Official.Email
+	}
+	return c.Staff.Email
+}
+
+// accountTable is the table that holds accounts of kind t.
+func accountTable(t dueprocess.ActorType) string {
+	if t == dueprocess.ActorOfficial {
+		return "officials"
+	}
+	return "staff"
+}
+
+// object is the audit log's name of an account.
+func object(who dueprocess.Actor) string {
+	if who.Type == dueprocess.ActorOfficial {
+		return "official:" + who.ID
+	}
+	return "staff:" + who.ID
+}
+
+func (db *DB) officialCredentials(ctx context.Context, where string, arg string) (*Credentials, error) {
+	o := &dueprocess.Official{}
+	c := &Credentials{Official: o}
+	var approved *time.Time
+	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at, password_hash, totp_secret, totp_last_step, approved_at
+		FROM officials WHERE `+where, arg).Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt},
+		nullString{&c.PasswordHash}, nullString{&c.TOTPSecret}, &c.TOTPLastStep, nullTimeCol{&approved})
+	if err != nil {
+		return nil, notFound(err, "official")
+	}
+	c.Disabled = approved == nil
+	return c, nil
+}
+
+// AccountByEmail returns the credentials of the account of kind t (staff
+// or official) with this e-mail address, compared without regard to case.
+func (db *DB) AccountByEmail(ctx context.Context, t dueprocess.ActorType, email string) (*Credentials, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	if t == dueprocess.ActorOfficial {
+		return db.officialCredentials(ctx, `lower(email) = $1`, email)
+	}
+	return db.credentials(ctx, `lower(email) = $1`, email)
+}
+
+// Account returns the credentials of an account by who it is.
+func (db *DB) Account(ctx context.Context, who dueprocess.Actor) (*Credentials, error) {
+	if who.Type == dueprocess.ActorOfficial {
+		return db.officialCredentials(ctx, `id = $1`, who.ID)
+	}
+	return db.credentials(ctx, `id = $1`, who.ID)
 }
 
 func (db *DB) credentials(ctx context.Context, where string, arg string) (*Credentials, error) {
@@ -54,23 +122,27 @@ func (db *DB) Credentials(ctx context.Context, staffID string) (*Credentials, er
 	return db.credentials(ctx, `id = $1`, staffID)
 }
 
-func (tx *Tx) updateStaff(ctx context.Context, staffID, set string, args ...any) error {
-	args = append(args, staffID)
-	res, err := tx.exec(ctx, `UPDATE staff SET `+set+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...)
+func (tx *Tx) updateAccount(ctx context.Context, who dueprocess.Actor, set string, args ...any) error {
+	args = append(args, who.ID)
+	res, err := tx.exec(ctx, `UPDATE `+accountTable(who.Type)+` SET `+set+fmt.Sprintf(` WHERE id = $%d`, len(args)), args...)
 	if err != nil {
-		return fmt.Errorf("update staff %s: %w", staffID, err)
+		return fmt.Errorf("update %s: %w", object(who), err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return dueprocess.Errorf(dueprocess.NotFound, "staff member %s not found", staffID)
+		return dueprocess.Errorf(dueprocess.NotFound, "%s not found", object(who))
 	}
 	return nil
+}
+
+func staffAccount(id string) dueprocess.Actor {
+	return dueprocess.Actor{Type: dueprocess.ActorStaff, ID: id}
 }
 
 // SetPassword stores a new password hash for a staff member. Every
 // session they have is ended: a changed password must lock out whoever
 // knew the old one.
 func (tx *Tx) SetPassword(ctx context.Context, staffID, hash string, by dueprocess.Actor) error {
-	if err := tx.updateStaff(ctx, staffID, `password_hash = $1`, hash); err != nil {
+	if err := tx.updateAccount(ctx, staffAccount(staffID), `password_hash = $1`, hash); err != nil {
 		return err
 	}
 	if _, err := tx.EndSessions(ctx, staffID, "", by); err != nil {
@@ -82,17 +154,27 @@ func (tx *Tx) SetPassword(ctx context.Context, staffID, hash string, by dueproce
 // EnrolTOTP stores a staff member's TOTP secret, and the time step of the
 // code that confirmed it, which may not be used again.
 func (tx *Tx) EnrolTOTP(ctx context.Context, staffID, secret string, step int64, by dueprocess.Actor) error {
-	if err := tx.updateStaff(ctx, staffID, `totp_secret = $1, totp_last_step = $2`, secret, step); err != nil {
+	return tx.EnrolAccountTOTP(ctx, staffAccount(staffID), secret, step, by)
+}
+
+// EnrolAccountTOTP is EnrolTOTP for an account of either kind.
+func (tx *Tx) EnrolAccountTOTP(ctx context.Context, who dueprocess.Actor, secret string, step int64, by dueprocess.Actor) error {
+	if err := tx.updateAccount(ctx, who, `totp_secret = $1, totp_last_step = $2`, secret, step); err != nil {
 		return err
 	}
-	return tx.Record(ctx, by, dueprocess.ActionTOTPEnrolled, "staff:"+staffID, nil)
+	return tx.Record(ctx, by, dueprocess.ActionTOTPEnrolled, object(who), nil)
 }
 
 // UseTOTPStep records that a code of time step step was used, and fails
 // with Conflict if that step or a later one was used already: with several
 // servers, only one of two sign-ins racing with the same code wins.
 func (tx *Tx) UseTOTPStep(ctx context.Context, staffID string, step int64) error {
-	res, err := tx.exec(ctx, `UPDATE staff SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, staffID)
+	return tx.UseAccountTOTPStep(ctx, staffAccount(staffID), step)
+}
+
+// UseAccountTOTPStep is UseTOTPStep for an account of either kind.
+func (tx *Tx) UseAccountTOTPStep(ctx context.Context, who dueprocess.Actor, step int64) error {
+	res, err := tx.exec(ctx, `UPDATE `+accountTable(who.Type)+` SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1`, step, who.ID)
 	if err != nil {
 		return fmt.Errorf("use TOTP step: %w", err)
 	}
@@ -105,17 +187,30 @@ func (tx *Tx) UseTOTPStep(ctx context.Context, staffID string, step int64) error
 // Session is a signed-in browser. It is complete once its second factor
 // was checked (MFAAt); until then it may only finish signing in.
 type Session struct {
-	ID        string
-	StaffID   string
-	CSRF      string // the token every state-changing form carries
-	Address   string
-	UserAgent string
-	CreatedAt time.Time
-	SeenAt    time.Time
-	MFAAt     *time.Time
+	ID      string
+	StaffID string
+	// OfficialID is set, and StaffID empty, for a portal session.
+	OfficialID string
+	CSRF       string // the token every state-changing form carries
+	Address    string
+	UserAgent  string
+	CreatedAt  time.Time
+	SeenAt     time.Time
+	MFAAt      *time.Time
 	// TOTPPending is the secret shown at a first sign-in, kept until a code
 	// from the staff member's app confirms it.
 	TOTPPending string
+	// WebAuthnPending is the challenge of a passkey ceremony under way
+	// (the library's session data, as JSON).
+	WebAuthnPending string
+}
+
+// Account returns whose session it is.
+func (s *Session) Account() dueprocess.Actor {
+	if s.OfficialID != "" {
+		return dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: s.OfficialID}
+	}
+	return staffAccount(s.StaffID)
 }
 
 // CreateSession stores a new session whose secret has the sha256 hash,
@@ -126,13 +221,13 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error 
 	if len(s.UserAgent) > 300 {
 		s.UserAgent = s.UserAgent[:300]
 	}
-	_, err := tx.exec(ctx, `INSERT INTO sessions (id, hash, staff_id, csrf, address, user_agent, created_at, seen_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		s.ID, hash, s.StaffID, s.CSRF, s.Address, s.UserAgent, tx.db.ts(s.CreatedAt), tx.db.ts(s.SeenAt))
+	_, err := tx.exec(ctx, `INSERT INTO sessions (id, hash, staff_id, official_id, csrf, address, user_agent, created_at, seen_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, hash, textOrNil(s.StaffID), textOrNil(s.OfficialID), s.CSRF, s.Address, s.UserAgent, tx.db.ts(s.CreatedAt), tx.db.ts(s.SeenAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignin, "staff:"+s.StaffID,
+	return tx.Record(ctx, s.Account(), dueprocess.ActionSignin, object(s.Account()),
 		map[string]any{"session_id": s.ID, "step": "password", "address": s.Address})
 }
 
@@ -143,8 +238,14 @@ func (tx *Tx) CreateSession(ctx context.Context, s *Session, hash []byte) error 
 // session, so a secret fixed or seen before the second factor is useless
 // after it.
 func (tx *Tx) CompleteSession(ctx context.Context, s *Session, newHash []byte) error {
-	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL, hash = $2 WHERE id = $3 AND ended_at IS NULL`,
-		tx.db.ts(tx.now), newHash, s.ID)
+	return tx.CompleteSessionWith(ctx, s, newHash, "totp")
+}
+
+// CompleteSessionWith is CompleteSession for a second factor named factor
+// ("totp" or "passkey"), which the audit entry records.
+func (tx *Tx) CompleteSessionWith(ctx context.Context, s *Session, newHash []byte, factor string) error {
+	res, err := tx.exec(ctx, `UPDATE sessions SET mfa_at = $1, seen_at = $1, totp_pending = NULL, webauthn_pending = NULL, hash = $2
+		WHERE id = $3 AND ended_at IS NULL`, tx.db.ts(tx.now), newHash, s.ID)
 	if err != nil {
 		return fmt.Errorf("complete session: %w", err)
 	}
@@ -152,21 +253,23 @@ func (tx *Tx) CompleteSession(ctx context.Context, s *Session, newHash []byte) e
 		return dueprocess.Errorf(dueprocess.Unauthenticated, "the session has ended; sign in again")
 	}
 	now := tx.now
-	s.MFAAt, s.SeenAt, s.TOTPPending = &now, now, ""
-	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignin, "staff:"+s.StaffID,
-		map[string]any{"session_id": s.ID, "step": "totp"})
+	s.MFAAt, s.SeenAt, s.TOTPPending, s.WebAuthnPending = &now, now, "", ""
+	return tx.Record(ctx, s.Account(), dueprocess.ActionSignin, object(s.Account()),
+		map[string]any{"session_id": s.ID, "step": factor})
 }
 
 // SessionByHash returns the session whose secret has this hash, if it has
-// not ended and its staff member is not disabled.
+// not ended and its staff member is not disabled, or its official is
+// approved.
 func (db *DB) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
 	s := &Session{}
-	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.csrf, se.address, se.user_agent, se.created_at, se.seen_at, se.mfa_at,
-			se.totp_pending
-		FROM sessions se JOIN staff st ON st.id = se.staff_id
-		WHERE se.hash = $1 AND se.ended_at IS NULL AND st.disabled_at IS NULL`, hash).
-		Scan(&s.ID, &s.StaffID, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt}, timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt},
-			nullString{&s.TOTPPending})
+	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.official_id, se.csrf, se.address, se.user_agent, se.created_at,
+			se.seen_at, se.mfa_at, se.totp_pending, se.webauthn_pending
+		FROM sessions se LEFT JOIN staff st ON st.id = se.staff_id LEFT JOIN officials o ON o.id = se.official_id
+		WHERE se.hash = $1 AND se.ended_at IS NULL
+			AND ((st.id IS NOT NULL AND st.disabled_at IS NULL) OR (o.id IS NOT NULL AND o.approved_at IS NOT NULL))`, hash).
+		Scan(&s.ID, nullString{&s.StaffID}, nullString{&s.OfficialID}, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt},
+			timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt}, nullString{&s.TOTPPending}, nullString{&s.WebAuthnPending})
 	if err != nil {
 		return nil, notFound(err, "session")
 	}
@@ -200,15 +303,24 @@ func (tx *Tx) EndSession(ctx context.Context, s *Session, reason string) error {
 	if _, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE id = $2 AND ended_at IS NULL`, tx.db.ts(tx.now), s.ID); err != nil {
 		return fmt.Errorf("end session: %w", err)
 	}
-	return tx.Record(ctx, dueprocess.Actor{Type: dueprocess.ActorStaff, ID: s.StaffID}, dueprocess.ActionSignout, "staff:"+s.StaffID,
+	return tx.Record(ctx, s.Account(), dueprocess.ActionSignout, object(s.Account()),
 		map[string]any{"session_id": s.ID, "reason": reason})
 }
 
 // EndSessions signs a staff member out everywhere, except the session
 // keep (empty for none), and returns how many sessions it ended.
 func (tx *Tx) EndSessions(ctx context.Context, staffID, keep string, by dueprocess.Actor) (int64, error) {
-	res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE staff_id = $2 AND id <> $3 AND ended_at IS NULL`,
-		tx.db.ts(tx.now), staffID, keep)
+	return tx.EndAccountSessions(ctx, staffAccount(staffID), keep, by)
+}
+
+// EndAccountSessions is EndSessions for an account of either kind.
+func (tx *Tx) EndAccountSessions(ctx context.Context, who dueprocess.Actor, keep string, by dueprocess.Actor) (int64, error) {
+	column := "staff_id"
+	if who.Type == dueprocess.ActorOfficial {
+		column = "official_id"
+	}
+	res, err := tx.exec(ctx, `UPDATE sessions SET ended_at = $1 WHERE `+column+` = $2 AND id <> $3 AND ended_at IS NULL`,
+		tx.db.ts(tx.now), who.ID, keep)
 	if err != nil {
 		return 0, fmt.Errorf("end sessions: %w", err)
 	}
@@ -216,7 +328,7 @@ func (tx *Tx) EndSessions(ctx context.Context, staffID, keep string, by dueproce
 	if n == 0 {
 		return 0, nil
 	}
-	return n, tx.Record(ctx, by, dueprocess.ActionSignout, "staff:"+staffID, map[string]any{"sessions": n, "reason": "everywhere"})
+	return n, tx.Record(ctx, by, dueprocess.ActionSignout, object(who), map[string]any{"sessions": n, "reason": "everywhere"})
 }
 
 // SigninLimit is a key that sign-in attempts are counted against, such as

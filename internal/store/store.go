@@ -46,6 +46,10 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC.
 	Now func() time.Time
 
+	// HoldTerms gives the terms of a jurisdiction's preservation holds,
+	// from the policy in force; nil is dueprocess.DefaultHoldTerms.
+	HoldTerms func(jurisdiction string) dueprocess.HoldTerms
+
 	// Write transactions go through one committer per DB (see commit.go).
 	work chan *op
 	stop chan struct{}
@@ -62,6 +66,8 @@ type DB struct {
 	// (see prepared). pgx keeps its own cache for PostgreSQL.
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+	// reads are the prepared statements of frequent reads (see readQuery).
+	reads sync.Map
 }
 
 // maxStmts bounds the prepared-statement cache: statements built for a

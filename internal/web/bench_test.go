@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -81,4 +82,68 @@ func BenchmarkFloorInsert(b *testing.B) {
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "rows/s")
 		})
 	}
+}
+
+// BenchmarkHoldCheckHTTP measures the platform's check over HTTP with
+// concurrent clients: a real client over loopback, the token's lookup, the
+// query's checks and the index read. Run beside BenchmarkFloorHTTP, the
+// same clients against a handler that answers a fixed body:
+//
+//	go test ./internal/web -run '^$' -bench 'HoldCheckHTTP|FloorHTTP' -benchtime 3s
+func BenchmarkHoldCheckHTTP(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		for _, parallelism := range []int{4, 16} {
+			name := fmt.Sprintf("%s/clients=%d", d, parallelism*runtime.GOMAXPROCS(0))
+			b.Run(name, func(b *testing.B) {
+				e := newEnv(b, storetest.Open(b, d))
+				for range 20 {
+					if status, m := e.submit(e.hk, preservationRequest); status != 201 {
+						b.Fatalf("intake: %d %v", status, m)
+					}
+				}
+				benchGet(b, parallelism, e.url+"/api/v1/holds/check?type=username&value=demosisto", e.platform, `"held": true`)
+			})
+		}
+	}
+}
+
+// BenchmarkFloorHTTP is the floor of BenchmarkHoldCheckHTTP: the same
+// clients and connections against a handler that writes a fixed answer,
+// with no token, no query and no database.
+func BenchmarkFloorHTTP(b *testing.B) {
+	for _, parallelism := range []int{4, 16} {
+		b.Run(fmt.Sprintf("clients=%d", parallelism*runtime.GOMAXPROCS(0)), func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, "{\n  \"held\": true,\n  \"until\": null\n}\n")
+			}))
+			defer srv.Close()
+			benchGet(b, parallelism, srv.URL+"/api/v1/holds/check?type=username&value=demosisto", "t", `"held": true`)
+		})
+	}
+}
+
+// benchGet gets url from parallelism × GOMAXPROCS clients at once and
+// reports requests per second; every answer must be 200 and hold want.
+func benchGet(b *testing.B, parallelism int, url, token, want string) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
+	b.SetParallelism(parallelism)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("GET", url, nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+				b.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 }

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/report/chart"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -91,10 +90,10 @@ func (s *Server) staticHandler() http.Handler {
 	})
 }
 
-// Session cookie names and lifetimes.
+// Cookie names and lifetimes. Each realm has its own session cookie
+// (see realm.go).
 const (
-	sessionCookie = "dp_session"
-	csrfCookie    = "dp_csrf" // for forms shown before a session exists
+	csrfCookie = "dp_csrf" // for forms shown before a session exists
 	// A sign-in must finish its second step within this time.
 	pendingTimeout = 5 * time.Minute
 )
@@ -103,18 +102,32 @@ const (
 // struct embeds it and adds its own fields, so that a template sees only
 // what its page has.
 type basePage struct {
-	Title  string
-	Staff  *dueprocess.Staff // the signed-in staff member; nil on public pages
-	CSRF   string
-	Flash  string
-	Error  string
-	Status int
+	Title string
+	// Base is the realm's path, "/console" or "/portal", which forms
+	// shared by both post under; "" is the console.
+	Base  string
+	Staff *dueprocess.Staff // the signed-in staff member; nil on public pages
+	// Official and Agency are the signed-in official, in the portal.
+	Official *dueprocess.Official
+	Agency   *dueprocess.Agency
+	CSRF     string
+	Flash    string
+	Error    string
+	Status   int
 	// Static is set on a page written as a file for a static host (the
 	// report): its links are relative and lead only to files beside it.
 	Static bool
 }
 
 func (b *basePage) base() *basePage { return b }
+
+// Home is the realm's first page, where the brand links.
+func (b *basePage) Home() string {
+	if b.Base == "" {
+		return "/console"
+	}
+	return b.Base
+}
 
 // May reports whether the signed-in staff member holds the permission
 // named, for templates: {{if .May "jurisdiction.pause"}}. A name that is
@@ -185,7 +198,11 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == dueprocess.Internal || kind == dueprocess.Unavailable {
 		s.log.Error("page failed", "path", r.URL.Path, "err", err)
 	}
-	s.render(w, r, "error", &basePage{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]})
+	v := &basePage{Title: dueprocess.ErrorMessage(err), Status: statusOf[kind]}
+	if strings.HasPrefix(r.URL.Path, portal.base) {
+		v.Base = portal.base // the brand links back to the portal
+	}
+	s.render(w, r, "error", v)
 }
 
 // page adapts a console handler: errors become error pages.
@@ -242,56 +259,13 @@ func checkFormCSRF(r *http.Request) error {
 	return checkCSRF(r, c.Value)
 }
 
-// errNoSession sends the browser to the sign-in page.
-var errNoSession = errors.New("no session")
-
-// session returns the caller's session, ending it if it has been idle or
-// alive too long. A session whose second factor is not checked yet comes
-// back too; complete says whether it is.
-func (s *Server) session(w http.ResponseWriter, r *http.Request) (*store.Session, *dueprocess.Staff, error) {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil || c.Value == "" {
-		return nil, nil, errNoSession
-	}
-	se, err := s.db.SessionByHash(r.Context(), auth.HashToken(c.Value))
-	if errors.Is(err, dueprocess.ErrNotFound) {
-		s.setCookie(w, r, sessionCookie, "", -1)
-		return nil, nil, errNoSession
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	now := s.now()
-	expired := now.Sub(se.SeenAt) > s.sessionIdle || now.Sub(se.CreatedAt) > s.sessionMax ||
-		(se.MFAAt == nil && now.Sub(se.CreatedAt) > pendingTimeout)
-	if expired {
-		err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.EndSession(r.Context(), se, "timed out") })
-		if err != nil {
-			return nil, nil, err
-		}
-		s.setCookie(w, r, sessionCookie, "", -1)
-		return nil, nil, errNoSession
-	}
-	if now.Sub(se.SeenAt) > time.Minute {
-		// Touching at most once a minute keeps reads from becoming writes.
-		if err := s.db.TouchSession(r.Context(), se.ID, now); err != nil {
-			return nil, nil, err
-		}
-	}
-	staff, err := s.db.Staff(r.Context(), se.StaffID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return se, staff, nil
-}
-
 // signedIn wraps a console page that needs a complete session; the
 // handler gets the session and staff member. Without one, the browser
 // goes to sign in; with a half-done one, to its second step. Posts are
 // checked for the session's CSRF token.
 func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
 	return s.page(func(w http.ResponseWriter, r *http.Request) error {
-		se, staff, err := s.session(w, r)
+		se, err := s.session(w, r, console)
 		if errors.Is(err, errNoSession) {
 			http.Redirect(w, r, "/console/signin", http.StatusSeeOther)
 			return nil
@@ -299,9 +273,18 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 		if err != nil {
 			return err
 		}
+		staff, err := s.db.Staff(r.Context(), se.StaffID)
+		if err != nil {
+			return err
+		}
 		if se.MFAAt == nil {
 			http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
 			return nil
+		}
+		// The platform's deletion job has a staff record for its token,
+		// and no business in the console.
+		if err := allow(staff, dueprocess.PermConsoleUse); err != nil {
+			return err
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)

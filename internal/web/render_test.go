@@ -9,6 +9,7 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/published"
+	"github.com/dueprocess/dueprocess/internal/store"
 )
 
 // samplePages returns every page of the console and the public site with
@@ -44,6 +45,17 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 	base := func(title string) basePage {
 		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
 	}
+	official := func(title string) basePage {
+		return basePage{Title: title, Base: "/portal", CSRF: "csrf-token", Flash: "Recorded.",
+			Official: &dueprocess.Official{ID: "of_chan", Name: "Officer Chan", Email: "chan@police.gov.hk"},
+			Agency:   &dueprocess.Agency{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK"}}
+	}
+	withAttestation := *req
+	withAttestation.Attestation = &dueprocess.Attestation{Text: dueprocess.AttestationText, OfficialID: "of_chan", At: at}
+	submit := &submitPage{basePage: official("New request"), Form: map[string][]string{"kind": {"user_data"}, "target_type": {"username"},
+		"target_value": {"demosisto"}, "data_categories": {"subscriber"}}, Targets: []int{0, 1}, Kinds: dueprocess.RequestKinds,
+		Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, TargetTypes: dueprocess.TargetTypes,
+		Harms: dueprocess.Harms, Attestation: dueprocess.AttestationText}
 	pct, hours, fast := 46.0, 151.5, 7.25
 	n := int64(241)
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
@@ -61,11 +73,29 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 	return map[string]pageData{
 		"annex3": &annex3Page{basePage: basePage{Title: "Annex III: " + req.ID}, Request: &epoc, Answer: answer,
 			Grounds: dueprocess.Grounds, Text: dueprocess.GroundText},
-		"error":  &basePage{Title: "request DP-2026-000099 not found", Status: 404},
-		"signin": &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
-		"totp":   &basePage{Title: "Authentication code", CSRF: "csrf-token"},
-		"enrol":  &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
-		"setup":  &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
+		"error":       &basePage{Title: "request DP-2026-000099 not found", Status: 404},
+		"signin":      &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
+		"totp":        &secondStepPage{basePage: basePage{Title: "Authentication code", CSRF: "csrf-token"}, TOTP: true, Passkey: true},
+		"enrol":       &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: "csrf-token"}, QR: "data:image/png;base64,iVBORw0KGgo=", Secret: "JBSWY3DPEHPK3PXP"},
+		"portal_home": &portalHomePage{basePage: official("Requests"), Rows: []portalRow{{Request: req, By: "Officer Chan", Mine: true, Due: "due-soon"}}},
+		"portal_request": &portalRequestPage{basePage: official(req.ID), Request: &withAttestation, By: "Officer Chan", Mine: true, MaxShares: 5,
+			Events:     []dueprocess.Event{{Seq: 1, RequestID: req.ID, At: at, Actor: dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: "of_chan"}, Type: "received"}},
+			Shares:     []dueprocess.Official{{ID: "of_lee", Name: "Inspector Lee", Email: "lee@police.gov.hk"}},
+			Colleagues: []dueprocess.Official{{ID: "of_wong", Name: "Sergeant Wong", Email: "wong@police.gov.hk"}}},
+		"portal_submit":   submit,
+		"portal_security": &securityPage{basePage: official("Sign-in security"), TOTP: true, Passkeys: 1, Offered: true},
+		"portal_tokens": &tokensPage{basePage: official("API tokens"), Tokens: []dueprocess.Token{{ID: "tk_1", Label: "case system", CreatedAt: at},
+			{ID: "tk_2", CreatedAt: at, RevokedAt: &ended}}},
+		"portal_join": &joinPage{basePage: basePage{Title: "Create your portal account", Base: "/portal", CSRF: "csrf-token"}, Token: "link-secret",
+			Link: &store.Link{Purpose: dueprocess.LinkInvite, Email: "chan@police.gov.hk", Name: "Officer Chan"}},
+		"portal_register":   &formPage{basePage: basePage{Title: "Register", Base: "/portal", CSRF: "csrf-token"}, Form: map[string]string{"email": "chan@police.gov.hk"}},
+		"portal_registered": &basePage{Title: "Check your e-mail", Base: "/portal"},
+		"portal_waiting":    &basePage{Title: "Your account waits for approval", Base: "/portal"},
+		"officials": &officialsPage{basePage: base("Officials"), Link: "https://dp.example.com/portal/join?token=x",
+			Officials: []store.AccountRow{{Official: dueprocess.Official{ID: "of_chan", Name: "Officer Chan", Email: "chan@police.gov.hk"}, Agency: "Hong Kong Police Force"}},
+			Agencies:  []*dueprocess.Agency{{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK", Domains: []string{"police.gov.hk"}}},
+			Form:      map[string]string{}},
+		"setup": &formPage{basePage: basePage{Title: "Create the first administrator", CSRF: "csrf-token"}, Form: map[string]string{"token": "setup-token"}},
 		"home": &queuePage{basePage: base("Queue"), Filter: dueprocess.RequestFilter{Status: dueprocess.StatusInReview},
 			Statuses: dueprocess.Statuses, Kinds: dueprocess.RequestKinds, Rows: []queueRow{{Request: req, Due: "due-soon"}},
 			Sorts: queueSorts, Sort: "received", Page: 2, Prev: "/console?status=in_review", Next: "/console?page=3&status=in_review"},
@@ -78,6 +108,14 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Proof: []string{"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="}, Verified: true},
 		"jurisdictions": &jurisdictionsPage{basePage: base("Jurisdictions"), Pauses: []dueprocess.Pause{pause},
 			History: []dueprocess.Pause{pause, resumed}, Kinds: dueprocess.RequestKinds},
+		"holds": &holdsPage{basePage: base("Holds"), Now: at, Request: "DP-2026-000041", Statuses: dueprocess.HoldStatuses, Next: "hd_3", Holds: []shownHold{
+			{Hold: &dueprocess.Hold{ID: "hd_1", RequestID: "DP-2026-000041", Target: dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"},
+				Status: dueprocess.HoldActive, CreatedAt: at, ExpiresAt: at.Add(5 * 24 * time.Hour), ExtensionDays: 90}},
+			{Hold: &dueprocess.Hold{ID: "hd_2", RequestID: "DP-2026-000040", Target: dueprocess.Target{Type: dueprocess.TargetEmail},
+				Status: dueprocess.HoldSuperseded, CreatedAt: at, ExpiresAt: at, LinkedRequests: []string{"DP-2026-000042"}, ExtendedAt: &at},
+				Withheld: "the target is shown only to staff assigned to request DP-2026-000040, and to admins"},
+			{Hold: &dueprocess.Hold{ID: "hd_3", RequestID: "DP-2026-000039", Target: dueprocess.Target{Type: dueprocess.TargetPhone, Value: "+852 5555 0100"},
+				Status: dueprocess.HoldReleased, CreatedAt: at, ExpiresAt: at, EndedAt: &at, EndReason: "the agency withdrew it"}}}},
 		"staff": &staffPage{basePage: base("Staff"), Members: []*dueprocess.Staff{staff, {ID: "st_rae", Name: "Rae", Email: "rae@example.com",
 			Roles: dueprocess.Roles[:2], CreatedAt: at}}, Roles: dueprocess.Roles, Form: map[string]string{"name": "Ann"}},
 		"outbox": &outboxPage{basePage: base("Outbox"), Statuses: []dueprocess.MailStatus{dueprocess.MailQueued, dueprocess.MailSent, dueprocess.MailFailed},
@@ -135,6 +173,7 @@ func TestEveryPageRenders(t *testing.T) {
 		}
 		request := renderPage(t, "request", samples["request"])
 		jurisdictions := renderPage(t, "jurisdictions", samples["jurisdictions"])
+		officials := renderPage(t, "officials", samples["officials"])
 		for _, c := range []struct {
 			page, fragment string
 			perm           dueprocess.Permission
@@ -146,6 +185,9 @@ func TestEveryPageRenders(t *testing.T) {
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
 			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{request, `href="/console/officials"`, dueprocess.PermOfficialInvite},
+			{officials, `action="/console/agencies/ag_hkpf/domains"`, dueprocess.PermAgencyManage},
+			{officials, `action="/console/officials/of_chan/approve"`, dueprocess.PermOfficialApprove},
 		} {
 			if got, want := strings.Contains(c.page, c.fragment), staff.May(c.perm); got != want {
 				t.Errorf("as %s (may %s: %v): the page shows %s: %v", staff.Name, c.perm, want, c.fragment, got)

@@ -31,6 +31,13 @@ func (s *Server) principal(r *http.Request) (*dueprocess.Principal, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The platform's deletion job asks before every deletion, thousands
+	// of times a second; the per-caller limit is sized for agencies and
+	// people, so it does not apply to a token that may check holds and
+	// do nothing else.
+	if p.May(dueprocess.PermHoldCheck) {
+		return p, nil
+	}
 	if err := s.perCaller.allow(p.TokenID); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,11 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/store"
+)
 
 // route is one entry of the routing table. Every route of the server is
 // listed here, and the OpenAPI test checks that the document describes
@@ -29,6 +34,10 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/requests/{id}/send-back", s.api(s.sendBackRequest), true},
 		{"POST", "/api/v1/requests/{id}/reply", s.api(s.replyRequest), true},
 		{"POST", "/api/v1/requests/{id}/close", s.api(s.closeRequest), true},
+		{"POST", "/api/v1/requests/{id}/extend", s.api(s.extendHolds), true},
+		{"GET", "/api/v1/holds", s.api(s.listHolds), true},
+		{"GET", "/api/v1/holds/check", s.api(s.checkHold), true},
+		{"POST", "/api/v1/holds/{id}/release", s.api(s.releaseHold), true},
 		{"POST", "/api/v1/requests/{id}/cannot-comply", s.api(s.cannotComply), true},
 		{"GET", "/api/v1/requests/{id}/cannot-comply", s.api(s.getCannotComply), true},
 		{"GET", "/api/v1/jurisdictions", s.api(s.listPauses), true},
@@ -45,14 +54,18 @@ func (s *Server) routes() []route {
 		{"GET", "/metrics", s.metricsHandler(), false},
 		{"GET", "/static/", s.staticHandler(), false},
 		{"GET", "/console", s.signedIn(s.home), false},
-		{"GET", "/console/signin", s.page(s.signinPage), false},
-		{"POST", "/console/signin", s.page(s.signin), false},
-		{"GET", "/console/totp", s.page(s.totpPage), false},
-		{"POST", "/console/totp", s.page(s.totp), false},
-		{"GET", "/console/enrol", s.page(s.enrolPage), false},
-		{"POST", "/console/enrol", s.page(s.enrol), false},
-		{"POST", "/console/signout", s.signedIn(s.signout), false},
-		{"POST", "/console/signout-everywhere", s.signedIn(s.signoutEverywhere), false},
+		{"GET", "/console/signin", s.page(s.signinPage(console)), false},
+		{"POST", "/console/signin", s.page(s.signin(console)), false},
+		{"GET", "/console/totp", s.page(s.totpPage(console)), false},
+		{"POST", "/console/totp", s.page(s.totp(console)), false},
+		{"GET", "/console/enrol", s.page(s.enrolPage(console)), false},
+		{"POST", "/console/enrol", s.page(s.enrol(console)), false},
+		{"POST", "/console/signout", s.signedIn(func(w http.ResponseWriter, r *http.Request, se *store.Session, _ *dueprocess.Staff) error {
+			return s.signout(console, se, w, r)
+		}), false},
+		{"POST", "/console/signout-everywhere", s.signedIn(func(w http.ResponseWriter, r *http.Request, se *store.Session, _ *dueprocess.Staff) error {
+			return s.signoutEverywhere(console, se, w, r)
+		}), false},
 		{"GET", "/console/requests/{id}", s.signedIn(s.requestPage), false},
 		{"POST", "/console/requests/{id}/review", s.signedIn(s.consoleReview), false},
 		{"POST", "/console/requests/{id}/approve", s.signedIn(s.consoleApprove), false},
@@ -64,12 +77,43 @@ func (s *Server) routes() []route {
 		{"GET", "/console/requests/{id}/documents/{doc}", s.signedIn(s.consoleDocument), false},
 		{"GET", "/console/audit/{index}", s.signedIn(s.consoleProof), false},
 		{"GET", "/console/jurisdictions", s.signedIn(s.jurisdictionsPage), false},
+		{"GET", "/console/holds", s.signedIn(s.holdsPage), false},
 		{"POST", "/console/jurisdictions/pause", s.signedIn(s.consolePause), false},
 		{"POST", "/console/jurisdictions/{code}/resume", s.signedIn(s.consoleResume), false},
 		{"GET", "/console/staff", s.signedIn(s.staffPage), false},
 		{"POST", "/console/staff", s.signedIn(s.addStaff), false},
 		{"POST", "/console/staff/{id}/disable", s.signedIn(s.disableStaff), false},
 		{"GET", "/console/outbox", s.signedIn(s.outboxPage), false},
+		{"GET", "/console/officials", s.signedIn(s.officialsPage), false},
+		{"POST", "/console/officials/invite", s.signedIn(s.inviteOfficial), false},
+		{"POST", "/console/officials/{id}/approve", s.signedIn(s.approveOfficial), false},
+		{"POST", "/console/agencies/{id}/domains", s.signedIn(s.setDomains), false},
+		{"GET", "/portal", s.portalForm(s.portalHome), false},
+		{"GET", "/portal/signin", s.page(s.signinPage(portal)), false},
+		{"POST", "/portal/signin", s.page(s.signin(portal)), false},
+		{"GET", "/portal/totp", s.page(s.totpPage(portal)), false},
+		{"POST", "/portal/totp", s.page(s.totp(portal)), false},
+		{"GET", "/portal/enrol", s.page(s.enrolPage(portal)), false},
+		{"POST", "/portal/enrol", s.page(s.enrol(portal)), false},
+		{"POST", "/portal/passkey/register/begin", s.api(s.passkeyRegisterBegin), false},
+		{"POST", "/portal/passkey/register/finish", s.api(s.passkeyRegisterFinish), false},
+		{"POST", "/portal/passkey/login/begin", s.api(s.passkeyLoginBegin), false},
+		{"POST", "/portal/passkey/login/finish", s.api(s.passkeyLoginFinish), false},
+		{"POST", "/portal/signout", s.portalForm(func(w http.ResponseWriter, r *http.Request, c *portalCaller) error {
+			return s.signout(portal, c.se, w, r)
+		}), false},
+		{"GET", "/portal/join", s.page(s.joinPage), false},
+		{"POST", "/portal/join", s.page(s.join), false},
+		{"GET", "/portal/register", s.page(s.registerPage), false},
+		{"POST", "/portal/register", s.page(s.register), false},
+		{"GET", "/portal/new", s.portalForm(s.portalNew), false},
+		{"POST", "/portal/requests", s.signedInOfficial(dueprocess.MaxDocumentSize+1<<20, s.portalSubmit), false},
+		{"GET", "/portal/requests/{id}", s.portalForm(s.portalRequest), false},
+		{"POST", "/portal/requests/{id}/withdraw", s.portalForm(s.portalWithdraw), false},
+		{"POST", "/portal/requests/{id}/share", s.portalForm(s.portalShare), false},
+		{"GET", "/portal/tokens", s.portalForm(s.portalTokens), false},
+		{"GET", "/portal/security", s.portalForm(s.portalSecurity), false},
+		{"POST", "/portal/tokens/{id}/revoke", s.portalForm(s.portalRevokeToken), false},
 		{"GET", "/console/setup", s.page(s.setupPage), false},
 		{"GET", "/transparency", s.page(s.transparency), false},
 		{"GET", "/transparency/{file}", s.api(s.transparencyFile), false},

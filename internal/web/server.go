@@ -6,13 +6,16 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -48,6 +51,13 @@ type Server struct {
 	secureCookies bool
 	sessionIdle   time.Duration
 	sessionMax    time.Duration
+
+	// webauthn checks passkeys; nil when no relying party is configured.
+	webauthn  *webauthn.WebAuthn
+	publicURL string
+	// mailLink sends an official the link of an invitation or a
+	// registration; see officialLinkMail.
+	mailLink func(ctx context.Context, tx *store.Tx, m *LinkMail) error
 }
 
 // Config is what a server is built from.
@@ -85,6 +95,17 @@ type Config struct {
 	PasswordHashes   int
 	PasswordHashWait time.Duration
 
+	// PublicURL is the address officials reach the server at, such as
+	// "https://dueprocess.example.com", for the links sent to them; by
+	// default the address the request that makes a link came to.
+	PublicURL string
+	// PasskeyRPID is the WebAuthn relying party's id, the host name that
+	// passkeys are bound to (such as "dueprocess.example.com"), and
+	// PasskeyOrigins the origins pages may be served from (by default
+	// PublicURL). Without an id, officials use TOTP only.
+	PasskeyRPID    string
+	PasskeyOrigins []string
+
 	// Now is the clock (default the database's); tests set it.
 	Now func() time.Time
 }
@@ -112,6 +133,13 @@ func New(c Config) *Server {
 	if s.now == nil {
 		s.now = c.DB.Now
 	}
+	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
+	s.mailLink = officialLinkMail
+	w, err := relyingParty(c)
+	if err != nil {
+		panic("web: " + err.Error() + " (check the Config with CheckPasskeys first)")
+	}
+	s.webauthn = w
 	s.metrics.registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "dueprocess_password_hashes_running",
@@ -127,6 +155,33 @@ func New(c Config) *Server {
 		s.mux.Handle(strings.TrimSpace(rt.method+" "+rt.pattern), rt.handler)
 	}
 	return s
+}
+
+// relyingParty returns the WebAuthn relying party of c, or nil when c
+// names none.
+func relyingParty(c Config) (*webauthn.WebAuthn, error) {
+	if c.PasskeyRPID == "" {
+		return nil, nil
+	}
+	origins := c.PasskeyOrigins
+	if len(origins) == 0 && c.PublicURL != "" {
+		origins = []string{strings.TrimSuffix(c.PublicURL, "/")}
+	}
+	if len(origins) == 0 {
+		return nil, fmt.Errorf("passkeys need the origins pages are served from (or a public URL)")
+	}
+	w, err := webauthn.New(&webauthn.Config{RPID: c.PasskeyRPID, RPDisplayName: cmp.Or(c.Issuer, "dueprocess"), RPOrigins: origins})
+	if err != nil {
+		return nil, fmt.Errorf("passkey settings: %w", err)
+	}
+	return w, nil
+}
+
+// CheckPasskeys reports what is wrong with c's passkey settings, so that a
+// server refuses to start on them rather than fail later.
+func CheckPasskeys(c Config) error {
+	_, err := relyingParty(c)
+	return err
 }
 
 // ServeHTTP serves one request, counting it in the metrics and logging it.

@@ -59,28 +59,33 @@ type formPage struct {
 	Form map[string]string
 }
 
-func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) error {
-	if se, _, err := s.session(w, r); err == nil && se.MFAAt != nil {
-		http.Redirect(w, r, "/console", http.StatusSeeOther)
+func (s *Server) signinPage(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if se, err := s.session(w, r, rl); err == nil && se.MFAAt != nil {
+			http.Redirect(w, r, rl.base, http.StatusSeeOther)
+			return nil
+		}
+		v := &formPage{basePage: basePage{Title: "Sign in", Base: rl.base, CSRF: s.formCSRF(w, r)}, Form: map[string]string{}}
+		switch r.URL.Query().Get("done") {
+		case "signedout":
+			v.Flash = "You are signed out."
+		case "created":
+			v.Flash = "The administrator account is created. Sign in to set up your authenticator app."
+		case "expired":
+			v.Flash = "Your session ended; sign in again."
+		case "joined":
+			v.Flash = "Your password is set. Sign in to set up your second factor."
+		}
+		s.render(w, r, "signin", v)
 		return nil
 	}
-	v := &formPage{basePage: basePage{Title: "Sign in", CSRF: s.formCSRF(w, r)}, Form: map[string]string{}}
-	switch r.URL.Query().Get("done") {
-	case "signedout":
-		v.Flash = "You are signed out."
-	case "created":
-		v.Flash = "The administrator account is created. Sign in to set up your authenticator app."
-	case "expired":
-		v.Flash = "Your session ended; sign in again."
-	}
-	s.render(w, r, "signin", v)
-	return nil
 }
 
 // signinLimits are the keys a sign-in attempt is counted against: the
-// account, the address, and the session of a second step.
-func signinLimits(email, addr, sessionID string) []store.SigninLimit {
-	l := []store.SigninLimit{{Key: "account:" + email, Max: maxAccountFailures}, {Key: "address:" + addr, Max: maxAddressFailures}}
+// account (of the realm's kind), the address, and the session of a second
+// step.
+func signinLimits(rl *realm, email, addr, sessionID string) []store.SigninLimit {
+	l := []store.SigninLimit{{Key: rl.accountKey + email, Max: maxAccountFailures}, {Key: "address:" + addr, Max: maxAddressFailures}}
 	if sessionID != "" {
 		l = append(l, store.SigninLimit{Key: "session:" + sessionID, Max: maxSessionFailures})
 	}
@@ -121,7 +126,11 @@ func (s *Server) hash(w http.ResponseWriter, r *http.Request, fn func()) error {
 	return err
 }
 
-func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
+func (s *Server) signin(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.signinAs(w, r, rl) }
+}
+
+func (s *Server) signinAs(w http.ResponseWriter, r *http.Request, rl *realm) error {
 	if err := s.parseForm(w, r); err != nil {
 		return err
 	}
@@ -132,11 +141,11 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("password")
 	addr := clientAddr(r)
 	again := func(status int, msg string) error {
-		s.render(w, r, "signin", &formPage{basePage: basePage{Title: "Sign in", CSRF: s.formCSRF(w, r), Error: msg, Status: status},
+		s.render(w, r, "signin", &formPage{basePage: basePage{Title: "Sign in", Base: rl.base, CSRF: s.formCSRF(w, r), Error: msg, Status: status},
 			Form: map[string]string{"email": email}})
 		return nil
 	}
-	attempt, err := s.reserve(w, r, signinLimits(email, addr, ""))
+	attempt, err := s.reserve(w, r, signinLimits(rl, email, addr, ""))
 	if err != nil {
 		return err
 	}
@@ -144,11 +153,11 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return again(http.StatusTooManyRequests, tooManyFailures)
 	}
 
-	creds, err := s.db.CredentialsByEmail(r.Context(), email)
+	creds, err := s.db.AccountByEmail(r.Context(), rl.kind, email)
 	if err != nil && !errors.Is(err, dueprocess.ErrNotFound) {
 		return err
 	}
-	ok := false
+	ok, waiting := false, false
 	var checkErr error
 	err = s.hash(w, r, func() {
 		if creds == nil || creds.PasswordHash == "" {
@@ -156,6 +165,9 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 			return
 		}
 		ok, checkErr = auth.CheckPassword(creds.PasswordHash, password)
+		// An official whose registration staff have not approved yet is
+		// told so, but only after the right password.
+		waiting = ok && creds.Disabled && creds.Official != nil
 		ok = ok && !creds.Disabled
 	})
 	if err != nil {
@@ -168,6 +180,12 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 	if checkErr != nil {
 		return checkErr
 	}
+	if waiting {
+		if err := s.release(r, attempt); err != nil {
+			return err
+		}
+		return again(http.StatusForbidden, "Your account waits for approval by the service's staff. You can sign in once they have approved it.")
+	}
 	if !ok {
 		// The reserved attempt stays counted, as the failure it was.
 		err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
@@ -179,42 +197,56 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) error {
 		return again(http.StatusUnauthorized, wrongCredentials)
 	}
 
+	next := rl.base + "/totp"
+	if !s.hasSecondFactor(r, creds) {
+		next = rl.base + "/enrol"
+	}
+	return s.startSession(w, r, rl, creds, attempt, next)
+}
+
+// startSession begins a session whose password step is done, releasing
+// the sign-in attempt that checked it (if any) in the same transaction,
+// and sends the browser to next, the second step.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, rl *realm, creds *store.Credentials, attempt, next string) error {
 	secret := randomToken()
-	se := &store.Session{StaffID: creds.Staff.ID, CSRF: randomToken(), Address: addr, UserAgent: r.UserAgent()}
-	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
-			return err
+	se := &store.Session{CSRF: randomToken(), Address: clientAddr(r), UserAgent: r.UserAgent()}
+	if creds.Official != nil {
+		se.OfficialID = creds.Official.ID
+	} else {
+		se.StaffID = creds.Staff.ID
+	}
+	err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
+		if attempt != "" {
+			if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
+				return err
+			}
 		}
 		return tx.CreateSession(r.Context(), se, auth.HashToken(secret))
 	})
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookie, secret, 0)
-	next := "/console/totp"
-	if creds.TOTPSecret == "" {
-		next = "/console/enrol"
-	}
+	s.setCookie(w, r, rl.cookie, secret, 0)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
 // pending returns the caller's session if it still needs its second
 // factor; otherwise it redirects and returns nil.
-func (s *Server) pending(w http.ResponseWriter, r *http.Request) (*store.Session, *store.Credentials, error) {
-	se, _, err := s.session(w, r)
+func (s *Server) pending(w http.ResponseWriter, r *http.Request, rl *realm) (*store.Session, *store.Credentials, error) {
+	se, err := s.session(w, r, rl)
 	if errors.Is(err, errNoSession) {
-		http.Redirect(w, r, "/console/signin?done=expired", http.StatusSeeOther)
+		http.Redirect(w, r, rl.base+"/signin?done=expired", http.StatusSeeOther)
 		return nil, nil, nil
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 	if se.MFAAt != nil {
-		http.Redirect(w, r, "/console", http.StatusSeeOther)
+		http.Redirect(w, r, rl.base, http.StatusSeeOther)
 		return nil, nil, nil
 	}
-	creds, err := s.db.Credentials(r.Context(), se.StaffID)
+	creds, err := s.db.Account(r.Context(), se.Account())
 	if err != nil {
 		return nil, nil, err
 	}
@@ -223,8 +255,8 @@ func (s *Server) pending(w http.ResponseWriter, r *http.Request) (*store.Session
 
 // pendingForm is pending for a posted form: it also reads the form and
 // checks its CSRF token.
-func (s *Server) pendingForm(w http.ResponseWriter, r *http.Request) (*store.Session, *store.Credentials, error) {
-	se, creds, err := s.pending(w, r)
+func (s *Server) pendingForm(w http.ResponseWriter, r *http.Request, rl *realm) (*store.Session, *store.Credentials, error) {
+	se, creds, err := s.pending(w, r, rl)
 	if se == nil {
 		return nil, nil, err
 	}
@@ -237,43 +269,49 @@ func (s *Server) pendingForm(w http.ResponseWriter, r *http.Request) (*store.Ses
 	return se, creds, nil
 }
 
-func (s *Server) totpPage(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pending(w, r)
-	if se == nil {
-		return err
-	}
-	if creds.TOTPSecret == "" {
-		http.Redirect(w, r, "/console/enrol", http.StatusSeeOther)
+func (s *Server) totpPage(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		se, creds, err := s.pending(w, r, rl)
+		if se == nil {
+			return err
+		}
+		if !s.hasSecondFactor(r, creds) {
+			http.Redirect(w, r, rl.base+"/enrol", http.StatusSeeOther)
+			return nil
+		}
+		s.render(w, r, "totp", s.secondStep(r, rl, se, creds, "", 0))
 		return nil
 	}
-	s.render(w, r, "totp", &basePage{Title: "Authentication code", CSRF: se.CSRF})
-	return nil
 }
 
 // reserveCode counts an attempt at the second step, against the account,
 // the address and the session, like a password; see reserve.
-func (s *Server) reserveCode(w http.ResponseWriter, r *http.Request, se *store.Session, creds *store.Credentials) (string, error) {
-	return s.reserve(w, r, signinLimits(creds.Staff.Email, clientAddr(r), se.ID))
+func (s *Server) reserveCode(w http.ResponseWriter, r *http.Request, rl *realm, se *store.Session, creds *store.Credentials) (string, error) {
+	return s.reserve(w, r, signinLimits(rl, creds.Email(), clientAddr(r), se.ID))
 }
 
 // secondFactorFailed records a wrong code in the audit log; its reserved
 // attempt stays counted, like a wrong password.
 func (s *Server) secondFactorFailed(r *http.Request, creds *store.Credentials, why string) error {
 	return s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		return tx.RecordSigninFailure(r.Context(), creds.Staff.Email, clientAddr(r), why)
+		return tx.RecordSigninFailure(r.Context(), creds.Email(), clientAddr(r), why)
 	})
 }
 
-func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pendingForm(w, r)
+func (s *Server) totp(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.totpAs(w, r, rl) }
+}
+
+func (s *Server) totpAs(w http.ResponseWriter, r *http.Request, rl *realm) error {
+	se, creds, err := s.pendingForm(w, r, rl)
 	if se == nil {
 		return err
 	}
 	again := func(status int, msg string) error {
-		s.render(w, r, "totp", &basePage{Title: "Authentication code", CSRF: se.CSRF, Error: msg, Status: status})
+		s.render(w, r, "totp", s.secondStep(r, rl, se, creds, msg, status))
 		return nil
 	}
-	attempt, err := s.reserveCode(w, r, se, creds)
+	attempt, err := s.reserveCode(w, r, rl, se, creds)
 	if err != nil {
 		return err
 	}
@@ -293,7 +331,7 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	}
 	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		if err := tx.UseTOTPStep(r.Context(), creds.Staff.ID, step); err != nil {
+		if err := tx.UseAccountTOTPStep(r.Context(), creds.Account(), step); err != nil {
 			return err
 		}
 		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
@@ -311,21 +349,23 @@ func (s *Server) totp(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookie, secret, 0)
-	http.Redirect(w, r, "/console", http.StatusSeeOther)
+	s.setCookie(w, r, rl.cookie, secret, 0)
+	http.Redirect(w, r, rl.base, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pending(w, r)
-	if se == nil {
-		return err
+func (s *Server) enrolPage(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		se, creds, err := s.pending(w, r, rl)
+		if se == nil {
+			return err
+		}
+		if s.hasSecondFactor(r, creds) {
+			http.Redirect(w, r, rl.base+"/totp", http.StatusSeeOther)
+			return nil
+		}
+		return s.showEnrolment(w, r, rl, se, creds, "", http.StatusOK)
 	}
-	if creds.TOTPSecret != "" {
-		http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
-		return nil
-	}
-	return s.showEnrolment(w, r, se, creds, "", http.StatusOK)
 }
 
 // enrolPage shows a new TOTP secret, as a QR code and as text.
@@ -333,18 +373,20 @@ type enrolPage struct {
 	basePage
 	QR     template.URL // a data: URL of the PNG, made here, never from input
 	Secret string
+	// Passkeys is set where a passkey may be enrolled instead (the portal).
+	Passkeys bool
 }
 
 // showEnrolment shows the QR code of the secret being enrolled, making one
 // on first view; a reload shows the same one, so a code scanned before it
 // still works.
-func (s *Server) showEnrolment(w http.ResponseWriter, r *http.Request, se *store.Session, creds *store.Credentials, msg string, status int) error {
+func (s *Server) showEnrolment(w http.ResponseWriter, r *http.Request, rl *realm, se *store.Session, creds *store.Credentials, msg string, status int) error {
 	var e *auth.Enrolment
 	var err error
 	if se.TOTPPending != "" {
-		e, err = auth.TOTPFor(s.issuer, creds.Staff.Email, se.TOTPPending)
+		e, err = auth.TOTPFor(s.issuer, creds.Email(), se.TOTPPending)
 	} else {
-		e, err = auth.NewTOTP(s.issuer, creds.Staff.Email)
+		e, err = auth.NewTOTP(s.issuer, creds.Email())
 		if err == nil {
 			err = s.db.SetPendingTOTP(r.Context(), se.ID, e.Secret)
 		}
@@ -352,38 +394,43 @@ func (s *Server) showEnrolment(w http.ResponseWriter, r *http.Request, se *store
 	if err != nil {
 		return err
 	}
-	s.render(w, r, "enrol", &enrolPage{basePage: basePage{Title: "Set up your authenticator app", CSRF: se.CSRF, Error: msg, Status: status},
-		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode)), Secret: e.Secret})
+	s.render(w, r, "enrol", &enrolPage{basePage: basePage{Title: "Set up your authenticator app", Base: rl.base, CSRF: se.CSRF, Error: msg, Status: status},
+		QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QRCode)), Secret: e.Secret,
+		Passkeys: rl.passkeys && s.webauthn != nil})
 	return nil
 }
 
-func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
-	se, creds, err := s.pendingForm(w, r)
+func (s *Server) enrol(rl *realm) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.enrolAs(w, r, rl) }
+}
+
+func (s *Server) enrolAs(w http.ResponseWriter, r *http.Request, rl *realm) error {
+	se, creds, err := s.pendingForm(w, r, rl)
 	if se == nil {
 		return err
 	}
-	if creds.TOTPSecret != "" || se.TOTPPending == "" {
-		http.Redirect(w, r, "/console/totp", http.StatusSeeOther)
+	if s.hasSecondFactor(r, creds) || se.TOTPPending == "" {
+		http.Redirect(w, r, rl.base+"/totp", http.StatusSeeOther)
 		return nil
 	}
-	attempt, err := s.reserveCode(w, r, se, creds)
+	attempt, err := s.reserveCode(w, r, rl, se, creds)
 	if err != nil {
 		return err
 	}
 	if attempt == "" {
-		return s.showEnrolment(w, r, se, creds, tooManyFailures, http.StatusTooManyRequests)
+		return s.showEnrolment(w, r, rl, se, creds, tooManyFailures, http.StatusTooManyRequests)
 	}
 	step, ok := auth.CheckTOTP(se.TOTPPending, r.PostFormValue("code"), s.now(), 0)
 	if !ok {
 		if err := s.secondFactorFailed(r, creds, "totp enrolment"); err != nil {
 			return err
 		}
-		return s.showEnrolment(w, r, se, creds, "That code is not right. Check the app's clock, and enter the code it shows now.", http.StatusUnauthorized)
+		return s.showEnrolment(w, r, rl, se, creds, "That code is not right. Check the app's clock, and enter the code it shows now.", http.StatusUnauthorized)
 	}
-	me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: creds.Staff.ID}
+	me := creds.Account()
 	secret := randomToken()
 	err = s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		if err := tx.EnrolTOTP(r.Context(), creds.Staff.ID, se.TOTPPending, step, me); err != nil {
+		if err := tx.EnrolAccountTOTP(r.Context(), me, se.TOTPPending, step, me); err != nil {
 			return err
 		}
 		if err := tx.ReleaseSignin(r.Context(), attempt); err != nil {
@@ -394,31 +441,33 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookie, secret, 0)
-	http.Redirect(w, r, "/console", http.StatusSeeOther)
+	s.setCookie(w, r, rl.cookie, secret, 0)
+	http.Redirect(w, r, rl.base, http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) signout(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+// signout ends the caller's session in realm rl.
+func (s *Server) signout(rl *realm, se *store.Session, w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.Transact(r.Context(), func(tx *store.Tx) error { return tx.EndSession(r.Context(), se, "signed out") }); err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookie, "", -1)
-	http.Redirect(w, r, "/console/signin?done=signedout", http.StatusSeeOther)
+	s.setCookie(w, r, rl.cookie, "", -1)
+	http.Redirect(w, r, rl.base+"/signin?done=signedout", http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) signoutEverywhere(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
-	me := dueprocess.Actor{Type: dueprocess.ActorStaff, ID: staff.ID}
+// signoutEverywhere ends every session of the caller's account.
+func (s *Server) signoutEverywhere(rl *realm, se *store.Session, w http.ResponseWriter, r *http.Request) error {
+	me := se.Account()
 	err := s.db.Transact(r.Context(), func(tx *store.Tx) error {
-		_, err := tx.EndSessions(r.Context(), staff.ID, "", me)
+		_, err := tx.EndAccountSessions(r.Context(), me, "", me)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	s.setCookie(w, r, sessionCookie, "", -1)
-	http.Redirect(w, r, "/console/signin?done=signedout", http.StatusSeeOther)
+	s.setCookie(w, r, rl.cookie, "", -1)
+	http.Redirect(w, r, rl.base+"/signin?done=signedout", http.StatusSeeOther)
 	return nil
 }
 

@@ -39,6 +39,7 @@ type env struct {
 	auditor     string // an auditor's token
 	verifierKey string // the audit log's
 	humanRights string // the human-rights officer's token
+	platform    string // the platform's deletion job's token
 }
 
 func newEnv(t testing.TB, db *store.DB) *env {
@@ -118,6 +119,9 @@ func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Back
 			return err
 		}
 		if e.auditor, err = staff("auditor@example.com", dueprocess.RoleAuditor); err != nil {
+			return err
+		}
+		if e.platform, err = staff("deletion-job@example.com", dueprocess.RolePlatform); err != nil {
 			return err
 		}
 		e.humanRights, err = staff("hr@example.com", dueprocess.RoleHumanRights)
