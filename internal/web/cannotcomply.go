@@ -78,6 +78,26 @@ func (s *Server) getCannotComply(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusOK, cannotComplyAnswers{RequestID: req.ID, Answers: answers})
 		return nil
 	}
+	return s.renderAnnex3(w, r, basePage{Title: "Annex III: " + req.ID}, req.Request, answers)
+}
+
+// portalAnnex3 shows an official of the requesting agency the Annex III
+// answers to a request as the printable page, in the portal.
+func (s *Server) portalAnnex3(w http.ResponseWriter, r *http.Request, c *portalCaller) error {
+	req, err := s.visibleRequest(r, c.p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	answers, err := s.db.CannotComplyAnswers(r.Context(), req.ID)
+	if err != nil {
+		return err
+	}
+	return s.renderAnnex3(w, r, c.base("Annex III: "+req.ID), req.Request, answers)
+}
+
+// renderAnnex3 renders one of answers, the latest or ?seq=N, as a page
+// laid out like Annex III.
+func (s *Server) renderAnnex3(w http.ResponseWriter, r *http.Request, base basePage, req *dueprocess.Request, answers []dueprocess.CannotComply) error {
 	if len(answers) == 0 {
 		return dueprocess.Errorf(dueprocess.NotFound, "%s has no Annex III answer", req.ID)
 	}
@@ -89,7 +109,6 @@ func (s *Server) getCannotComply(w http.ResponseWriter, r *http.Request) error {
 		}
 		answer = answers[n-1]
 	}
-	s.render(w, r, "annex3", &annex3Page{basePage: basePage{Title: "Annex III: " + req.ID}, Request: req.Request, Answer: answer,
-		Grounds: dueprocess.Grounds, Text: dueprocess.GroundText})
+	s.render(w, r, "annex3", &annex3Page{basePage: base, Request: req, Answer: answer, Grounds: dueprocess.Grounds, Text: dueprocess.GroundText})
 	return nil
 }

@@ -327,3 +327,84 @@ func TestReportShowsTheRegimes(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalShowsAnnexIII: an official of the requesting agency, signed
+// in to the portal, reads the Annex III answer to the agency's EPOC as a
+// page; an official of another agency finds nothing.
+func TestPortalShowsAnnexIII(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, de := agencies(t, db)
+		ada := newBrowser(t, db)
+		_, adaSecret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", adaSecret)
+		schmidt := newBrowser(t, db)
+		schmidt.join(ada.invite(de, "schmidt@bka.bund.de", "Kommissarin Schmidt"))
+		chan_ := newBrowser(t, db)
+		chan_.join(ada.invite(hk, "chan@police.gov.hk", "Officer Chan"))
+
+		// The order arrives by the API, from a colleague of the agency.
+		var n dueprocess.NewRequest
+		if err := json.Unmarshal([]byte(deEPOC), &n); err != nil {
+			t.Fatal(err)
+		}
+		req, err := n.Check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := db.PrincipalByTokenHash(ctx, auth.HashToken(officialOfAgency(t, db, de)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.AgencyID, req.OfficialID = de, p.Official.ID
+		done, err := db.Submit(ctx, store.Submission{Request: req, By: p.Actor(), Decide: defaultPolicy,
+			Answer: func(*dueprocess.Request) ([]byte, error) { return nil, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reviewer := &dueprocess.Staff{Email: "rae@example.com", Name: "Rae", Roles: []dueprocess.Role{dueprocess.RoleReviewer}}
+		if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.CreateStaff(ctx, reviewer, dueprocess.System) }); err != nil {
+			t.Fatal(err)
+		}
+		var in dueprocess.NewCannotComply
+		json.Unmarshal([]byte(cannotComplyBody), &in)
+		answer, err := in.Check()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.CannotComply(ctx, done.ID, answer, reviewer); err != nil {
+			t.Fatal(err)
+		}
+
+		status, _, page := schmidt.get("/portal/requests/" + done.ID)
+		if status != 200 || !strings.Contains(page, "/portal/requests/"+done.ID+"/annex-iii") {
+			t.Errorf("the request's page: %d, want a link to its Annex III answers", status)
+		}
+		status, _, page = schmidt.get("/portal/requests/" + done.ID + "/annex-iii")
+		if status != 200 || !strings.Contains(page, "Section C") || !strings.Contains(page, "18 U.S.C. 2702(a)") {
+			t.Errorf("the Annex III page: %d\n%.500s", status, page)
+		}
+		if status, _, _ := chan_.get("/portal/requests/" + done.ID + "/annex-iii"); status != 404 {
+			t.Errorf("another agency's official: %d, want 404", status)
+		}
+	})
+}
+
+// officialOfAgency adds an official with an API token to agency id and
+// returns the token.
+func officialOfAgency(t *testing.T, db *store.DB, agencyID string) string {
+	t.Helper()
+	var tok string
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		o := &dueprocess.Official{AgencyID: agencyID, Email: "api@bka.bund.de", Name: "Case system"}
+		if err := tx.CreateOfficial(ctx, o, dueprocess.System); err != nil {
+			return err
+		}
+		var err error
+		tok, err = auth.IssueToken(ctx, tx, &dueprocess.Token{OfficialID: o.ID}, dueprocess.System)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}

@@ -109,6 +109,7 @@ func (s *Server) routes() []route {
 		{"GET", "/portal/new", s.portalForm(s.portalNew), false},
 		{"POST", "/portal/requests", s.signedInOfficial(dueprocess.MaxDocumentSize+1<<20, s.portalSubmit), false},
 		{"GET", "/portal/requests/{id}", s.portalForm(s.portalRequest), false},
+		{"GET", "/portal/requests/{id}/annex-iii", s.portalForm(s.portalAnnex3), false},
 		{"POST", "/portal/requests/{id}/withdraw", s.portalForm(s.portalWithdraw), false},
 		{"POST", "/portal/requests/{id}/share", s.portalForm(s.portalShare), false},
 		{"GET", "/portal/tokens", s.portalForm(s.portalTokens), false},
