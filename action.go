@@ -72,6 +72,7 @@ const (
 	ActionOfficialApproved    = "official.approved"
 	ActionPasskeyAdded        = "official.passkey_added"
 	ActionRequestShared       = "request.shared"
+	ActionRequestCannotComply = "request.cannot_comply"
 )
 
 // Actions lists every action the audit log records.
@@ -94,4 +95,5 @@ var Actions = []string{
 	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
+	ActionRequestCannotComply,
 }

@@ -32,6 +32,7 @@ const (
 	PermRequestWithdraw   Permission = "request.withdraw"
 	PermRequestReply      Permission = "request.reply"
 	PermRequestClose      Permission = "request.close"
+	PermRequestCannot     Permission = "request.cannot_comply"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
@@ -86,6 +87,7 @@ var grants = map[Permission]grant{
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
 	PermRequestReply:      {what: "answer a request to narrow", officials: true},
 	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
+	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},

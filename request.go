@@ -32,7 +32,8 @@ const (
 )
 
 // LegalProcessTypes lists every legal process type.
-var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity}
+var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity,
+	ProcessEPOC, ProcessEPOCPR, ProcessDSAOrder, ProcessUKDAA}
 
 // DataCategory is a class of user data that a request may ask for. The
 // categories differ in how much legal process they need: subscriber records
@@ -117,6 +118,9 @@ type LegalProcess struct {
 	Reference string           `json:"reference"`
 	IssuedBy  string           `json:"issued_by"`
 	IssuedOn  Date             `json:"issued_on"`
+	// RegimeFields are the fields of the EU, DSA and UK–US regimes,
+	// given beside the others in JSON.
+	RegimeFields
 }
 
 // Offence is the crime the requester alleges.
@@ -129,6 +133,10 @@ type Offence struct {
 type Target struct {
 	Type  TargetType `json:"type"`
 	Value string     `json:"value"`
+	// Country is the account holder's home country as the platform knows
+	// it (ISO 3166-1 alpha-2), if it does: a demand about a user living
+	// outside the requesting country is extraterritorial.
+	Country string `json:"country,omitempty"`
 }
 
 // DateRange is the period of data a request asks for; both ends inclusive.
@@ -200,6 +208,10 @@ type Request struct {
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
+	// IdentificationOnly says that ip_logs are asked for only to identify
+	// the user, which the e-Evidence Regulation treats apart from traffic
+	// data (Article 3(10)).
+	IdentificationOnly bool `json:"identification_only,omitempty"`
 }
 
 // CaseBound is the Withheld text of a request shown to staff who are not

@@ -37,6 +37,12 @@ var celVars = []struct {
 	{"request.deadline_days", cel.IntType, "days from arrival to the deadline; 0 without one"},
 	{"request.channel", cel.StringType, "how it arrived: api, email, fax, post or in_person"},
 	{"request.signals", cel.ListType(cel.StringType), "the codes of its signals (docs/verification.md)"},
+	{"request.issuing_state", cel.StringType, `an EU order's issuing member state ("DE"); "" for other process`},
+	{"request.issuing_authority", cel.StringType, `an e-Evidence order's issuing authority type: judge, court, investigating_judge, prosecutor or other; ""`},
+	{"request.validated_by", cel.StringType, `the type of the authority that validated an e-Evidence order; "" if none`},
+	{"request.identification_only", cel.BoolType, "ip_logs are asked for only to identify the user"},
+	{"request.target_countries", cel.ListType(cel.StringType), "the distinct platform-known home countries of the targets"},
+	{"request.extraterritorial", cel.BoolType, "some target's home country is outside the requesting country"},
 }
 
 func celEnv() (*cel.Env, error) {
@@ -125,6 +131,36 @@ func (a *activation) ResolveName(name string) (any, bool) {
 			out[i] = s.Code
 		}
 		return out, true
+	}
+	return a.resolveRegime(name)
+}
+
+// resolveRegime resolves the variables of the legal regimes.
+func (a *activation) resolveRegime(name string) (any, bool) {
+	r, f := a.r, &a.r.LegalProcess.RegimeFields
+	switch name {
+	case "request.issuing_state":
+		return f.IssuingState, true
+	case "request.issuing_authority":
+		return string(f.IssuingAuthorityType), true
+	case "request.validated_by":
+		if f.ValidatedBy == nil {
+			return "", true
+		}
+		return string(f.ValidatedBy.Type), true
+	case "request.identification_only":
+		return r.IdentificationOnly, true
+	case "request.target_countries":
+		out := []string{}
+		for _, t := range r.Targets {
+			if t.Country != "" && !contains(out, t.Country) {
+				out = append(out, t.Country)
+			}
+		}
+		return out, true
+	case "request.extraterritorial":
+		_, ok := r.Extraterritorial()
+		return ok, true
 	}
 	return nil, false
 }

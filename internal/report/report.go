@@ -28,6 +28,7 @@ type Report struct {
 	Rows       []Row              `json:"jurisdictions"`
 	Total      Row                `json:"total"`
 	Pauses     []dueprocess.Pause `json:"pauses"` // in force at some time during the period
+	Regimes    Regimes            `json:"regimes"`
 }
 
 // Checkpoint is the signed audit checkpoint the report was computed at:
@@ -93,6 +94,10 @@ type Row struct {
 	// are counted nowhere else in the report, so that no exact figure can
 	// be worked out by subtraction. Set for the United States and the total.
 	NationalSecurity *Bands `json:"national_security,omitempty"`
+	// Extraterritorial counts the requests about a user whose
+	// platform-known home country is outside this one (see
+	// Report.AddRegimeRequests).
+	Extraterritorial int64 `json:"extraterritorial"`
 
 	nsRequests, nsAccounts int64
 }
@@ -171,6 +176,7 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 	}
 	rep := &Report{Period: period, Start: start, End: end, Checkpoint: cp, Pauses: []dueprocess.Pause{}}
 	rows := map[string]*Row{}
+	regimes := map[[2]string]*RegimeRow{}
 	rep.Total = newRow("", "All jurisdictions")
 	for _, c := range counts {
 		if c.Period != period {
@@ -184,7 +190,9 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 		}
 		add(row, c)
 		add(&rep.Total, c)
+		rep.addRegime(regimes, c)
 	}
+	rep.finishRegimes(regimes)
 	for _, row := range rows {
 		rep.Rows = append(rep.Rows, *row)
 	}

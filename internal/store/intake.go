@@ -267,7 +267,7 @@ func (tx *Tx) intakePauses(ctx context.Context) ([]dueprocess.Pause, error) {
 func (tx *Tx) intakeHolds(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
 	switch {
 	case r.Kind == dueprocess.KindPreservation && r.Status == dueprocess.StatusInReview:
-		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.Targets, by)
+		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.LegalProcess.Type, r.Targets, by)
 	case r.Kind == dueprocess.KindUserData && r.Status.Open():
 		return tx.linkHolds(ctx, r.ID, r.Targets, by)
 	}

@@ -223,3 +223,33 @@ func (db *DB) forgedCounts(ctx context.Context, q, period string) ([]dueprocess.
 	}
 	return list, mapError(rows.Err())
 }
+
+// RegimeRequests returns the requests received from from (inclusive) to
+// to (exclusive) that the report's regimes section needs one by one: the
+// orders of the EU and UK–US regimes, for their times to answer, and the
+// extraterritorial requests. They are few beside all requests, and an
+// index holds just them.
+func (db *DB) RegimeRequests(ctx context.Context, from, to time.Time) ([]dueprocess.RegimeRequest, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT jurisdiction, process_type, extraterritorial, received_at, answered_at FROM requests
+		WHERE (process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial)
+		AND received_at >= $1 AND received_at < $2 ORDER BY received_at`, db.ts(from), db.ts(to))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	list := []dueprocess.RegimeRequest{}
+	for rows.Next() {
+		var q dueprocess.RegimeRequest
+		var process string
+		var answered *time.Time
+		if err := rows.Scan(&q.Jurisdiction, &process, &q.Extraterritorial, timeCol{&q.ReceivedAt}, nullTimeCol{&answered}); err != nil {
+			return nil, mapError(err)
+		}
+		q.Process = dueprocess.LegalProcessType(process)
+		if answered != nil {
+			q.AnsweredAt = *answered
+		}
+		list = append(list, q)
+	}
+	return list, mapError(rows.Err())
+}

@@ -91,6 +91,16 @@ CREATE TABLE callbacks (
 CREATE UNIQUE INDEX callbacks_pkey ON callbacks USING btree (id);
 CREATE INDEX callbacks_request ON callbacks USING btree (request_id);
 
+CREATE TABLE cannot_comply (
+    request_id text NOT NULL,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    staff_id text NOT NULL,
+    body text NOT NULL
+);
+CREATE UNIQUE INDEX cannot_comply_pkey ON cannot_comply USING btree (request_id, seq);
+
 CREATE TABLE content_requests (
     request_id text NOT NULL,
     requester_type text NOT NULL,
@@ -446,7 +456,8 @@ CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
     type text NOT NULL,
-    value text NOT NULL
+    value text NOT NULL,
+    country text
 );
 CREATE UNIQUE INDEX request_targets_pkey ON request_targets USING btree (request_id, "position");
 CREATE INDEX request_targets_value ON request_targets USING btree (type, value);
@@ -484,6 +495,9 @@ CREATE TABLE requests (
     signals text NOT NULL DEFAULT ''::text,
     flag text NOT NULL DEFAULT ''::text,
     forged_at timestamp with time zone,
+    regime text,
+    extraterritorial boolean NOT NULL DEFAULT false,
+    answered_at timestamp with time zone,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone
 );
@@ -495,6 +509,7 @@ CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
+CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);
 

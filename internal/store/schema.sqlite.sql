@@ -75,6 +75,16 @@ CREATE TABLE callbacks (
     recorded_at TIMESTAMP NOT NULL
 );
 
+CREATE TABLE cannot_comply (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    seq        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    at         TIMESTAMP NOT NULL,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    body       TEXT NOT NULL,
+    PRIMARY KEY (request_id, seq)
+);
+
 CREATE TABLE content_requests (
     request_id     TEXT PRIMARY KEY REFERENCES requests (id),
     requester_type TEXT NOT NULL,
@@ -383,7 +393,7 @@ CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
     type       TEXT NOT NULL,
-    value      TEXT NOT NULL,
+    value      TEXT NOT NULL, country TEXT,
     PRIMARY KEY (request_id, position)
 );
 
@@ -410,7 +420,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -558,6 +568,9 @@ CREATE INDEX requests_official_kind ON requests (official_id, kind);
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+
+CREATE INDEX requests_regimes ON requests (received_at)
+    WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
 
 CREATE INDEX requests_status ON requests (status, id);
 

@@ -149,6 +149,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionRequestCannotComply, func() error {
+				status, m := e.submit(e.de, deEPOC)
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/cannot-comply", e.staff, strings.NewReader(cannotComplyBody))
+				return expect(status, 201, string(b))
+			}},
 			{dueprocess.ActionStaffDisabled, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}

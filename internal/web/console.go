@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,15 @@ var funcs = template.FuncMap{
 			return "–"
 		}
 		return chart.Number(*p) + "%"
+	},
+	"hours": func(h *float64) string {
+		switch {
+		case h == nil:
+			return "–"
+		case *h < 48:
+			return strconv.FormatFloat(*h, 'f', 1, 64) + " hours"
+		}
+		return strconv.FormatFloat(*h/24, 'f', 1, 64) + " days"
 	},
 }
 

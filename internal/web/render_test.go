@@ -66,11 +66,23 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 		"target_value": {"demosisto"}, "data_categories": {"subscriber"}}, Targets: []int{0, 1}, Kinds: dueprocess.RequestKinds,
 		Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, TargetTypes: dueprocess.TargetTypes,
 		Harms: dueprocess.Harms, Attestation: dueprocess.AttestationText}
-	pct := 46.0
+	pct, hours, fast := 46.0, 151.5, 7.25
 	n := int64(241)
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
 		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
+	epoc := *req
+	epoc.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessEPOC, Reference: "276 Js 1234/26", IssuedBy: "Staatsanwaltschaft Berlin", IssuedOn: date("2026-11-20"),
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "DE", IssuingAuthorityType: dueprocess.AuthorityProsecutor,
+			ValidatedBy:        &dueprocess.Validation{Name: "Amtsgericht Tiergarten", Type: dueprocess.AuthorityCourt, Reference: "352 Gs 77/26"},
+			EnforcingAuthority: &dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}}}
+	answer := dueprocess.CannotComply{RequestID: req.ID, Seq: 1, Kind: dueprocess.AnswerCannotComply,
+		Grounds:      []dueprocess.Ground{dueprocess.GroundThirdCountryConflict},
+		ThirdCountry: &dueprocess.ThirdCountryConflict{Country: "US", Law: "18 U.S.C. 2702", Explanation: "Content of a US person's account may not be disclosed to a foreign government."},
+		Preserved:    &dueprocess.Preserved{Categories: []dueprocess.DataCategory{dueprocess.CategoryContent}, Until: date("2027-01-19")},
+		At:           at, By: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}}
 	return map[string]pageData{
+		"annex3": &annex3Page{basePage: basePage{Title: "Annex III: " + req.ID}, Request: &epoc, Answer: answer,
+			Grounds: dueprocess.Grounds, Text: dueprocess.GroundText},
 		"error":       &basePage{Title: "request DP-2026-000099 not found", Status: 404},
 		"signin":      &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
 		"totp":        &secondStepPage{basePage: basePage{Title: "Authentication code", CSRF: "csrf-token"}, TOTP: true, Passkey: true},
@@ -141,6 +153,9 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 					Status: dueprocess.MailSent, CreatedAt: at, Attempts: 1, SentAt: &at}}},
 		"transparency": &transparencyPage{basePage: basePage{Title: "Transparency report 2026-H1"},
 			Report: &report.Report{Period: "2026-H1", Start: date("2026-01-01"), End: date("2026-06-30"), Rows: []report.Row{row}, Total: row,
+				Regimes: report.Regimes{EU: []report.RegimeRow{{Regime: dueprocess.ProcessEPOC, IssuingState: "DE", Name: "Germany",
+					Figures: report.Figures{Requests: 12, Accounts: 14, SomeData: 9, PercentSomeData: &pct}, Refused: 2, Answered: 11, MedianHoursToAnswer: &hours}},
+					UKDAA: report.RegimeRow{Regime: dueprocess.ProcessUKDAA, IssuingState: "GB", Name: "United Kingdom", MedianHoursToAnswer: &fast}, Extraterritorial: 3},
 				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
 			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
 			Trend: "<svg></svg>", Bars: "<svg></svg>",
@@ -229,5 +244,39 @@ func TestPageMayRefusesUnknownPermission(t *testing.T) {
 	}
 	if ok, err := (&basePage{}).May("request.read"); ok || err != nil {
 		t.Errorf("May on a page nobody is signed in to: %v, %v", ok, err)
+	}
+}
+
+// TestRequestPageShowsTheRegime renders a request of each regime with
+// its fields, and its targets' home countries.
+func TestRequestPageShowsTheRegime(t *testing.T) {
+	staff := &dueprocess.Staff{ID: "st_ada", Name: "Ada", Email: "ada@example.com", Roles: dueprocess.Roles}
+	samples := samplePages(staff)
+	epoc := *samples["annex3"].(*annex3Page).Request
+	epoc.Targets = []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "kontoinhaber", Country: "PL"}}
+	epoc.IdentificationOnly = true
+	daa := epoc
+	daa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessUKDAA, Reference: "IPC-1", IssuedBy: "IPC",
+		RegimeFields: dueprocess.RegimeFields{DesignatedAuthority: "Home Office", Certification: &dueprocess.DAACertification{NotUSPerson: true, NotInUS: true}}}
+	dsa := epoc
+	dsa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessDSAOrder, Reference: "ARCOM-1", IssuedBy: "Arcom",
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "FR", LegalBasis: "DSA Art. 10", Reasons: "threats", Redress: "tribunal", AnswerTo: "dsa@arcom.fr"}}
+	for _, c := range []struct {
+		req  dueprocess.Request
+		want []string
+	}{
+		{epoc, []string{"Issuing state</dt><dd>DE, by a prosecutor", "Amtsgericht Tiergarten (court), 352 Gs 77/26", "An Garda Síochána (IE), notified", "only to identify the user", "lives in PL"}},
+		{daa, []string{"Home Office; certified: not a US person"}},
+		{dsa, []string{"Issuing state</dt><dd>FR</dd>", "DSA Art. 10", "dsa@arcom.fr"}},
+	} {
+		page := samples["request"].(*requestPage)
+		v := *page
+		v.Request = &c.req
+		out := renderPage(t, "request", &v)
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s page lacks %q", c.req.LegalProcess.Type, w)
+			}
+		}
 	}
 }

@@ -74,6 +74,8 @@ var matrix = map[string]string{
 	"GET /api/v1/requests/{id}/response":          "own",
 	"GET /api/v1/requests/{id}/package":           "own",
 	"GET /api/v1/requests/{id}/notices":           "admin", // and staff assigned to the case
+	"POST /api/v1/requests/{id}/cannot-comply":    "reviewer approver",
+	"GET /api/v1/requests/{id}/cannot-comply":     "own staff",
 }
 
 func allowed(rule, caller string) bool {
@@ -150,6 +152,13 @@ func TestRoleMatrix(t *testing.T) {
 			t.Fatalf("holds of the preservation request: %v, %v", held, err)
 		}
 		ids["POST /api/v1/holds/{id}/release"] = held[0].ID
+		// An Annex III answer is only for an e-Evidence order, which the
+		// other (German) agency sends; only staff may give one.
+		if code, m := e.submit(e.de, deEPOC); code != 201 {
+			t.Fatalf("submit the EPOC: %d %v", code, m)
+		} else {
+			ids["POST /api/v1/requests/{id}/cannot-comply"] = m["id"].(string)
+		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
 		// The disclosure routes act on approved requests whose reviewer
 		// and approver are on the case, naming another account than
@@ -238,6 +247,7 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/agencies/{agency}/reinstate":    jsonBody(`{"reason": "rebuilt"}`),
 			"POST /api/v1/officials/{official}/suspend":   jsonBody(`{"reason": "a failed callback"}`),
 			"POST /api/v1/officials/{official}/reinstate": jsonBody(`{"reason": "confirmed in person"}`),
+			"POST /api/v1/requests/{id}/cannot-comply":    jsonBody(`{"kind": "clarification", "clarification": "Which account is meant?"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},
