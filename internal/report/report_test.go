@@ -247,7 +247,7 @@ func TestAddHolds(t *testing.T) {
 	}
 	rep.AddHolds([]dueprocess.HoldCount{
 		{Period: "2026-H1", Jurisdiction: "US", Accounts: 3},
-		{Period: "2026-H1", Jurisdiction: "DE", Accounts: 1}, // its request counted a moment later
+		{Period: "2026-H1", Jurisdiction: "DE", Accounts: 1},  // its request counted a moment later
 		{Period: "2025-H2", Jurisdiction: "US", Accounts: 40}, // another period
 	})
 	got := map[string]int64{}
