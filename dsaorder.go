@@ -60,7 +60,7 @@ func (n *NewRequest) checkDSAOrder(r *Request) error {
 	if r.Kind != KindContentRestriction {
 		return FieldError("legal_process.type", "an order to act against illegal content (%s) is a content_restriction request", ProcessDSARemovalOrder)
 	}
-	if !slices.Contains(EUMemberStates, Country(r.Jurisdiction)) {
+	if !slices.Contains(EUMembers, Country(r.Jurisdiction)) {
 		return FieldError("jurisdiction", "an order under DSA Art. 9 comes from an EU member state; %s is not one", r.Jurisdiction)
 	}
 	for i, it := range r.Items {
@@ -88,7 +88,7 @@ func (n *NewRequest) checkDSAOrder(r *Request) error {
 			return err
 		}
 	}
-	if o.TerritorialScope, err = distinct("dsa_order.territorial_scope", in.TerritorialScope, EUMemberStates); err != nil {
+	if o.TerritorialScope, err = distinct("dsa_order.territorial_scope", in.TerritorialScope, EUMembers); err != nil {
 		return err
 	}
 	if len(o.TerritorialScope) == 0 {

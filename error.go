@@ -16,6 +16,7 @@ const (
 	Unauthenticated Kind = "unauthenticated" // no credentials, or bad ones
 	Forbidden       Kind = "forbidden"       // authenticated but not allowed
 	TooLarge        Kind = "too_large"       // a body or file over its limit
+	Gone            Kind = "gone"            // it existed, and is no more (a package downloaded once)
 	RateLimited     Kind = "rate_limited"    // too many calls; retry later
 	Unavailable     Kind = "unavailable"     // a dependency is down; retry later
 	Internal        Kind = "internal"        // a bug or an unexpected failure

@@ -63,7 +63,7 @@ func commands() []command {
 		{"demo", "fill a new database with a generated history and serve it", demoCmd},
 		{"migrate", "bring the database schema up to date", migrateCmd},
 		{"agency", "register and list agencies (add, list)", agencyCmd},
-		{"official", "add officials of an agency and issue their tokens (add)", officialCmd},
+		{"official", "add officials of an agency and issue their tokens, register their age keys (add, set-age-recipient)", officialCmd},
 		{"staff", "add staff members, issue their tokens, set passwords (add, password)", staffCmd},
 		{"token", "issue and revoke API tokens (issue, revoke)", tokenCmd},
 		{"jurisdiction", "pause and resume a jurisdiction, show pauses (pause, resume, show, list)", jurisdictionCmd},

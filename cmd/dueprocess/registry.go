@@ -13,6 +13,7 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/seal"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -47,8 +48,9 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList, "domains": agencyDomains,
-	}, "add|list|domains")
+		"add": agencyAdd, "list": agencyList, "domains": agencyDomains, "set-contact": agencySetContact, "set-key": agencySetKey,
+		"suspend": agencySuspend, "reinstate": agencyReinstate,
+	}, "add|list|domains|set-contact|set-key|suspend|reinstate")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {
@@ -113,23 +115,30 @@ func agencyList(ctx context.Context, c *cli, args []string) error {
 
 func officialCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "official", args, map[string]func(context.Context, *cli, []string) error{
-		"add": officialAdd,
-	}, "add")
+		"add": officialAdd, "set-age-recipient": officialSetAgeRecipient, "suspend": officialSuspend, "reinstate": officialReinstate,
+	}, "add|set-age-recipient|suspend|reinstate")
 }
 
 func officialAdd(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("official add", "official add --agency ID --email ADDRESS --name NAME",
-		"Adds an official to an agency and prints their API token, which is shown only\nonce. The address must be at one of the agency's verified domains.")
+	fs := c.newFlags("official add", "official add --agency ID --email ADDRESS --name NAME [--age-recipient age1…]",
+		"Adds an official to an agency and prints their API token, which is shown only\nonce. The address must be at one of the agency's verified domains.\n"+
+			"Disclosure packages are encrypted to the official's age key (--age-recipient, the\npublic key printed by age-keygen); without one, each package is encrypted to a\none-time passphrase shown once to the staff member who releases it.")
 	var o dueprocess.Official
 	fs.StringVar(&o.AgencyID, "agency", "", "the agency's id (from \"dueprocess agency add\" or \"agency list\")")
 	fs.StringVar(&o.Email, "email", "", "the official's e-mail address")
 	fs.StringVar(&o.Name, "name", "", "the official's name")
+	fs.StringVar(&o.AgeRecipient, "age-recipient", "", "the official's age public key (age1…), to which disclosure packages are encrypted")
 	dsn := c.dbFlag(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if o.AgencyID == "" {
 		return usageError{"--agency is required"}
+	}
+	if o.AgeRecipient != "" {
+		if _, err := seal.ParseRecipient(o.AgeRecipient); err != nil {
+			return flagError(err)
+		}
 	}
 	// An official belongs to an agency that exists, so the database must
 	// exist already.
@@ -155,6 +164,43 @@ func officialAdd(ctx context.Context, c *cli, args []string) error {
 	}
 	c.say("added official %s <%s> as %s; the token below is shown only once", o.Name, o.Email, o.ID)
 	fmt.Fprintln(c.stdout, secret)
+	return nil
+}
+
+func officialSetAgeRecipient(ctx context.Context, c *cli, args []string) error {
+	fs := c.newFlags("official set-age-recipient", "official set-age-recipient --official ID --age-recipient (age1… | none)",
+		"Registers the age public key (printed by age-keygen) that the official's disclosure\npackages are encrypted to, replacing any before; \"none\" removes it, and packages\nare then encrypted to a one-time passphrase. Packages released already keep\ntheir encryption.")
+	id := fs.String("official", "", "the official's id")
+	recipient := fs.String("age-recipient", "", "the official's age public key (age1…), or none")
+	dsn := c.dbFlag(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *id == "":
+		return usageError{"--official is required"}
+	case *recipient == "":
+		return usageError{"--age-recipient is required: an age public key (age1…), or none to remove it"}
+	case *recipient == "none":
+		*recipient = ""
+	default:
+		if _, err := seal.ParseRecipient(*recipient); err != nil {
+			return flagError(err)
+		}
+	}
+	db, err := c.openExisting(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Transact(ctx, func(tx *store.Tx) error { return tx.SetAgeRecipient(ctx, *id, *recipient, c.operator()) }); err != nil {
+		return err
+	}
+	if *recipient == "" {
+		c.say("official %s has no age key now: packages to them are encrypted to a one-time passphrase", *id)
+	} else {
+		c.say("packages to official %s are encrypted to %s from now on", *id, *recipient)
+	}
 	return nil
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/jobs"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
@@ -32,7 +33,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 			"has checkpoints.\n\n"+
 			"With --smtp and --mail-from it sends the mail outbox (docs/mail.md); without,\n"+
 			"mail stays queued and is listed at /console/outbox. Staff assigned to a request\n"+
-			"are reminded --remind-before its due_at.")
+			"are reminded --remind-before its due_at. User notices withheld by a\n"+
+			"non-disclosure order or delayed after an emergency go out when due, checked\n"+
+			"every --mail-every (docs/notice.md).")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
@@ -43,6 +46,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	band := fs.Int("ns-band", 250, "width of the bands US national-security figures are published in: 250, 500 or 1000")
 	secure := fs.Bool("secure-cookies", c.setting("DUEPROCESS_SECURE_COOKIES", "") == "true",
 		"mark console cookies Secure even on plain HTTP, behind a proxy that terminates TLS (env DUEPROCESS_SECURE_COOKIES=true)")
+	lifetimeText := fs.String("package-lifetime", c.setting("DUEPROCESS_PACKAGE_LIFETIME", dueprocess.PackageLifetime.String()),
+		"how long a released disclosure package may be downloaded before its ciphertext is deleted, such as 336h (env DUEPROCESS_PACKAGE_LIFETIME)")
 	publicURL := fs.String("public-url", c.setting("DUEPROCESS_PUBLIC_URL", ""),
 		"the address officials reach the server at (https://dueprocess.example.com), for the links sent to them; by default the address a request came to (env DUEPROCESS_PUBLIC_URL)")
 	rpID := fs.String("passkey-rp-id", c.setting("DUEPROCESS_PASSKEY_RP_ID", ""),
@@ -66,6 +71,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	lifetime, err := time.ParseDuration(*lifetimeText)
+	if err != nil || lifetime <= 0 {
+		return usageError{fmt.Sprintf("--package-lifetime: %q is not a positive duration such as 336h (14 days)", *lifetimeText)}
+	}
 	mailCfg, err := mailSet.config(c)
 	if err != nil {
 		return err
@@ -85,6 +94,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	decide := bindPolicy(pol)
+	notice := pol.Notice()
 	// Likewise a broken connectors file, before anything is gathered with
 	// it. The databases it names are not contacted until a collect.
 	connectors, err := loadConnectors(*connectorsPath)
@@ -92,8 +102,12 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer connectors.Close()
+	// A nil *gather.Set in the interface would not be nil: keep "no
+	// connectors" a nil Gatherer, which collect reports as such.
+	var gatherer disclose.Gatherer
 	if connectors != nil {
 		c.say("connectors: %s", connectors)
+		gatherer = connectors
 	}
 
 	db, err := c.openDB(ctx, *dsn)
@@ -102,6 +116,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	db.HoldTerms = pol.HoldTerms
+	db.Notice = notice
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves
 	// nothing behind.
@@ -140,21 +155,36 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}}
 	release.Start()
 	defer release.Close()
+	// A package's ciphertext is deleted once downloaded, or when it
+	// expires unclaimed; the manifest is kept. The download deletes it at
+	// once; this loop catches expiries and any deletion a failure left.
+	packages := &disclose.Service{DB: db, Blobs: blobs, Lifetime: lifetime, Log: log}
+	expire := &jobs.Loop{Name: "delete downloaded and expired packages", Every: 10 * time.Minute, Log: log, Run: func(ctx context.Context) error {
+		n, err := packages.Expire(ctx)
+		if n > 0 {
+			log.Info("deleted the ciphertext of downloaded or expired packages", "packages", n)
+		}
+		return err
+	}}
+	expire.Start()
+	defer expire.Close()
 	holds := holdLoop(db, log)
 	holds.Start()
 	defer holds.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
+	defer c.startNotices(db, contacter(connectors), notice, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		// connectors goes into web.Config for POST /api/v1/requests/{id}/collect (issue 12, branch disclose).
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide, ItemRule: pol.ItemAction,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
-			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
+			Gatherer: gatherer, PackageLifetime: lifetime,
+			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins,
+			Notice: notice, Contacts: contacter(connectors)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

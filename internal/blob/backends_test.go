@@ -144,6 +144,28 @@ func testBackend(t *testing.T, c backendCase) {
 		t.Errorf("putting the same content again replaced the stored ciphertext")
 	}
 
+	// Delete removes a blob, durably on every backend; deleting it again,
+	// or one never stored, does nothing; the key-check blob is kept.
+	gone := []byte("%PDF-1.4 a file to delete %%EOF")
+	gref, err := s.Put(ctx, bytes.NewReader(gone), 1<<20, blob.CheckPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := s.Delete(ctx, gref.SHA256); err != nil {
+			t.Fatalf("Delete: %v", err)
+		}
+	}
+	if _, err := get(s, gref.SHA256); !errors.Is(err, dueprocess.ErrNotFound) {
+		t.Errorf("Get after Delete: %v, want not found", err)
+	}
+	if got, err := get(s, ref.SHA256); err != nil || !bytes.Equal(got, content) {
+		t.Errorf("Delete of one blob touched another: %v", err)
+	}
+	if err := s.Delete(ctx, "../../blob.key"); dueprocess.ErrorKind(err) != dueprocess.Invalid {
+		t.Errorf("Delete of a path: %v, want invalid", err)
+	}
+
 	// Missing, malformed and refused blobs are not found.
 	refused := []byte("GIF89a not a pdf %%EOF")
 	if _, err := s.Put(ctx, bytes.NewReader(refused), 100, blob.CheckPDF); dueprocess.ErrorKind(err) != dueprocess.Invalid {

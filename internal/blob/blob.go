@@ -35,6 +35,10 @@ type Backend interface {
 	// Open returns the ciphertext stored under sum, or an error of kind
 	// NotFound.
 	Open(ctx context.Context, sum string) (io.ReadCloser, error)
+	// Delete removes the blob stored under sum, durably; deleting a blob
+	// that is not there does nothing. The caller makes sure nothing else
+	// still refers to it: blobs are shared by content.
+	Delete(ctx context.Context, sum string) error
 }
 
 // Pending is a blob being written to a Backend.
@@ -198,9 +202,30 @@ func (s *Store) Get(ctx context.Context, sum string) (io.ReadCloser, error) {
 	return &verifying{r: dec, c: f, h: sha256.New(), want: sum}, nil
 }
 
+// Delete removes the blob stored under sum. Blobs are addressed by their
+// content, so two records holding the same bytes share one blob: the
+// caller deletes only a blob it has checked nothing else refers to.
+func (s *Store) Delete(ctx context.Context, sum string) error {
+	if !validSum(sum) {
+		return dueprocess.Errorf(dueprocess.Invalid, "blob %q is not a sha256", sum)
+	}
+	if sum == keyCheckSum {
+		return dueprocess.Errorf(dueprocess.Conflict, "the key-check blob is never deleted")
+	}
+	if err := s.backend.Delete(ctx, sum); err != nil {
+		return fmt.Errorf("blob store: delete %s: %w", sum, err)
+	}
+	return nil
+}
+
 // keyCheck is the content of the blob that CheckKey reads back. Its address
 // is fixed, so every server finds the copy the first one stored.
 const keyCheck = "dueprocess blob key check\n"
+
+var keyCheckSum = func() string {
+	h := sha256.Sum256([]byte(keyCheck))
+	return hex.EncodeToString(h[:])
+}()
 
 // CheckKey makes sure this server can read the blobs that the others
 // store: it stores a small fixed blob if none is there yet and reads it

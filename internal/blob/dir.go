@@ -57,6 +57,19 @@ func (d *Dir) Open(ctx context.Context, sum string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// Delete removes the blob stored under sum, and syncs its directory so
+// that the removal is durable.
+func (d *Dir) Delete(ctx context.Context, sum string) error {
+	err := os.Remove(d.Path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(d.Path(sum)))
+}
+
 type dirPending struct {
 	d    *Dir
 	f    *os.File

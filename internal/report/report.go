@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
@@ -27,6 +28,7 @@ type Report struct {
 	Rows       []Row              `json:"jurisdictions"`
 	Total      Row                `json:"total"`
 	Pauses     []dueprocess.Pause `json:"pauses"` // in force at some time during the period
+	Regimes    Regimes            `json:"regimes"`
 }
 
 // Checkpoint is the signed audit checkpoint the report was computed at:
@@ -41,8 +43,9 @@ type Checkpoint struct {
 type Figures struct {
 	Requests int64 `json:"requests"`
 	Accounts int64 `json:"accounts"`
-	// SomeData counts requests answered with some data: approved in full
-	// or in part, or disclosed.
+	// SomeData counts requests answered with some data: for user data and
+	// emergencies, released with a package of at least one file (status
+	// disclosed); for preservation and content restriction, approved.
 	SomeData        int64    `json:"some_data"`
 	PercentSomeData *float64 `json:"percent_some_data"` // null without requests
 }
@@ -57,10 +60,12 @@ type Row struct {
 	UserData  Figures                                 `json:"user_data"`
 	ByProcess map[dueprocess.LegalProcessType]Figures `json:"by_legal_process"`
 	Emergency Figures                                 `json:"emergency"`
-	// Preservation: requests, and accounts preserved (requests granted).
+	// Preservation: requests, accounts preserved (requests granted), and
+	// accounts held: the holds placed on the requests' targets (AddHolds).
 	Preservation struct {
 		Requests          int64 `json:"requests"`
 		AccountsPreserved int64 `json:"accounts_preserved"`
+		AccountsHeld      int64 `json:"accounts_held"`
 	} `json:"preservation"`
 	// ContentRestriction: requests, items named, and items acted on.
 	ContentRestriction struct {
@@ -77,11 +82,24 @@ type Row struct {
 	NoData    int64 `json:"no_data"` // no data held on the targets
 	Withdrawn int64 `json:"withdrawn"`
 	Pending   int64 `json:"pending"` // still being handled
+	// UserNotice counts the notices to the users whose data was asked
+	// for (see AddNotices).
+	UserNotice Notices `json:"user_notice"`
+	// RefusedUnverified counts the requests of the period refused as
+	// unverified or suspected forgery (a failed callback to the agency's
+	// number in our registry), whatever became of them since: a forged
+	// demand is not a government's demand, and is counted apart
+	// (docs/verification.md).
+	RefusedUnverified int64 `json:"refused_unverified"`
 	// NationalSecurity gives US national-security demands (FISA orders,
 	// National Security Letters) only as bands, as the law requires; they
 	// are counted nowhere else in the report, so that no exact figure can
 	// be worked out by subtraction. Set for the United States and the total.
 	NationalSecurity *Bands `json:"national_security,omitempty"`
+	// Extraterritorial counts the requests about a user whose
+	// platform-known home country is outside this one (see
+	// Report.AddRegimeRequests).
+	Extraterritorial int64 `json:"extraterritorial"`
 
 	nsRequests, nsAccounts int64
 }
@@ -121,8 +139,24 @@ func ParsePeriod(p string) (start, end dueprocess.Date, err error) {
 	return dueprocess.DateOf(first), dueprocess.DateOf(first.AddDate(0, 6, -1)), nil
 }
 
-// answered are the statuses of a request answered with some data.
-var answered = []dueprocess.Status{dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved, dueprocess.StatusDisclosed}
+// answered are the statuses of a request answered with some data. For
+// user data and emergencies that is a release: a package of at least one
+// file (status disclosed; a release that found no data held for every
+// approved category is no_data). An approval alone has produced nothing
+// yet, and is pending. A preservation or a content restriction produces no
+// package: its approval is its answer.
+var answered = []dueprocess.Status{dueprocess.StatusDisclosed}
+
+var granted = []dueprocess.Status{dueprocess.StatusApproved, dueprocess.StatusPartiallyApproved, dueprocess.StatusDisclosed}
+
+// someData reports whether count c is of requests answered with some data.
+func someData(c dueprocess.ReportCount) bool {
+	switch c.Kind {
+	case dueprocess.KindPreservation, dueprocess.KindContentRestriction:
+		return slices.Contains(granted, c.Status)
+	}
+	return slices.Contains(answered, c.Status)
+}
 
 // Build makes the report of period from its counts, with the pauses of
 // any time (those in force during the period are kept) and the checkpoint
@@ -144,6 +178,7 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 	}
 	rep := &Report{Period: period, Start: start, End: end, Checkpoint: cp, Pauses: []dueprocess.Pause{}}
 	rows := map[string]*Row{}
+	regimes := map[[2]string]*RegimeRow{}
 	rep.Total = newRow("", "All jurisdictions")
 	for _, c := range counts {
 		if c.Period != period {
@@ -157,7 +192,9 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 		}
 		add(row, c)
 		add(&rep.Total, c)
+		rep.addRegime(regimes, c)
 	}
+	rep.finishRegimes(regimes)
 	for _, row := range rows {
 		rep.Rows = append(rep.Rows, *row)
 	}
@@ -201,7 +238,7 @@ func add(row *Row, c dueprocess.ReportCount) {
 		row.nsAccounts += c.Accounts
 		return
 	}
-	some := slices.Contains(answered, c.Status)
+	some := someData(c)
 	fig := func(f *Figures) {
 		f.Requests += c.Requests
 		f.Accounts += c.Accounts
@@ -262,6 +299,24 @@ func percentages(row *Row) {
 	for k, f := range row.ByProcess {
 		percent(&f)
 		row.ByProcess[k] = f
+	}
+}
+
+// AddForged adds the requests refused as suspected forgery
+// (store.DB.ForgedCounts) to the rows of r's period and its total.
+func (r *Report) AddForged(counts []dueprocess.ForgedCount) {
+	for _, c := range counts {
+		if c.Period != r.Period {
+			continue
+		}
+		i := slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		if i < 0 {
+			r.Rows = append(r.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
+			slices.SortFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Jurisdiction, b.Jurisdiction) })
+			i = slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		}
+		r.Rows[i].RefusedUnverified += c.Requests
+		r.Total.RefusedUnverified += c.Requests
 	}
 }
 

@@ -22,8 +22,8 @@ func counts() []dueprocess.ReportCount {
 		c("HK", dueprocess.KindContentRestriction, dueprocess.ProcessCourtOrder, dueprocess.StatusInReview, 1, 2),
 		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusDisclosed, 30, 40),
 		c("US", dueprocess.KindUserData, dueprocess.ProcessSubpoena, dueprocess.StatusNoData, 10, 10),
-		c("US", dueprocess.KindUserData, dueprocess.ProcessSearchWarrant, dueprocess.StatusPartiallyApproved, 4, 4),
-		c("US", dueprocess.KindEmergency, dueprocess.ProcessEmergency, dueprocess.StatusApproved, 2, 2),
+		c("US", dueprocess.KindUserData, dueprocess.ProcessSearchWarrant, dueprocess.StatusDisclosed, 4, 4),
+		c("US", dueprocess.KindEmergency, dueprocess.ProcessEmergency, dueprocess.StatusDisclosed, 2, 2),
 		c("US", dueprocess.KindPreservation, dueprocess.ProcessOther, dueprocess.StatusApproved, 5, 9),
 		{Period: "2021-H1", Jurisdiction: "US", Kind: dueprocess.KindUserData, Process: dueprocess.ProcessSubpoena, Status: dueprocess.StatusDisclosed, Requests: 99, Accounts: 99},
 	}
@@ -68,6 +68,29 @@ func TestBuild(t *testing.T) {
 		if _, err := Build(bad, nil, nil, Checkpoint{}); dueprocess.ErrorField(err) != "period" {
 			t.Errorf("period %q: %v", bad, err)
 		}
+	}
+}
+
+// TestSomeDataComesFromReleases: a user-data request approved but not yet
+// released has produced nothing: it is pending, not answered with some
+// data; released with a package it is. A preservation's approval is its
+// answer.
+func TestSomeDataComesFromReleases(t *testing.T) {
+	c := func(k dueprocess.RequestKind, s dueprocess.Status, n int64) dueprocess.ReportCount {
+		return dueprocess.ReportCount{Period: "2026-H1", Jurisdiction: "DE", Kind: k, Process: dueprocess.ProcessCourtOrder, Status: s, Requests: n, Accounts: n}
+	}
+	r, err := Build("2026-H1", []dueprocess.ReportCount{
+		c(dueprocess.KindUserData, dueprocess.StatusApproved, 3), c(dueprocess.KindUserData, dueprocess.StatusPartiallyApproved, 2),
+		c(dueprocess.KindUserData, dueprocess.StatusDisclosed, 5), c(dueprocess.KindUserData, dueprocess.StatusNoData, 7),
+		c(dueprocess.KindPreservation, dueprocess.StatusApproved, 4),
+	}, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	de := r.Rows[0]
+	if de.UserData.Requests != 17 || de.UserData.SomeData != 5 || de.Pending != 5 || de.NoData != 7 || de.Preservation.AccountsPreserved != 4 {
+		t.Errorf("DE: user data %+v, pending %d, no data %d, preserved %d; want 17 requests, 5 with some data, 5 pending, 7 no data, 4 preserved",
+			de.UserData, de.Pending, de.NoData, de.Preservation.AccountsPreserved)
 	}
 }
 
@@ -186,5 +209,52 @@ func TestNationalSecurityBands(t *testing.T) {
 	WriteGoogleCSV(&buf, r)
 	if strings.Contains(buf.String(), "263") || strings.Contains(buf.String(), "260") {
 		t.Errorf("the CSV holds an exact national-security figure:\n%s", buf.String())
+	}
+}
+
+func TestAddNotices(t *testing.T) {
+	counts := []dueprocess.ReportCount{
+		{Period: "2026-H1", Jurisdiction: "DE", Kind: dueprocess.KindUserData, Process: dueprocess.ProcessCourtOrder, Status: dueprocess.StatusDisclosed, Requests: 2, Accounts: 3},
+		{Period: "2026-H1", Jurisdiction: "HK", Kind: dueprocess.KindEmergency, Process: dueprocess.ProcessEmergency, Status: dueprocess.StatusDisclosed, Requests: 1, Accounts: 1},
+	}
+	rep, err := Build("2026-H1", counts, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddNotices([]dueprocess.NoticeCount{
+		{Period: "2026-H1", Jurisdiction: "DE", Sent: 2, Withheld: 1, Undeliverable: 1},
+		{Period: "2026-H1", Jurisdiction: "HK", Delayed: 1},
+		{Period: "2025-H2", Jurisdiction: "DE", Sent: 40}, // another period
+	})
+	want := map[string]Notices{"DE": {Sent: 2, Withheld: 1, Undeliverable: 1}, "HK": {Delayed: 1}}
+	for _, row := range rep.Rows {
+		if row.UserNotice != want[row.Jurisdiction] {
+			t.Errorf("%s: %+v, want %+v", row.Jurisdiction, row.UserNotice, want[row.Jurisdiction])
+		}
+	}
+	if got := rep.Total.UserNotice; got != (Notices{Sent: 2, Withheld: 1, Delayed: 1, Undeliverable: 1}) {
+		t.Errorf("total %+v", got)
+	}
+}
+
+func TestAddHolds(t *testing.T) {
+	counts := []dueprocess.ReportCount{
+		{Period: "2026-H1", Jurisdiction: "US", Kind: dueprocess.KindPreservation, Process: dueprocess.ProcessSubpoena, Status: dueprocess.StatusInReview, Requests: 2, Accounts: 3},
+	}
+	rep, err := Build("2026-H1", counts, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddHolds([]dueprocess.HoldCount{
+		{Period: "2026-H1", Jurisdiction: "US", Accounts: 3},
+		{Period: "2026-H1", Jurisdiction: "DE", Accounts: 1},  // its request counted a moment later
+		{Period: "2025-H2", Jurisdiction: "US", Accounts: 40}, // another period
+	})
+	got := map[string]int64{}
+	for _, row := range rep.Rows {
+		got[row.Jurisdiction] = row.Preservation.AccountsHeld
+	}
+	if got["US"] != 3 || got["DE"] != 1 || rep.Total.Preservation.AccountsHeld != 4 {
+		t.Errorf("accounts held %v, total %d; want US 3, DE 1, total 4", got, rep.Total.Preservation.AccountsHeld)
 	}
 }

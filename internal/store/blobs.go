@@ -76,3 +76,17 @@ func (p *pendingBlob) Commit(ctx context.Context, sum string) error {
 		return nil
 	})
 }
+
+// Delete removes the blob stored under sum. On SQLite it goes through
+// Transact, the single writer; on PostgreSQL it commits on its own.
+func (b *Blobs) Delete(ctx context.Context, sum string) error {
+	const q = `DELETE FROM blobs WHERE sha256 = $1`
+	if b.db.dialect == Postgres {
+		_, err := b.db.sql.ExecContext(ctx, q, sum)
+		return mapError(err)
+	}
+	return b.db.Transact(ctx, func(tx *Tx) error {
+		_, err := tx.tx.ExecContext(ctx, q, sum)
+		return mapError(err)
+	})
+}

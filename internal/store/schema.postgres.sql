@@ -6,7 +6,11 @@ CREATE TABLE agencies (
     jurisdiction text NOT NULL,
     kind text NOT NULL,
     callback_phone text NOT NULL DEFAULT ''::text,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    supervisor_contact text NOT NULL DEFAULT ''::text,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text,
+    signing_key text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX agencies_pkey ON agencies USING btree (id);
 
@@ -15,6 +19,19 @@ CREATE TABLE agency_domains (
     domain text NOT NULL
 );
 CREATE UNIQUE INDEX agency_domains_pkey ON agency_domains USING btree (agency_id, domain);
+
+CREATE TABLE alerts (
+    id text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    kind text NOT NULL,
+    request_id text NOT NULL DEFAULT ''::text,
+    agency_id text NOT NULL DEFAULT ''::text,
+    official_id text NOT NULL DEFAULT ''::text,
+    text text NOT NULL,
+    dismissed_at timestamp with time zone
+);
+CREATE INDEX alerts_open ON alerts USING btree (dismissed_at, at);
+CREATE UNIQUE INDEX alerts_pkey ON alerts USING btree (id);
 
 CREATE TABLE assignments (
     request_id text NOT NULL,
@@ -60,6 +77,30 @@ CREATE TABLE blobs (
 );
 CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
 
+CREATE TABLE callbacks (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    staff_id text NOT NULL,
+    dialled text NOT NULL,
+    called_at timestamp with time zone NOT NULL,
+    reached text NOT NULL,
+    outcome text NOT NULL,
+    note text NOT NULL DEFAULT ''::text,
+    recorded_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX callbacks_pkey ON callbacks USING btree (id);
+CREATE INDEX callbacks_request ON callbacks USING btree (request_id);
+
+CREATE TABLE cannot_comply (
+    request_id text NOT NULL,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    staff_id text NOT NULL,
+    body text NOT NULL
+);
+CREATE UNIQUE INDEX cannot_comply_pkey ON cannot_comply USING btree (request_id, seq);
+
 CREATE TABLE content_requests (
     request_id text NOT NULL,
     requester_type text NOT NULL,
@@ -97,6 +138,29 @@ CREATE TABLE dsa_orders (
     transmitted_at timestamp without time zone NOT NULL
 );
 CREATE UNIQUE INDEX dsa_orders_pkey ON dsa_orders USING btree (request_id);
+
+CREATE TABLE gathered_files (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    category text NOT NULL,
+    target_type text,
+    target_value text,
+    name text,
+    row_count bigint NOT NULL,
+    bytes bigint NOT NULL,
+    sha256 text,
+    blob_sha256 text,
+    no_data boolean NOT NULL,
+    source text NOT NULL,
+    gathered_by_type text NOT NULL,
+    gathered_by_id text NOT NULL,
+    gathered_at timestamp with time zone NOT NULL,
+    package_id text
+);
+CREATE INDEX gathered_files_blob ON gathered_files USING btree (blob_sha256) WHERE (blob_sha256 IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files USING btree (request_id, name) WHERE (name IS NOT NULL);
+CREATE UNIQUE INDEX gathered_files_pkey ON gathered_files USING btree (id);
+CREATE INDEX gathered_files_request ON gathered_files USING btree (request_id, gathered_at);
 
 CREATE TABLE hold_links (
     hold_id text NOT NULL,
@@ -167,6 +231,30 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jur
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
 CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
 
+CREATE TABLE notices (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    reason text NOT NULL,
+    status text NOT NULL,
+    language text NOT NULL,
+    address text NOT NULL DEFAULT ''::text,
+    held_by text NOT NULL DEFAULT ''::text,
+    release_at timestamp with time zone,
+    why text NOT NULL DEFAULT ''::text,
+    mail_id text,
+    created_at timestamp with time zone NOT NULL,
+    queued_at timestamp with time zone,
+    lifted_by text NOT NULL DEFAULT ''::text,
+    lift_reason text NOT NULL DEFAULT ''::text,
+    claimed_until timestamp with time zone
+);
+CREATE INDEX notices_due ON notices USING btree (release_at) WHERE (status = ANY (ARRAY['withheld'::text, 'delayed'::text]));
+CREATE UNIQUE INDEX notices_pkey ON notices USING btree (id);
+CREATE UNIQUE INDEX notices_request_id_reason_target_type_target_value_key ON notices USING btree (request_id, reason, target_type, target_value);
+CREATE INDEX notices_unresolved ON notices USING btree (created_at) WHERE (status = 'unresolved'::text);
+
 CREATE TABLE official_links (
     hash bytea NOT NULL,
     purpose text NOT NULL,
@@ -189,10 +277,13 @@ CREATE TABLE officials (
     email text NOT NULL,
     name text NOT NULL,
     created_at timestamp with time zone NOT NULL,
+    age_recipient text,
     password_hash text,
     totp_secret text,
     totp_last_step bigint NOT NULL DEFAULT 0,
-    approved_at timestamp with time zone
+    approved_at timestamp with time zone,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
@@ -217,6 +308,29 @@ CREATE INDEX outbox_created ON outbox USING btree (created_at);
 CREATE INDEX outbox_due ON outbox USING btree (next_attempt_at) WHERE (status = 'queued'::text);
 CREATE UNIQUE INDEX outbox_pkey ON outbox USING btree (id);
 CREATE INDEX outbox_request ON outbox USING btree (request_id) WHERE (request_id IS NOT NULL);
+
+CREATE TABLE packages (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    manifest text NOT NULL,
+    manifest_sha256 text NOT NULL,
+    ciphertext_sha256 text NOT NULL,
+    bytes bigint NOT NULL,
+    files integer NOT NULL,
+    encryption text NOT NULL,
+    blob_sha256 text,
+    created_by_type text NOT NULL,
+    created_by_id text NOT NULL,
+    created_at timestamp with time zone NOT NULL,
+    expires_at timestamp with time zone NOT NULL,
+    downloaded_at timestamp with time zone,
+    downloaded_by text,
+    downloaded_from text,
+    deleted_at timestamp with time zone
+);
+CREATE UNIQUE INDEX packages_pkey ON packages USING btree (id);
+CREATE UNIQUE INDEX packages_request_id_key ON packages USING btree (request_id);
+CREATE INDEX packages_to_delete ON packages USING btree (expires_at) WHERE (deleted_at IS NULL);
 
 CREATE TABLE passkeys (
     id bytea NOT NULL,
@@ -277,6 +391,14 @@ CREATE TABLE report_counts (
     accounts bigint NOT NULL
 );
 CREATE UNIQUE INDEX report_counts_pkey ON report_counts USING btree (period, jurisdiction, kind, process, status);
+
+CREATE TABLE report_forged (
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    kind text NOT NULL,
+    requests bigint NOT NULL
+);
+CREATE UNIQUE INDEX report_forged_pkey ON report_forged USING btree (period, jurisdiction, kind);
 
 CREATE TABLE request_events (
     request_id text NOT NULL,
@@ -345,7 +467,8 @@ CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
     type text NOT NULL,
-    value text NOT NULL
+    value text NOT NULL,
+    country text
 );
 CREATE UNIQUE INDEX request_targets_pkey ON request_targets USING btree (request_id, "position");
 CREATE INDEX request_targets_value ON request_targets USING btree (type, value);
@@ -375,16 +498,29 @@ CREATE TABLE requests (
     updated_at timestamp with time zone NOT NULL,
     decision text,
     paused_from text,
+    answered_as text,
     attestation text,
+    signed_by text NOT NULL DEFAULT ''::text,
+    channel text NOT NULL DEFAULT 'api'::text,
+    sender text NOT NULL DEFAULT ''::text,
+    signals text NOT NULL DEFAULT ''::text,
+    flag text NOT NULL DEFAULT ''::text,
+    forged_at timestamp with time zone,
+    regime text,
+    extraterritorial boolean NOT NULL DEFAULT false,
+    answered_at timestamp with time zone,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_due_at ON requests USING btree (due_at);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
+CREATE INDEX requests_official ON requests USING btree (official_id, received_at);
+CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
+CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);
 
@@ -463,6 +599,15 @@ CREATE TABLE staff_roles (
     role text NOT NULL
 );
 CREATE UNIQUE INDEX staff_roles_pkey ON staff_roles USING btree (staff_id, role);
+
+CREATE TABLE token_addresses (
+    token_id text NOT NULL,
+    agency_id text NOT NULL,
+    address text NOT NULL,
+    first_seen timestamp with time zone NOT NULL
+);
+CREATE INDEX token_addresses_agency ON token_addresses USING btree (agency_id, address);
+CREATE UNIQUE INDEX token_addresses_pkey ON token_addresses USING btree (token_id, address);
 
 CREATE TABLE tokens (
     id text NOT NULL,

@@ -7,12 +7,23 @@ CREATE TABLE agencies (
     kind           TEXT NOT NULL,
     callback_phone TEXT NOT NULL DEFAULT '',
     created_at     TIMESTAMP NOT NULL
-);
+, supervisor_contact TEXT NOT NULL DEFAULT '', suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '', signing_key TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE agency_domains (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     domain    TEXT NOT NULL,
     PRIMARY KEY (agency_id, domain)
+);
+
+CREATE TABLE alerts (
+    id           TEXT PRIMARY KEY,
+    at           TIMESTAMP NOT NULL,
+    kind         TEXT NOT NULL,
+    request_id   TEXT NOT NULL DEFAULT '',
+    agency_id    TEXT NOT NULL DEFAULT '',
+    official_id  TEXT NOT NULL DEFAULT '',
+    text         TEXT NOT NULL,
+    dismissed_at TIMESTAMP
 );
 
 CREATE TABLE assignments (
@@ -29,14 +40,14 @@ CREATE TABLE audit_checkpoints (
     created_at TIMESTAMP NOT NULL
 );
 
-CREATE TABLE audit_entries (
-    idx    BIGINT PRIMARY KEY,
+CREATE TABLE "audit_entries" (
+    idx    INTEGER PRIMARY KEY,
     object TEXT NOT NULL,
     data   BLOB NOT NULL
 );
 
-CREATE TABLE audit_hashes (
-    id   BIGINT PRIMARY KEY,
+CREATE TABLE "audit_hashes" (
+    id   INTEGER PRIMARY KEY,
     hash BLOB NOT NULL
 );
 
@@ -50,6 +61,28 @@ CREATE TABLE blobs (
     ciphertext BLOB NOT NULL,
     size       INTEGER NOT NULL,
     created_at TEXT NOT NULL
+);
+
+CREATE TABLE callbacks (
+    id          TEXT PRIMARY KEY,
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    staff_id    TEXT NOT NULL REFERENCES staff (id),
+    dialled     TEXT NOT NULL,
+    called_at   TIMESTAMP NOT NULL,
+    reached     TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    recorded_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE cannot_comply (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    seq        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    at         TIMESTAMP NOT NULL,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    body       TEXT NOT NULL,
+    PRIMARY KEY (request_id, seq)
 );
 
 CREATE TABLE content_requests (
@@ -83,6 +116,25 @@ CREATE TABLE dsa_orders (
     redress              TEXT NOT NULL,
     inform               TEXT NOT NULL,
     transmitted_at       TIMESTAMP NOT NULL
+);
+
+CREATE TABLE gathered_files (
+    id               TEXT PRIMARY KEY,
+    request_id       TEXT NOT NULL REFERENCES requests (id),
+    category         TEXT NOT NULL,
+    target_type      TEXT,
+    target_value     TEXT,
+    name             TEXT,
+    row_count        INTEGER NOT NULL,
+    bytes            INTEGER NOT NULL,
+    sha256           TEXT,
+    blob_sha256      TEXT,
+    no_data          BOOLEAN NOT NULL,
+    source           TEXT NOT NULL,
+    gathered_by_type TEXT NOT NULL,
+    gathered_by_id   TEXT NOT NULL,
+    gathered_at      TEXT NOT NULL,
+    package_id       TEXT
 );
 
 CREATE TABLE hold_links (
@@ -144,6 +196,27 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE notices (
+    id           TEXT PRIMARY KEY,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    target_type  TEXT NOT NULL,
+    target_value TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('released', 'hold_placed')),
+    status       TEXT NOT NULL CHECK (status IN ('unresolved', 'queued', 'withheld', 'delayed', 'undeliverable')),
+    language     TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    held_by      TEXT NOT NULL DEFAULT '' CHECK (held_by IN ('', 'nondisclosure', 'emergency')),
+    release_at   TIMESTAMP,
+    why          TEXT NOT NULL DEFAULT '',
+    mail_id      TEXT REFERENCES outbox (id),
+    created_at   TIMESTAMP NOT NULL,
+    queued_at    TIMESTAMP,
+    lifted_by    TEXT NOT NULL DEFAULT '',
+    lift_reason  TEXT NOT NULL DEFAULT '',
+    claimed_until TIMESTAMP,
+    UNIQUE (request_id, reason, target_type, target_value)
+);
+
 CREATE TABLE official_links (
     hash            BLOB PRIMARY KEY,
     purpose         TEXT NOT NULL,
@@ -164,7 +237,7 @@ CREATE TABLE officials (
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
+, age_recipient TEXT, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP, suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
@@ -181,6 +254,26 @@ CREATE TABLE outbox (
     claimed_until   TIMESTAMP,
     sent_at         TIMESTAMP,
     last_error      TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE packages (
+    id                TEXT PRIMARY KEY,
+    request_id        TEXT NOT NULL UNIQUE REFERENCES requests (id),
+    manifest          TEXT NOT NULL,
+    manifest_sha256   TEXT NOT NULL,
+    ciphertext_sha256 TEXT NOT NULL,
+    bytes             INTEGER NOT NULL,
+    files             INTEGER NOT NULL,
+    encryption        TEXT NOT NULL,
+    blob_sha256       TEXT,
+    created_by_type   TEXT NOT NULL,
+    created_by_id     TEXT NOT NULL,
+    created_at        TEXT NOT NULL,
+    expires_at        TEXT NOT NULL,
+    downloaded_at     TEXT,
+    downloaded_by     TEXT,
+    downloaded_from   TEXT,
+    deleted_at        TEXT
 );
 
 CREATE TABLE passkeys (
@@ -238,6 +331,14 @@ CREATE TABLE report_counts (
     requests     BIGINT NOT NULL,
     accounts     BIGINT NOT NULL,
     PRIMARY KEY (period, jurisdiction, kind, process, status)
+);
+
+CREATE TABLE report_forged (
+    period       TEXT NOT NULL,
+    jurisdiction TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    requests     BIGINT NOT NULL,
+    PRIMARY KEY (period, jurisdiction, kind)
 );
 
 CREATE TABLE request_events (
@@ -302,7 +403,7 @@ CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
     type       TEXT NOT NULL,
-    value      TEXT NOT NULL,
+    value      TEXT NOT NULL, country TEXT,
     PRIMARY KEY (request_id, position)
 );
 
@@ -329,7 +430,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, attestation TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -391,6 +492,14 @@ CREATE TABLE staff_roles (
     PRIMARY KEY (staff_id, role)
 );
 
+CREATE TABLE token_addresses (
+    token_id   TEXT NOT NULL REFERENCES tokens (id),
+    agency_id  TEXT NOT NULL REFERENCES agencies (id),
+    address    TEXT NOT NULL,
+    first_seen TIMESTAMP NOT NULL,
+    PRIMARY KEY (token_id, address)
+);
+
 CREATE TABLE tokens (
     id          TEXT PRIMARY KEY,
     hash        BLOB NOT NULL UNIQUE,
@@ -402,11 +511,21 @@ CREATE TABLE tokens (
     CHECK ((official_id IS NULL) <> (staff_id IS NULL))
 );
 
+CREATE INDEX alerts_open ON alerts (dismissed_at, at);
+
 CREATE INDEX assignments_staff ON assignments (staff_id);
 
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 
+CREATE INDEX callbacks_request ON callbacks (request_id);
+
 CREATE INDEX documents_request ON documents (request_id);
+
+CREATE INDEX gathered_files_blob ON gathered_files (blob_sha256) WHERE blob_sha256 IS NOT NULL;
+
+CREATE UNIQUE INDEX gathered_files_name ON gathered_files (request_id, name) WHERE name IS NOT NULL;
+
+CREATE INDEX gathered_files_request ON gathered_files (request_id, gathered_at);
 
 CREATE INDEX hold_links_request ON hold_links (request_id);
 
@@ -422,6 +541,10 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, s
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
 
+CREATE INDEX notices_due ON notices (release_at) WHERE status IN ('withheld', 'delayed');
+
+CREATE INDEX notices_unresolved ON notices (created_at) WHERE status = 'unresolved';
+
 CREATE INDEX official_links_email ON official_links (email);
 
 CREATE INDEX outbox_created ON outbox (created_at);
@@ -429,6 +552,8 @@ CREATE INDEX outbox_created ON outbox (created_at);
 CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'queued';
 
 CREATE INDEX outbox_request ON outbox (request_id) WHERE request_id IS NOT NULL;
+
+CREATE INDEX packages_to_delete ON packages (expires_at) WHERE deleted_at IS NULL;
 
 CREATE INDEX passkeys_official ON passkeys (official_id);
 
@@ -446,9 +571,16 @@ CREATE INDEX requests_due_at ON requests (due_at);
 
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
+CREATE INDEX requests_official ON requests (official_id, received_at);
+
+CREATE INDEX requests_official_kind ON requests (official_id, kind);
+
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+
+CREATE INDEX requests_regimes ON requests (received_at)
+    WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
 
 CREATE INDEX requests_status ON requests (status, id);
 
@@ -463,3 +595,5 @@ CREATE INDEX sessions_staff ON sessions (staff_id);
 CREATE INDEX signin_failures_attempt ON signin_failures (attempt);
 
 CREATE INDEX signin_failures_key ON signin_failures (key, at);
+
+CREATE INDEX token_addresses_agency ON token_addresses (agency_id, address);

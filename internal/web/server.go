@@ -24,6 +24,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
@@ -44,9 +45,14 @@ type Server struct {
 	// starts (true) and ends (false), within the bound on hashes.
 	testHookHash func(start bool)
 
+	disclose *disclose.Service
+
 	checkpoints *audit.Checkpointer
 	verifierKey string
 	bandWidth   int
+
+	notice   dueprocess.NoticePolicy
+	contacts dueprocess.Contacter
 
 	now           func() time.Time
 	issuer        string
@@ -91,6 +97,13 @@ type Config struct {
 	Checkpoints *audit.Checkpointer
 	VerifierKey string
 
+	// Gatherer runs the connectors that collect gathers through; nil
+	// when none are configured (collect then answers 409, and files are
+	// added by hand). PackageLifetime is how long a released package may
+	// be downloaded (default dueprocess.PackageLifetime).
+	Gatherer        disclose.Gatherer
+	PackageLifetime time.Duration
+
 	// BandWidth is the width of the bands US national-security figures
 	// are published in: 250 (the default), 500 or 1000.
 	BandWidth int
@@ -101,6 +114,12 @@ type Config struct {
 	PasswordHashes   int
 	PasswordHashWait time.Duration
 
+	// Notice is the policy's notice section (default
+	// dueprocess.DefaultNoticePolicy when zero) and Contacts the
+	// connectors' contact lookup (nil: none), for planning user notices
+	// (see Server.noticePlan).
+	Notice   dueprocess.NoticePolicy
+	Contacts dueprocess.Contacter
 	// PublicURL is the address officials reach the server at, such as
 	// "https://dueprocess.example.com", for the links sent to them; by
 	// default the address the request that makes a link came to.
@@ -121,6 +140,9 @@ func New(c Config) *Server {
 	if c.Decide == nil || c.Checkpoints == nil {
 		panic("web: Config.Decide and Config.Checkpoints are required")
 	}
+	if c.Notice == (dueprocess.NoticePolicy{}) {
+		c.Notice = dueprocess.DefaultNoticePolicy
+	}
 	log := c.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -133,6 +155,7 @@ func New(c Config) *Server {
 		hashes:     auth.NewHashes(c.PasswordHashes, c.PasswordHashWait),
 
 		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey, bandWidth: cmp.Or(c.BandWidth, 250),
+		notice: c.Notice, contacts: c.Contacts,
 
 		now: c.Now, issuer: cmp.Or(c.Issuer, "dueprocess"), secureCookies: c.SecureCookies,
 		sessionIdle: cmp.Or(c.SessionIdle, 30*time.Minute), sessionMax: cmp.Or(c.SessionMax, 12*time.Hour),
@@ -143,6 +166,7 @@ func New(c Config) *Server {
 	if s.itemRule == nil {
 		s.itemRule = policy.Default().ItemAction
 	}
+	s.disclose = &disclose.Service{DB: c.DB, Blobs: c.Blobs, Gatherer: c.Gatherer, Decide: c.Decide, Lifetime: c.PackageLifetime, Log: log}
 	s.publicURL = strings.TrimSuffix(c.PublicURL, "/")
 	s.mailLink = officialLinkMail
 	w, err := relyingParty(c)
@@ -295,6 +319,7 @@ var statusOf = map[dueprocess.Kind]int{
 	dueprocess.Unauthenticated: http.StatusUnauthorized,
 	dueprocess.Forbidden:       http.StatusForbidden,
 	dueprocess.TooLarge:        http.StatusRequestEntityTooLarge,
+	dueprocess.Gone:            http.StatusGone,
 	dueprocess.RateLimited:     http.StatusTooManyRequests,
 	dueprocess.Unavailable:     http.StatusServiceUnavailable,
 	dueprocess.Internal:        http.StatusInternalServerError,

@@ -33,9 +33,9 @@ func seedHistory(t *testing.T, e *env) {
 		}
 	}
 	for i := range 6 {
-		add(hk, "HK", time.Date(2020, 2, 1+i, 0, 0, 0, 0, time.UTC), dueprocess.StatusApproved)
+		add(hk, "HK", time.Date(2020, 2, 1+i, 0, 0, 0, 0, time.UTC), dueprocess.StatusDisclosed)
 		add(hk, "HK", time.Date(2020, 9, 1+i, 0, 0, 0, 0, time.UTC), dueprocess.StatusPaused)
-		add(de, "DE", time.Date(2020, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC), dueprocess.StatusApproved)
+		add(de, "DE", time.Date(2020, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC), dueprocess.StatusDisclosed)
 		add(de, "DE", time.Date(2021, time.Month(1+i), 1, 0, 0, 0, 0, time.UTC), dueprocess.StatusNoData)
 	}
 }

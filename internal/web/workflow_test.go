@@ -18,10 +18,7 @@ import (
 // this package performs yet, and where they are built. The walk reaches
 // their target status through the store, so that the moves out of it are
 // still walked through routes.
-var doneElsewhere = map[dueprocess.Move]string{
-	{From: dueprocess.StatusApproved, To: dueprocess.StatusDisclosed}:          "release (branch disclose)",
-	{From: dueprocess.StatusPartiallyApproved, To: dueprocess.StatusDisclosed}: "release (branch disclose)",
-}
+var doneElsewhere = map[dueprocess.Move]string{}
 
 // walker drives requests of the German agency through the API. Its policy
 // is the built-in one, except for the requests named in strict, which it
@@ -141,8 +138,30 @@ func (w *walker) performers() map[dueprocess.Move]func(id string) string {
 		return route("human-rights", e.humanRights, `{"conclusion": "`+conclusion+`", "legality": "a court order",
 			"necessity": "named in the order", "proportionality": "two months"}`)
 	}
+	// A release by the reviewer, put on the case: of a file added by hand
+	// (disclosed), or of what a collect found when the platform holds
+	// nothing on the target (no_data; its user is renamed away meanwhile).
+	release := func(data bool) func(string) string {
+		return func(id string) string {
+			e.assign(id, e.staff)
+			if data {
+				w.call(id, "files?category=subscriber&name=walk.csv", e.staff, "account\nwalk\n")
+			} else {
+				e.platformDB.rename("demosisto", "moved-away")
+				w.call(id, "collect", e.staff, "")
+				e.platformDB.rename("moved-away", "demosisto")
+			}
+			e.confirmCallback(id)
+			w.call(id, "release", e.staff, "")
+			return id
+		}
+	}
 	m := func(from, to dueprocess.Status) dueprocess.Move { return dueprocess.Move{From: from, To: to} }
 	return map[dueprocess.Move]func(string) string{
+		m(dueprocess.StatusApproved, dueprocess.StatusDisclosed):                 release(true),
+		m(dueprocess.StatusPartiallyApproved, dueprocess.StatusDisclosed):        release(true),
+		m(dueprocess.StatusApproved, dueprocess.StatusNoData):                    release(false),
+		m(dueprocess.StatusPartiallyApproved, dueprocess.StatusNoData):           release(false),
 		m(dueprocess.StatusReceived, dueprocess.StatusInReview):                  submit(walkReview),
 		m(dueprocess.StatusReceived, dueprocess.StatusEscalated):                 submit(walkEscalate),
 		m(dueprocess.StatusReceived, dueprocess.StatusNarrowingRequested):        submit(walkNarrow),
