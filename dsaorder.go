@@ -16,12 +16,6 @@ import (
 // administrative authority to act against illegal content (DSA Art. 9).
 const ProcessDSARemovalOrder LegalProcessType = "dsa_removal_order"
 
-func init() {
-	// Listed here rather than in request.go so that other regimes'
-	// types can be added there without touching this one.
-	LegalProcessTypes = append(LegalProcessTypes, ProcessDSARemovalOrder)
-}
-
 // DSAOrder is what an Article 9 order states beside its items (the exact
 // location of the content) and its legal process (the issuing authority,
 // legal_process.issued_by).

@@ -33,7 +33,7 @@ const (
 
 // LegalProcessTypes lists every legal process type.
 var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity,
-	ProcessEPOC, ProcessEPOCPR, ProcessDSAOrder, ProcessUKDAA}
+	ProcessEPOC, ProcessEPOCPR, ProcessDSAOrder, ProcessUKDAA, ProcessDSARemovalOrder}
 
 // DataCategory is a class of user data that a request may ask for. The
 // categories differ in how much legal process they need: subscriber records
