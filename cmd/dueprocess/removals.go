@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -18,27 +20,13 @@ import (
 // layout, to out or standard output. The layout has no place for a
 // checkpoint, so none is signed for it.
 func (c *cli) writeRemovals(ctx context.Context, db *store.DB, period, out string) error {
-	start, end, err := report.ParsePeriod(period)
-	if err != nil {
-		return flagError(err)
-	}
-	counts, err := db.RemovalCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := report.WriteRemovalsCSV(&buf, end, report.Removals(counts)); err != nil {
-		return err
-	}
-	if out == "" {
-		_, err = c.stdout.Write(buf.Bytes())
-		return err
-	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
-	c.say("wrote the removals of %s to %s", period, out)
-	return nil
+	return c.writePeriodFile(period, out, "removals", func(start, end dueprocess.Date, w io.Writer) error {
+		counts, err := db.RemovalCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		return report.WriteRemovalsCSV(w, end, report.Removals(counts))
+	})
 }
 
 // writeDSAOrders writes the orders to act against illegal content (DSA
@@ -46,16 +34,25 @@ func (c *cli) writeRemovals(ctx context.Context, db *store.DB, period, out strin
 // content, with the median times of Art. 15(1)(a), to out or standard
 // output.
 func (c *cli) writeDSAOrders(ctx context.Context, db *store.DB, period, out string) error {
+	return c.writePeriodFile(period, out, "DSA orders", func(start, end dueprocess.Date, w io.Writer) error {
+		counts, err := db.DSAOrderCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		return report.WriteDSAOrdersCSV(w, end, report.DSAOrders(counts))
+	})
+}
+
+// writePeriodFile writes what write makes of period's first and last day
+// to out, or to standard output when out is empty; nothing is written to
+// out unless all of it was made.
+func (c *cli) writePeriodFile(period, out, what string, write func(start, end dueprocess.Date, w io.Writer) error) error {
 	start, end, err := report.ParsePeriod(period)
 	if err != nil {
 		return flagError(err)
 	}
-	counts, err := db.DSAOrderCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
-	if err != nil {
-		return err
-	}
 	var buf bytes.Buffer
-	if err := report.WriteDSAOrdersCSV(&buf, end, report.DSAOrders(counts)); err != nil {
+	if err := write(start, end, &buf); err != nil {
 		return err
 	}
 	if out == "" {
@@ -65,7 +62,7 @@ func (c *cli) writeDSAOrders(ctx context.Context, db *store.DB, period, out stri
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		return err
 	}
-	c.say("wrote the DSA orders of %s to %s", period, out)
+	c.say("wrote the %s of %s to %s", what, period, out)
 	return nil
 }
 

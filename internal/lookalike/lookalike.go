@@ -7,6 +7,7 @@ package lookalike
 import (
 	"strings"
 
+	"github.com/dueprocess/dueprocess"
 	"github.com/mtibben/confusables"
 	"golang.org/x/net/idna"
 )
@@ -41,7 +42,7 @@ func Check(domain string, listed []string) Result {
 		}
 		want := skeleton(d)
 		tail := lastLabels(sender, strings.Count(want, ".")+1)
-		if tail == want || distance(tail, want) <= MaxDistance || distance(sender, want) <= MaxDistance {
+		if tail == want || dueprocess.EditDistance(tail, want) <= MaxDistance || dueprocess.EditDistance(sender, want) <= MaxDistance {
 			return Result{Lookalike: d}
 		}
 	}
@@ -64,26 +65,4 @@ func lastLabels(domain string, n int) string {
 		return domain
 	}
 	return strings.Join(labels[len(labels)-n:], ".")
-}
-
-// distance is the Levenshtein distance between a and b, in runes.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
