@@ -42,23 +42,14 @@ func (tx *Tx) dueForReminder(ctx context.Context, before time.Duration, limit in
 	if tx.db.dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM requests r WHERE reminded_at IS NULL AND due_at <= $1
+	ids, err := tx.ids(ctx, `SELECT id FROM requests r WHERE reminded_at IS NULL AND due_at <= $1
 		AND status IN (`+tx.db.statusList(&args, overdueStatuses())+`)
 		AND EXISTS (SELECT 1 FROM assignments a WHERE a.request_id = r.id)
 		ORDER BY due_at, id LIMIT $2`+lock, args...)
 	if err != nil {
-		return nil, mapError(fmt.Errorf("requests to remind: %w", err))
+		return nil, fmt.Errorf("requests to remind: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapError(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapError(rows.Err())
+	return ids, nil
 }
 
 // remind queues request id's reminder to its assigned staff and marks it.

@@ -129,20 +129,11 @@ func (tx *Tx) linkHolds(ctx context.Context, requestID string, targets []dueproc
 
 // holdIDs returns the ids of the holds matching where, in id order.
 func (tx *Tx) holdIDs(ctx context.Context, where string, args ...any) ([]string, error) {
-	rows, err := tx.tx.QueryContext(ctx, `SELECT id FROM holds WHERE `+where+` ORDER BY id`, args...)
+	ids, err := tx.ids(ctx, `SELECT id FROM holds WHERE `+where+` ORDER BY id`, args...)
 	if err != nil {
-		return nil, mapError(fmt.Errorf("find holds: %w", err))
+		return nil, fmt.Errorf("find holds: %w", err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapError(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapError(rows.Err())
+	return ids, nil
 }
 
 // holdsOnMove is what a request's move does to holds; SetStatus calls it
