@@ -73,6 +73,7 @@ const (
 	ActionPasskeyAdded        = "official.passkey_added"
 	ActionRequestShared       = "request.shared"
 	ActionRequestCannotComply = "request.cannot_comply"
+	ActionEnforcingObjection  = "request.enforcing_objection"
 )
 
 // Actions lists every action the audit log records.
@@ -95,5 +96,5 @@ var Actions = []string{
 	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
-	ActionRequestCannotComply,
+	ActionRequestCannotComply, ActionEnforcingObjection,
 }

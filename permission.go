@@ -33,6 +33,7 @@ const (
 	PermRequestReply      Permission = "request.reply"
 	PermRequestClose      Permission = "request.close"
 	PermRequestCannot     Permission = "request.cannot_comply"
+	PermRequestObjection  Permission = "request.enforcing_objection"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
@@ -88,6 +89,7 @@ var grants = map[Permission]grant{
 	PermRequestReply:      {what: "answer a request to narrow", officials: true},
 	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
 	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestObjection:  {what: "record an enforcing authority's objection to a European Production Order", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},

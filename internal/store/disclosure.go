@@ -233,6 +233,9 @@ func (tx *Tx) Release(ctx context.Context, rel Release, by dueprocess.Actor, dec
 	if err := tx.checkEnforcingWait(r); err != nil {
 		return nil, err
 	}
+	if err := tx.checkNoObjection(ctx, r); err != nil {
+		return nil, err
+	}
 	if _, err := tx.approvedForGathering(ctx, r); err != nil {
 		return nil, err
 	}

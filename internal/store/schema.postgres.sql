@@ -139,6 +139,17 @@ CREATE TABLE dsa_orders (
 );
 CREATE UNIQUE INDEX dsa_orders_pkey ON dsa_orders USING btree (request_id);
 
+CREATE TABLE enforcing_objections (
+    request_id text NOT NULL,
+    seq integer NOT NULL,
+    grounds text NOT NULL,
+    received_at timestamp with time zone NOT NULL,
+    at timestamp with time zone NOT NULL,
+    staff_id text NOT NULL,
+    after_disclosure integer NOT NULL
+);
+CREATE UNIQUE INDEX enforcing_objections_pkey ON enforcing_objections USING btree (request_id, seq);
+
 CREATE TABLE gathered_files (
     id text NOT NULL,
     request_id text NOT NULL,

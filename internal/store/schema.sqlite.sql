@@ -118,6 +118,17 @@ CREATE TABLE dsa_orders (
     transmitted_at       TIMESTAMP NOT NULL
 );
 
+CREATE TABLE enforcing_objections (
+    request_id       TEXT NOT NULL REFERENCES requests (id),
+    seq              INTEGER NOT NULL,
+    grounds          TEXT NOT NULL,
+    received_at      TIMESTAMP NOT NULL,
+    at               TIMESTAMP NOT NULL,
+    staff_id         TEXT NOT NULL REFERENCES staff (id),
+    after_disclosure INTEGER NOT NULL,
+    PRIMARY KEY (request_id, seq)
+);
+
 CREATE TABLE gathered_files (
     id               TEXT PRIMARY KEY,
     request_id       TEXT NOT NULL REFERENCES requests (id),

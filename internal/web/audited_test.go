@@ -157,6 +157,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/cannot-comply", e.staff, strings.NewReader(cannotComplyBody))
 				return expect(status, 201, string(b))
 			}},
+			{dueprocess.ActionEnforcingObjection, func() error {
+				status, m := e.submit(e.de, deEPOC)
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/enforcing-objection", e.staff, strings.NewReader(objectionBody))
+				return expect(status, 201, string(b))
+			}},
 			{dueprocess.ActionStaffDisabled, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}

@@ -1,0 +1,31 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/dueprocess/dueprocess"
+)
+
+// enforcingObjection records that the enforcing authority notified of a
+// European Production Order raised a ground for refusal, or objected
+// after an emergency disclosure; it stops the release of the data.
+func (s *Server) enforcingObjection(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.need(r, dueprocess.PermRequestObjection)
+	if err != nil {
+		return err
+	}
+	var in dueprocess.NewObjection
+	if err := readStrict(w, r, &in); err != nil {
+		return err
+	}
+	o, err := in.Check(s.now())
+	if err != nil {
+		return err
+	}
+	stored, err := s.db.RecordObjection(r.Context(), r.PathValue("id"), o, p.Staff)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, stored)
+	return nil
+}
