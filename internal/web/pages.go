@@ -43,6 +43,8 @@ type requestPage struct {
 	Official   *dueprocess.Official
 	Callbacks  []dueprocess.Callback
 	Unreleased string
+	// e-Evidence orders (regimepage.go).
+	regimeView
 }
 
 // requestView builds the request page for staff.
@@ -79,6 +81,9 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		return nil, err
 	}
 	if err := s.verificationView(r, v); err != nil {
+		return nil, err
+	}
+	if err := v.loadRegime(r, s); err != nil {
 		return nil, err
 	}
 	ids, err := s.db.Assignees(r.Context(), req.ID)

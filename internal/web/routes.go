@@ -89,6 +89,8 @@ func (s *Server) routes() []route {
 		{"POST", "/console/requests/new", s.signedInUpload(s.consoleIntake), false},
 		{"GET", "/console/requests/{id}", s.signedIn(s.requestPage), false},
 		{"POST", "/console/requests/{id}/callback", s.signedIn(s.consoleCallback), false},
+		{"POST", "/console/requests/{id}/enforcing-objection", s.signedIn(s.consoleObjection), false},
+		{"POST", "/console/requests/{id}/cannot-comply", s.signedIn(s.consoleCannotComply), false},
 		{"GET", "/console/agencies", s.signedIn(s.agenciesPage), false},
 		{"POST", "/console/agencies/{agency}/contact", s.signedIn(s.consoleAgencyContact), false},
 		{"POST", "/console/agencies/{agency}/suspend", s.signedIn(s.consoleSuspension("agency", s.suspendAgency)), false},
