@@ -74,6 +74,9 @@ const (
 	ActionRequestShared       = "request.shared"
 	ActionRequestCannotComply = "request.cannot_comply"
 	ActionEnforcingObjection  = "request.enforcing_objection"
+	ActionValidationRecorded  = "request.validation_recorded"
+	ActionValidationReminded  = "request.validation_reminded"
+	ActionValidationLapsed    = "request.validation_lapsed"
 )
 
 // Actions lists every action the audit log records.
@@ -97,4 +100,5 @@ var Actions = []string{
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
 	ActionRequestCannotComply, ActionEnforcingObjection,
+	ActionValidationRecorded, ActionValidationReminded, ActionValidationLapsed,
 }

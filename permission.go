@@ -34,6 +34,7 @@ const (
 	PermRequestClose      Permission = "request.close"
 	PermRequestCannot     Permission = "request.cannot_comply"
 	PermRequestObjection  Permission = "request.enforcing_objection"
+	PermRequestValidation Permission = "request.validation"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
@@ -90,6 +91,7 @@ var grants = map[Permission]grant{
 	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
 	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestObjection:  {what: "record an enforcing authority's objection to a European Production Order", roles: []Role{RoleReviewer, RoleApprover}},
+	PermRequestValidation: {what: "record the validation of an emergency e-Evidence order", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},

@@ -173,6 +173,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	defer holds.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
+	defer startValidations(db, *mailSet.every, log)()
 	defer c.startNotices(db, contacter(connectors), notice, *mailSet.every, log)()
 
 	ln, err := listen(*addr)

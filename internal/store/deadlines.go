@@ -58,34 +58,45 @@ func (tx *Tx) remind(ctx context.Context, id string) error {
 	if err != nil {
 		return notFound(err, "request "+id)
 	}
-	rows, err := tx.tx.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM assignments a JOIN staff s ON s.id = a.staff_id
-		WHERE a.request_id = $1 AND s.disabled_at IS NULL ORDER BY s.id`, id)
+	sent, err := tx.mailAssigned(ctx, id, func(s *dueprocess.Staff) *dueprocess.Mail { return dueprocess.DeadlineReminder(r, s, tx.now) })
 	if err != nil {
-		return mapError(err)
-	}
-	var staff []dueprocess.Staff
-	for rows.Next() {
-		var s dueprocess.Staff
-		if err := rows.Scan(&s.ID, &s.Email, &s.Name); err != nil {
-			rows.Close()
-			return mapError(err)
-		}
-		staff = append(staff, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return mapError(err)
-	}
-	sent := []string{}
-	for i := range staff {
-		if _, err := tx.QueueMail(ctx, dueprocess.DeadlineReminder(r, &staff[i], tx.now)); err != nil {
-			return err
-		}
-		sent = append(sent, staff[i].ID)
+		return err
 	}
 	if err := tx.tx.write(ctx, `UPDATE requests SET reminded_at = $2 WHERE id = $1`, id, tx.db.ts(tx.now)); err != nil {
 		return fmt.Errorf("mark %s reminded: %w", id, err)
 	}
 	return tx.Record(ctx, dueprocess.System, dueprocess.ActionDeadlineReminded, "request:"+id,
 		map[string]any{"due_at": r.DueAt, "staff": sent})
+}
+
+// mailAssigned queues the message write makes for each staff member
+// assigned to request id who is not disabled, through the outbox, and
+// returns their ids.
+func (tx *Tx) mailAssigned(ctx context.Context, id string, write func(*dueprocess.Staff) *dueprocess.Mail) ([]string, error) {
+	rows, err := tx.tx.QueryContext(ctx, `SELECT s.id, s.email, s.name FROM assignments a JOIN staff s ON s.id = a.staff_id
+		WHERE a.request_id = $1 AND s.disabled_at IS NULL ORDER BY s.id`, id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	var staff []dueprocess.Staff
+	for rows.Next() {
+		var s dueprocess.Staff
+		if err := rows.Scan(&s.ID, &s.Email, &s.Name); err != nil {
+			rows.Close()
+			return nil, mapError(err)
+		}
+		staff = append(staff, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	sent := []string{}
+	for i := range staff {
+		if _, err := tx.QueueMail(ctx, write(&staff[i])); err != nil {
+			return nil, err
+		}
+		sent = append(sent, staff[i].ID)
+	}
+	return sent, nil
 }

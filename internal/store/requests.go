@@ -127,7 +127,7 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
-	return nil
+	return tx.awaitValidation(ctx, r)
 }
 
 // insertTargets writes targets with multi-row inserts rather than one

@@ -139,6 +139,16 @@ CREATE TABLE dsa_orders (
 );
 CREATE UNIQUE INDEX dsa_orders_pkey ON dsa_orders USING btree (request_id);
 
+CREATE TABLE emergency_validations (
+    request_id text NOT NULL,
+    due_at timestamp with time zone NOT NULL,
+    reminded_at timestamp with time zone,
+    validated_at timestamp with time zone,
+    lapsed_at timestamp with time zone
+);
+CREATE INDEX emergency_validations_due ON emergency_validations USING btree (due_at);
+CREATE UNIQUE INDEX emergency_validations_pkey ON emergency_validations USING btree (request_id);
+
 CREATE TABLE enforcing_objections (
     request_id text NOT NULL,
     seq integer NOT NULL,

@@ -118,6 +118,14 @@ CREATE TABLE dsa_orders (
     transmitted_at       TIMESTAMP NOT NULL
 );
 
+CREATE TABLE emergency_validations (
+    request_id   TEXT PRIMARY KEY REFERENCES requests (id),
+    due_at       TIMESTAMP NOT NULL,
+    reminded_at  TIMESTAMP,
+    validated_at TIMESTAMP,
+    lapsed_at    TIMESTAMP
+);
+
 CREATE TABLE enforcing_objections (
     request_id       TEXT NOT NULL REFERENCES requests (id),
     seq              INTEGER NOT NULL,
@@ -531,6 +539,8 @@ CREATE INDEX audit_entries_object ON audit_entries (object, idx);
 CREATE INDEX callbacks_request ON callbacks (request_id);
 
 CREATE INDEX documents_request ON documents (request_id);
+
+CREATE INDEX emergency_validations_due ON emergency_validations (due_at);
 
 CREATE INDEX gathered_files_blob ON gathered_files (blob_sha256) WHERE blob_sha256 IS NOT NULL;
 

@@ -165,6 +165,33 @@ func TestEveryActionIsAudited(t *testing.T) {
 				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/enforcing-objection", e.staff, strings.NewReader(objectionBody))
 				return expect(status, 201, string(b))
 			}},
+			{dueprocess.ActionValidationRecorded, func() error {
+				status, m := e.submit(e.de, emergencyEPOC(t))
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/validation", e.staff, strings.NewReader(validationBody))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionValidationReminded, func() error {
+				status, m := e.submit(e.de, strings.Replace(emergencyEPOC(t), "276 Js 1234/26", "276 Js 1235/26", 1))
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				defer func() { db.Now = time.Now }()
+				db.Now = func() time.Time { return time.Now().Add(40 * time.Hour) }
+				_, _, err := db.CheckValidations(ctx, dueprocess.ValidationReminderBefore, 100)
+				return err
+			}},
+			{dueprocess.ActionValidationLapsed, func() error {
+				defer func() { db.Now = time.Now }()
+				db.Now = func() time.Time { return time.Now().Add(49 * time.Hour) }
+				_, refused, err := db.CheckValidations(ctx, dueprocess.ValidationReminderBefore, 100)
+				if err == nil && len(refused) == 0 {
+					err = fmt.Errorf("no order refused")
+				}
+				return err
+			}},
 			{dueprocess.ActionStaffDisabled, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}

@@ -79,6 +79,7 @@ var matrix = map[string]string{
 	"POST /api/v1/requests/{id}/cannot-comply":       "reviewer approver",
 	"GET /api/v1/requests/{id}/cannot-comply":        "own staff",
 	"POST /api/v1/requests/{id}/enforcing-objection": "reviewer approver",
+	"POST /api/v1/requests/{id}/validation":          "reviewer approver",
 }
 
 func allowed(rule, caller string) bool {
@@ -164,6 +165,12 @@ func TestRoleMatrix(t *testing.T) {
 		} else {
 			ids["POST /api/v1/requests/{id}/cannot-comply"] = m["id"].(string)
 			ids["POST /api/v1/requests/{id}/enforcing-objection"] = m["id"].(string)
+		}
+		// Only an emergency order of another authority takes a validation.
+		if code, m := e.submit(e.de, emergencyEPOC(t)); code != 201 {
+			t.Fatalf("submit the emergency EPOC: %d %v", code, m)
+		} else {
+			ids["POST /api/v1/requests/{id}/validation"] = m["id"].(string)
 		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
 		// The disclosure routes act on approved requests whose reviewer
@@ -255,6 +262,7 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/officials/{official}/reinstate":    jsonBody(`{"reason": "confirmed in person"}`),
 			"POST /api/v1/requests/{id}/cannot-comply":       jsonBody(`{"kind": "clarification", "clarification": "Which account is meant?"}`),
 			"POST /api/v1/requests/{id}/enforcing-objection": jsonBody(objectionBody),
+			"POST /api/v1/requests/{id}/validation":          jsonBody(validationBody),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},

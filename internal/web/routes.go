@@ -59,6 +59,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/requests/{id}/cannot-comply", s.api(s.cannotComply), true},
 		{"GET", "/api/v1/requests/{id}/cannot-comply", s.api(s.getCannotComply), true},
 		{"POST", "/api/v1/requests/{id}/enforcing-objection", s.api(s.enforcingObjection), true},
+		{"POST", "/api/v1/requests/{id}/validation", s.api(s.recordValidation), true},
 		{"GET", "/api/v1/jurisdictions", s.api(s.listPauses), true},
 		{"GET", "/api/v1/jurisdictions/{code}", s.api(s.getJurisdiction), true},
 		{"POST", "/api/v1/jurisdictions/{code}/pause", s.api(s.pauseJurisdiction), true},
