@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -12,8 +13,9 @@ import (
 // order: the Annex III answer form, and the enforcing authority's
 // objections with the form to record one.
 type regimeView struct {
-	EEvidence      bool // an EPOC or EPOC-PR: the Annex III form applies
-	Objectable     bool // an EPOC whose enforcing authority was notified
+	EEvidence      bool       // an EPOC or EPOC-PR: the Annex III form applies
+	ValidationDue  *time.Time // an emergency order awaiting its validation: by when
+	Objectable     bool       // an EPOC whose enforcing authority was notified
 	Objections     []dueprocess.Objection
 	Grounds        []dueprocess.Ground
 	GroundText     map[dueprocess.Ground]string
@@ -27,6 +29,10 @@ func (v *requestPage) loadRegime(r *http.Request, s *Server) error {
 		return nil
 	}
 	v.EEvidence, v.Grounds, v.GroundText, v.CategoryChoice = true, dueprocess.Grounds, dueprocess.GroundText, v.Request.DataCategories
+	if v.Request.AwaitsValidation() && v.Request.Status.Open() {
+		due := v.Request.ReceivedAt.Add(dueprocess.EmergencyValidation).UTC()
+		v.ValidationDue = &due
+	}
 	ea := lp.RegimeFields.EnforcingAuthority
 	if lp.Type != dueprocess.ProcessEPOC || ea == nil || !ea.Notified {
 		return nil
@@ -51,6 +57,19 @@ func (s *Server) consoleObjection(w http.ResponseWriter, r *http.Request, se *st
 		}
 		_, err = s.db.RecordObjection(r.Context(), id, o, staff)
 		return err
+	})
+}
+
+// consoleValidation records the validation of an emergency order from
+// the request page, through the same store operation as the API.
+func (s *Server) consoleValidation(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error {
+	return s.act(w, r, se, staff, dueprocess.PermRequestValidation, func(id string) error {
+		in := dueprocess.NewValidation{Name: r.PostFormValue("name"), Type: r.PostFormValue("type"), Reference: r.PostFormValue("reference")}
+		v, err := in.Check()
+		if err != nil {
+			return err
+		}
+		return s.db.RecordValidation(r.Context(), id, v, staff)
 	})
 }
 

@@ -60,3 +60,34 @@ func TestConsoleAnnexIIIAnswerAndObjectionForms(t *testing.T) {
 		}
 	})
 }
+
+func TestConsoleValidationForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, m := e.submit(e.de, emergencyEPOC(t))
+		id := m["id"].(string)
+		b := newBrowser(t, db)
+		_, secret := staffMember(t, db, "approver@forms.example.com", dueprocess.RoleApprover)
+		b.signIn("approver@forms.example.com", secret)
+		page := "/console/requests/" + id
+		csrf := b.form(page)
+		if _, _, body := b.get(page); !strings.Contains(body, `action="/console/requests/`+id+`/validation"`) || !strings.Contains(body, "must arrive by") {
+			t.Fatalf("the emergency order's page has no validation form")
+		}
+		form := url.Values{"name": {"Amtsgericht Tiergarten"}, "type": {"court"}, "reference": {"352 Gs 78/26"}}
+		if status, _, _ := b.post(page+"/validation", form); status != 403 {
+			t.Errorf("validation without CSRF: %d, want 403", status)
+		}
+		form.Set("csrf", csrf)
+		if status, loc, body := b.post(page+"/validation", form); status != 303 {
+			t.Fatalf("validation: %d to %q\n%.500s", status, loc, body)
+		}
+		r, err := db.Request(ctx, id)
+		if err != nil || r.LegalProcess.RegimeFields.ValidatedBy == nil || r.LegalProcess.RegimeFields.ValidatedBy.Name != "Amtsgericht Tiergarten" {
+			t.Fatalf("after the form: %+v, %v", r, err)
+		}
+		if _, _, body := b.get(page); strings.Contains(body, "must arrive by") {
+			t.Errorf("the page still asks for the validation")
+		}
+	})
+}

@@ -426,6 +426,7 @@ var consoleMatrix = map[string]string{
 	"POST /console/requests/{id}/callback":            "intake reviewer admin",
 	"POST /console/requests/{id}/enforcing-objection": "reviewer approver",
 	"POST /console/requests/{id}/cannot-comply":       "reviewer approver",
+	"POST /console/requests/{id}/validation":          "reviewer approver",
 	"GET /console/agencies":                           "admin",
 	"POST /console/agencies/{agency}/contact":         "admin",
 	"POST /console/agencies/{agency}/suspend":         "admin",

@@ -92,6 +92,7 @@ func (s *Server) routes() []route {
 		{"POST", "/console/requests/{id}/callback", s.signedIn(s.consoleCallback), false},
 		{"POST", "/console/requests/{id}/enforcing-objection", s.signedIn(s.consoleObjection), false},
 		{"POST", "/console/requests/{id}/cannot-comply", s.signedIn(s.consoleCannotComply), false},
+		{"POST", "/console/requests/{id}/validation", s.signedIn(s.consoleValidation), false},
 		{"GET", "/console/agencies", s.signedIn(s.agenciesPage), false},
 		{"POST", "/console/agencies/{agency}/contact", s.signedIn(s.consoleAgencyContact), false},
 		{"POST", "/console/agencies/{agency}/suspend", s.signedIn(s.consoleSuspension("agency", s.suspendAgency)), false},
