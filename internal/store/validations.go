@@ -16,7 +16,7 @@ import (
 
 // awaitValidation starts r's 48 hours if it needs validation.
 func (tx *Tx) awaitValidation(ctx context.Context, r *dueprocess.Request) error {
-	if !r.AwaitsValidation() {
+	if !r.AwaitsValidation() || !r.Status.Open() { // an imported answered one is history
 		return nil
 	}
 	if _, err := tx.exec(ctx, `INSERT INTO emergency_validations (request_id, due_at) VALUES ($1, $2)`,
@@ -149,7 +149,8 @@ func (tx *Tx) remindValidation(ctx context.Context, id string) error {
 // lapse refuses request id, whose 48 hours of validation have passed: an
 // open request moves to refused; one whose data already went (an
 // emergency disclosure) keeps its status, and the mail to the assigned
-// staff says that the data went. Either way the clock is marked lapsed.
+// staff says that the data went; one withdrawn or refused meanwhile is
+// left as it is. Each way the clock is marked lapsed.
 func (tx *Tx) lapse(ctx context.Context, id string) error {
 	r, err := tx.lockRequest(ctx, id)
 	if err != nil {
@@ -161,10 +162,13 @@ func (tx *Tx) lapse(ctx context.Context, id string) error {
 			return err
 		}
 	}
-	went := r.Status == dueprocess.StatusDisclosed
-	sent, err := tx.mailAssigned(ctx, id, func(s *dueprocess.Staff) *dueprocess.Mail { return dueprocess.ValidationLapsed(r, s, went) })
-	if err != nil {
-		return err
+	// Staff hear of it if it was refused now or its data went; an order
+	// withdrawn or refused meanwhile needs nothing more.
+	went, sent := r.Status == dueprocess.StatusDisclosed, []string{}
+	if r.Status.Open() || went {
+		if sent, err = tx.mailAssigned(ctx, id, func(s *dueprocess.Staff) *dueprocess.Mail { return dueprocess.ValidationLapsed(r, s, went) }); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.exec(ctx, `UPDATE emergency_validations SET lapsed_at = $1 WHERE request_id = $2`, tx.db.ts(tx.now), id); err != nil {
 		return fmt.Errorf("mark %s lapsed: %w", id, err)
