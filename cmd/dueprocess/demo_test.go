@@ -2,12 +2,25 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/report"
 	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 // TestDemoShowsHongKongPause: the demo's report shows Hong Kong's
@@ -24,11 +37,11 @@ func TestDemoShowsHongKongPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
-	n, err := seedDemo(ctx, c, db, 2020, now)
+	n, officials, err := seedDemo(ctx, c, db, 2020, now)
 	if err != nil || n < 2000 {
 		t.Fatalf("demo: %d requests, %v; want a few thousand", n, err)
 	}
-	if _, err := seedDemo(ctx, c, db, 2020, now); err == nil {
+	if _, _, err := seedDemo(ctx, c, db, 2020, now); err == nil {
 		t.Error("the demo filled a database that holds requests")
 	}
 	hk := func(period string) report.Row {
@@ -61,7 +74,7 @@ func TestDemoShowsHongKongPause(t *testing.T) {
 	if len(pauses) != 1 || !pauses[0].StartedAt.Equal(hkPause) {
 		t.Errorf("HK pauses: %+v", pauses)
 	}
-	if _, err := demoStaff(ctx, db); err != nil {
+	if _, err := demoStaff(ctx, db, officials); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -69,3 +82,148 @@ func TestDemoShowsHongKongPause(t *testing.T) {
 type discard struct{}
 
 func (*discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestDemoFlow: the demo leaves a case at every step of the flow, its
+// audit log verifies, and every printed account signs in through the
+// console's or the portal's real sign-in with the printed TOTP secret.
+func TestDemoFlow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	dsn, data := filepath.Join(dir, "demo.db"), filepath.Join(dir, "demo-data")
+	var out strings.Builder
+	c := &cli{getenv: func(string) string { return "" }, stdout: &out, stderr: &discard{}}
+	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	if err := fillDemo(ctx, c, dsn, data, "127.0.0.1:8080", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := fillDemo(ctx, c, dsn, data, "127.0.0.1:8080", now); err == nil {
+		t.Error("the demo filled a database that holds its accounts")
+	}
+	printed := out.String()
+	for _, want := range []string{demoTOTPSecret, demoPassword, "intake@demo.example", "auditor@demo.example", "hr@demo.example", demoPortalEmail, "Bearer dpt_", "/console"} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("the demo does not print %q:\n%s", want, printed)
+		}
+	}
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkDemoCases(t, db, printed)
+	if out, err := cmd(t, nil, "audit", "verify", "--db", dsn, "--data", data); err != nil || !strings.Contains(out, "ok") {
+		t.Errorf("audit verify: %v\n%s", err, out)
+	}
+	checkDemoSignIn(t, db)
+}
+
+// checkDemoCases finds, in the cases the demo printed, one in each state.
+func checkDemoCases(t *testing.T, db *store.DB, printed string) {
+	t.Helper()
+	ctx := context.Background()
+	ids := regexp.MustCompile(`(?m)^  (DP-\d{4}-\d{6})  (.*)$`).FindAllStringSubmatch(printed, -1)
+	if len(ids) < 10 {
+		t.Fatalf("the demo printed %d cases:\n%s", len(ids), printed)
+	}
+	byWhat := map[string]*dueprocess.Request{}
+	var last time.Time
+	for i, m := range ids {
+		r, err := db.Request(ctx, m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		byWhat[strings.Fields(m[2])[0]] = r
+		if i > 0 && (m[1] < ids[i-1][1] || r.ReceivedAt.Before(last)) {
+			t.Errorf("%s (received %s) follows %s (received %s): ids out of the order of receipt", m[1], r.ReceivedAt, ids[i-1][1], last)
+		}
+		last = r.ReceivedAt
+		if events, err := db.Events(ctx, r.ID); err != nil || len(events) < 1 {
+			t.Errorf("%s: %d events, %v", r.ID, len(events), err)
+		}
+		if r.Decision == nil {
+			t.Errorf("%s has no stored decision", r.ID)
+		}
+	}
+	want := map[string]dueprocess.Status{
+		"disclosed;": dueprocess.StatusDisclosed, "disclosed,": dueprocess.StatusDisclosed,
+		"waiting": dueprocess.StatusNarrowingRequested, "escalated": dueprocess.StatusEscalated,
+		"proposal": dueprocess.StatusAwaitingApproval, "approved,": dueprocess.StatusApproved, "new,": dueprocess.StatusInReview,
+		"EU": dueprocess.StatusInReview, "content": dueprocess.StatusInReview,
+	}
+	for what, status := range want {
+		if r := byWhat[what]; r == nil || r.Status != status {
+			t.Errorf("case %q: %+v, want %s", what, r, status)
+		}
+	}
+	if r := byWhat["EU"]; r != nil && r.LegalProcess.Type != dueprocess.ProcessEPOC {
+		t.Errorf("the e-Evidence case is a %s", r.LegalProcess.Type)
+	}
+	if r := byWhat["content"]; r != nil && len(r.Items) < 2 {
+		t.Errorf("the content demand has %d items", len(r.Items))
+	}
+	if r := byWhat["preservation"]; r != nil {
+		if holds, err := db.Holds(ctx, dueprocess.HoldFilter{RequestID: r.ID}); err != nil || len(holds) == 0 {
+			t.Errorf("preservation %s: %d holds, %v", r.ID, len(holds), err)
+		}
+	}
+	if r := byWhat["disclosed,"]; r != nil {
+		if p, err := db.Package(ctx, r.ID); err != nil || p == nil {
+			t.Errorf("disclosed %s has no package: %v", r.ID, err)
+		}
+	}
+	if r := byWhat["disclosed;"]; r != nil {
+		notices, err := db.Notices(ctx, r.ID)
+		if err != nil || len(notices) == 0 || notices[0].Status != dueprocess.NoticeWithheld {
+			t.Errorf("notices of %s: %+v, %v; want one withheld", r.ID, notices, err)
+		}
+	}
+}
+
+// checkDemoSignIn signs in as each demo account with the printed
+// password and a code of the printed TOTP secret.
+func checkDemoSignIn(t *testing.T, db *store.DB) {
+	t.Helper()
+	srv := httptest.NewServer(web.New(web.Config{DB: db, Decide: bindPolicy(policy.Default()), Checkpoints: &audit.Checkpointer{}}))
+	defer srv.Close()
+	type account struct{ realm, email string }
+	var accounts []account
+	for _, s := range demoStaffList {
+		accounts = append(accounts, account{"console", s.email})
+	}
+	accounts = append(accounts, account{"portal", demoPortalEmail})
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	for _, a := range accounts {
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		form := func(path string) string {
+			resp, err := client.Get(srv.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			m := csrf.FindSubmatch(b)
+			if m == nil {
+				t.Fatalf("%s: GET %s: %d, no form", a.email, path, resp.StatusCode)
+			}
+			return string(m[1])
+		}
+		post := func(path string, v url.Values) (int, string) {
+			resp, err := client.PostForm(srv.URL+path, v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode, resp.Header.Get("Location")
+		}
+		base := "/" + a.realm
+		post(base+"/signin", url.Values{"csrf": {form(base + "/signin")}, "email": {a.email}, "password": {demoPassword}})
+		code, err := totp.GenerateCode(demoTOTPSecret, db.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, loc := post(base+"/totp", url.Values{"csrf": {form(base + "/totp")}, "code": {code}}); status != 303 || strings.Contains(loc, "signin") {
+			t.Errorf("%s: signing in with the demo's TOTP secret: %d to %q", a.email, status, loc)
+		}
+	}
+}
