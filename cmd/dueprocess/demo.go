@@ -295,7 +295,9 @@ func demoAddr(args []string) string {
 	for i, a := range args {
 		if (a == "--addr" || a == "-addr") && i+1 < len(args) {
 			return args[i+1]
-		} else if v, ok := strings.CutPrefix(strings.TrimPrefix(a, "-"), "-addr="); ok {
+		} else if v, ok := strings.CutPrefix(a, "--addr="); ok {
+			return v
+		} else if v, ok := strings.CutPrefix(a, "-addr="); ok {
 			return v
 		}
 	}

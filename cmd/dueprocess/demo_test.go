@@ -110,6 +110,7 @@ func TestDemoFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	db.Now = func() time.Time { return now.Add(time.Minute) }
 	checkDemoCases(t, db, printed)
 	if out, err := cmd(t, nil, "audit", "verify", "--db", dsn, "--data", data); err != nil || !strings.Contains(out, "ok") {
 		t.Errorf("audit verify: %v\n%s", err, out)
@@ -167,8 +168,11 @@ func checkDemoCases(t *testing.T, db *store.DB, printed string) {
 		}
 	}
 	if r := byWhat["disclosed,"]; r != nil {
+		// Still there to download at /portal.
 		if p, err := db.Package(ctx, r.ID); err != nil || p == nil {
 			t.Errorf("disclosed %s has no package: %v", r.ID, err)
+		} else if p.DeletedAt != nil || !p.ExpiresAt.After(db.Now()) {
+			t.Errorf("disclosed %s: its package expires at %s, before now", r.ID, p.ExpiresAt)
 		}
 	}
 	if r := byWhat["disclosed;"]; r != nil {
