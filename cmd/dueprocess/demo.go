@@ -189,8 +189,14 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintf(c.stderr, "Usage: dueprocess demo [serve flags]\n\n"+
 			"Fills a new database (default ./dueprocess-demo.db) with a generated history\n"+
 			"(agencies in a dozen countries, requests of every kind since 2019, the Hong Kong\n"+
-			"pause from 1 July 2020) and demo staff, then serves it. Open /transparency and\n"+
-			"/console. Takes the flags of \"dueprocess serve\".\n\n"+
+			"pause from 1 July 2020), demo staff of every role, an official with a portal\n"+
+			"account, and ten open cases of the last three weeks played through the API (in\n"+
+			"review, four eyes, escalated, ready to release, disclosed, a hold, a narrowing,\n"+
+			"a content demand, an EU production order, a notice withheld by a court), then\n"+
+			"serves it. It prints how to sign in: every demo account has one password and one\n"+
+			"fixed TOTP secret, printed for anyone to use, so it refuses a database that holds\n"+
+			"requests, agencies or staff. Open /console, /portal and /transparency. Takes the\n"+
+			"flags of \"dueprocess serve\".\n\n"+
 			"The demo keeps its own data folder (documents and its own audit key) beside its\n"+
 			"database: ./dueprocess-demo-data for ./dueprocess-demo.db, DB-data for another\n"+
 			"file DB.db. It ignores DUEPROCESS_DB and DUEPROCESS_DATA, which name a real\n"+

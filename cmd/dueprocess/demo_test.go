@@ -173,6 +173,9 @@ func checkDemoCases(t *testing.T, db *store.DB, printed string) {
 			t.Errorf("preservation %s: %d holds, %v", r.ID, len(holds), err)
 		}
 	}
+	if !regexp.MustCompile(`passphrase: \S{10,}`).MatchString(printed) {
+		t.Errorf("the demo does not print the package's passphrase:\n%s", printed)
+	}
 	if r := byWhat["disclosed,"]; r != nil {
 		// Still there to download at /portal.
 		if p, err := db.Package(ctx, r.ID); err != nil || p == nil {
@@ -234,6 +237,16 @@ func checkDemoSignIn(t *testing.T, db *store.DB) {
 		}
 		if status, loc := post(base+"/totp", url.Values{"csrf": {form(base + "/totp")}, "code": {code}}); status != 303 || strings.Contains(loc, "signin") {
 			t.Errorf("%s: signing in with the demo's TOTP secret: %d to %q", a.email, status, loc)
+			continue
+		}
+		// Signed in: the home page opens, not the sign-in page.
+		resp, err := client.Get(srv.URL + base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("%s: GET %s after signing in: %d to %q", a.email, base, resp.StatusCode, resp.Header.Get("Location"))
 		}
 	}
 }

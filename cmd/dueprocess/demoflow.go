@@ -173,7 +173,7 @@ func (p *demoPlayer) play(staff map[dueprocess.Role]*dueprocess.Staff) ([]demoCa
 	p.at(2, 9, 30)
 	step(func() (e error) { preserved, e = p.submit("DE", bodies["preservation"]); return })
 	p.at(4, 14, 20)
-	step(func() (e error) { narrowing, e = p.submit("GB", bodies["narrowing"]); return })
+	step(func() (e error) { narrowing, e = p.submit("US", bodies["narrowing"]); return })
 	p.at(5, 10, 0)
 	step(func() error {
 		return p.post("reviewer", r+narrowing+"/review", `{"decision": "request_narrowing", "note": "Eleven months of IP logs for three accounts is more than the order's offence needs: please name the weeks concerned."}`)
@@ -213,7 +213,10 @@ func (p *demoPlayer) play(staff map[dueprocess.Role]*dueprocess.Staff) ([]demoCa
 		return p.call("reviewer", "POST", r+disclosed+"/files?category=subscriber&name=subscriber.csv", "text/csv", "username,email,created_at\nbluejay42,bluejay42@example.org,2021-03-14\n", nil)
 	})
 	p.at(12, 16, 0)
-	step(func() error { return p.post("reviewer", r+disclosed+"/release", "") })
+	var released struct {
+		Passphrase string `json:"passphrase"`
+	}
+	step(func() error { return p.call("reviewer", "POST", r+disclosed+"/release", "", "", &released) })
 	p.at(13, 9, 5)
 	step(func() (e error) { escalated, e = p.submit("IN", bodies["escalated"]); return })
 	p.at(15, 11, 40)
@@ -241,9 +244,11 @@ func (p *demoPlayer) play(staff map[dueprocess.Role]*dueprocess.Staff) ([]demoCa
 	if err != nil {
 		return nil, err
 	}
-	add(disclosed, "disclosed, its package released to the official")
+	// The official has no age key, so the package is sealed with a
+	// one-time passphrase that staff would read out on the telephone.
+	add(disclosed, "disclosed, its package ready to download at /portal; its passphrase: "+released.Passphrase)
 	add(preserved, "preservation request, with its holds")
-	add(narrowing, "waiting for the agency to narrow it")
+	add(narrowing, "waiting for the agency to narrow it (the official replies at /portal)")
 	add(epoc, "EU e-Evidence production order (EPOC), in review")
 	add(withheld, "disclosed; the user notice is withheld by a non-disclosure order")
 	add(content, "content demand with items, one action waiting for an approver's confirmation")
@@ -290,8 +295,8 @@ func demoBodiesAt(now time.Time) map[string]string {
  "offence": {"category": "fraud", "description": "phishing for bank credentials"},
  "targets": [{"type": "username", "value": "kontoinhaber"}, {"type": "username", "value": "bluejay42"}],
  "data_categories": ["subscriber", "ip_logs"]}`,
-		"narrowing": `{"kind": "user_data", "jurisdiction": "GB",
- "legal_process": {"type": "court_order", "reference": "PO-2026-3391", "issued_by": "Westminster Magistrates' Court"},
+		"narrowing": `{"kind": "user_data", "jurisdiction": "US",
+ "legal_process": {"type": "court_order", "reference": "2703d-26-097", "issued_by": "U.S. District Court, W.D. Wash."},
  "offence": {"category": "harassment", "description": "threats sent to a neighbour"},
  "targets": [{"type": "username", "value": "ravenfield"}, {"type": "username", "value": "ravenfield2"}, {"type": "username", "value": "ravenfield_3"}],
  "data_categories": ["subscriber", "ip_logs"],
