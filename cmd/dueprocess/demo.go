@@ -224,7 +224,11 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 	if data == "" {
 		data = demoDataDir(dsn)
 	}
-	if err := fillDemo(ctx, c, dsn, data, demoAddr(args), time.Now().UTC()); err != nil {
+	// The documents go where serve will look for them, and the sign-in
+	// address printed is the one it will listen on.
+	blobs := demoFlag(args, "blobs", c.setting("DUEPROCESS_BLOBS", ""))
+	addr := demoFlag(args, "addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"))
+	if err := fillDemo(ctx, c, dsn, data, blobs, addr, time.Now().UTC()); err != nil {
 		return err
 	}
 	// --data goes first, so that one given by the caller comes later and wins.
@@ -257,10 +261,10 @@ func withoutDB(args []string) []string {
 	return out
 }
 
-// fillDemo fills the new database dsn, with its data folder data, with the
-// demo's history, people and open cases at now, and prints how to sign in
-// at addr.
-func fillDemo(ctx context.Context, c *cli, dsn, data, addr string, now time.Time) error {
+// fillDemo fills the new database dsn, with its data folder data and its
+// documents where blobSpec says (as serve's --blobs), with the demo's
+// history, people and open cases at now, and prints how to sign in at addr.
+func fillDemo(ctx context.Context, c *cli, dsn, data, blobSpec, addr string, now time.Time) error {
 	db, err := c.openDB(ctx, dsn)
 	if err != nil {
 		return err
@@ -283,7 +287,7 @@ func fillDemo(ctx context.Context, c *cli, dsn, data, addr string, now time.Time
 	if err != nil {
 		return err
 	}
-	blobs, _, err := c.openBlobs(ctx, "", data, db)
+	blobs, _, err := c.openBlobs(ctx, blobSpec, data, db)
 	if err != nil {
 		return err
 	}
@@ -296,16 +300,17 @@ func fillDemo(ctx context.Context, c *cli, dsn, data, addr string, now time.Time
 	return nil
 }
 
-// demoAddr returns the --addr among args, or serve's default.
-func demoAddr(args []string) string {
+// demoFlag returns the value of the flag --name (or -name) among args, or
+// fallback.
+func demoFlag(args []string, name, fallback string) string {
 	for i, a := range args {
-		if (a == "--addr" || a == "-addr") && i+1 < len(args) {
+		if (a == "--"+name || a == "-"+name) && i+1 < len(args) {
 			return args[i+1]
-		} else if v, ok := strings.CutPrefix(a, "--addr="); ok {
+		} else if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
 			return v
-		} else if v, ok := strings.CutPrefix(a, "-addr="); ok {
+		} else if v, ok := strings.CutPrefix(a, "-"+name+"="); ok {
 			return v
 		}
 	}
-	return "127.0.0.1:8080"
+	return fallback
 }

@@ -99,10 +99,10 @@ func testDemoFlow(t *testing.T, dsn string) {
 	var out strings.Builder
 	c := &cli{getenv: func(string) string { return "" }, stdout: &out, stderr: &discard{}}
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	if err := fillDemo(ctx, c, dsn, data, "127.0.0.1:8080", now); err != nil {
+	if err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := fillDemo(ctx, c, dsn, data, "127.0.0.1:8080", now); err == nil {
+	if err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err == nil {
 		t.Error("the demo filled a database that holds its accounts")
 	}
 	printed := out.String()
@@ -144,8 +144,19 @@ func checkDemoCases(t *testing.T, db *store.DB, printed string) {
 			t.Errorf("%s (received %s) follows %s (received %s): ids out of the order of receipt", m[1], r.ReceivedAt, ids[i-1][1], last)
 		}
 		last = r.ReceivedAt
-		if events, err := db.Events(ctx, r.ID); err != nil || len(events) < 1 {
+		// A timeline of several steps, days apart, in order, for a
+		// case taken further than its receipt.
+		events, err := db.Events(ctx, r.ID)
+		if err != nil || len(events) < 1 {
 			t.Errorf("%s: %d events, %v", r.ID, len(events), err)
+		}
+		for j := 1; j < len(events); j++ {
+			if events[j].At.Before(events[j-1].At) {
+				t.Errorf("%s: event %d at %s before event %d at %s", r.ID, j, events[j].At, j-1, events[j-1].At)
+			}
+		}
+		if strings.HasPrefix(m[2], "disclosed") && (len(events) < 5 || events[len(events)-1].At.Sub(events[0].At) < 24*time.Hour) {
+			t.Errorf("%s: %d events from %s to %s; want a timeline of days", r.ID, len(events), events[0].At, events[len(events)-1].At)
 		}
 		if r.Decision == nil {
 			t.Errorf("%s has no stored decision", r.ID)

@@ -47,6 +47,10 @@ type demoPlayer struct {
 	tokenIDs []string
 	// reviewerID is the staff member put on every case.
 	reviewerID string
+	// ids are the cases' request ids by name; bodies what their officials
+	// file; passphrase the disclosed package's.
+	ids, bodies map[string]string
+	passphrase  string
 }
 
 // at moves the clock to day days after the start, at hh:mm.
@@ -72,10 +76,6 @@ func (p *demoPlayer) call(who, method, path, contentType, body string, out any) 
 	return nil
 }
 
-func (p *demoPlayer) post(who, path, body string) error {
-	return p.call(who, "POST", path, "application/json", body, nil)
-}
-
 // submit files a request as official who and returns its id; 35 minutes
 // later the administrator puts the reviewer on its case.
 func (p *demoPlayer) submit(who, body string) (string, error) {
@@ -86,7 +86,7 @@ func (p *demoPlayer) submit(who, body string) (string, error) {
 		return "", err
 	}
 	p.clock.set(p.clock.now().Add(35 * time.Minute))
-	return m.ID, p.post("admin", "/api/v1/requests/"+m.ID+"/assign", fmt.Sprintf(`{"staff_id": %q}`, p.reviewerID))
+	return m.ID, p.call("admin", "POST", "/api/v1/requests/"+m.ID+"/assign", "application/json", fmt.Sprintf(`{"staff_id": %q}`, p.reviewerID), nil)
 }
 
 // demoCase is one of the demo's open cases.
@@ -129,7 +129,7 @@ func playDemo(ctx context.Context, db *store.DB, blobs *blob.Store, decide store
 	if err != nil {
 		return nil, err
 	}
-	cases, err := p.play(staff)
+	cases, err := p.play()
 	if err != nil {
 		return nil, err
 	}
@@ -146,125 +146,139 @@ func playDemo(ctx context.Context, db *store.DB, blobs *blob.Store, decide store
 	return cases, err
 }
 
-// play runs the steps of every case, in the order of the clock.
-func (p *demoPlayer) play(staff map[dueprocess.Role]*dueprocess.Staff) ([]demoCase, error) {
-	var cases []demoCase
-	var err error
-	add := func(id, what string) { cases = append(cases, demoCase{id, what}) }
-	step := func(f func() error) {
-		if err == nil {
-			err = f()
+// demoStep is one step of the demo's cases, at hh:mm on day day of the
+// three weeks.
+type demoStep struct {
+	day, hh, mm int
+	do          func() error
+}
+
+// play runs the steps of every case, in the order of the clock, and
+// returns the cases in the order they were received.
+func (p *demoPlayer) play() ([]demoCase, error) {
+	p.ids, p.bodies = map[string]string{}, demoBodiesAt(p.start.AddDate(0, 0, 21))
+	steps := []demoStep{
+		{0, 9, 12, p.file("disclosed", "US")},
+		{1, 10, 40, p.review("disclosed", "approve", "A subpoena reaches subscriber records; nothing more is asked.")},
+		{1, 15, 5, p.approve("disclosed", "Checked the subpoena and the account named.")},
+		{2, 9, 30, p.file("preservation", "DE")},
+		{4, 14, 20, p.file("narrowing", "US")},
+		{5, 10, 0, p.review("narrowing", "request_narrowing", "Eleven months of IP logs for three accounts is more than the order's offence needs: please name the weeks concerned.")},
+		{6, 8, 50, p.file("epoc", "DE")},
+		{8, 16, 30, p.file("withheld", "US")},
+		{9, 9, 45, p.review("withheld", "approve", "The court order covers subscriber records and IP logs for the dates given.")},
+		{9, 14, 10, p.approve("withheld", "Agreed; the non-disclosure order runs six months.")},
+		{10, 10, 5, p.callback("withheld", "US")},
+		{10, 10, 20, p.gather("withheld", "nightowl,nightowl@example.net,2019-08-02")},
+		{10, 11, 0, p.release("withheld")},
+		{11, 13, 25, p.file("content", "GB")},
+		{12, 10, 30, p.post("reviewer", "content", "/items/actions", `{"items": [0], "action": "restrict_in_jurisdiction", "reason": "The High Court found the post defamatory."}`)},
+		// Released within the package's lifetime, so that the official
+		// can still download it at /portal.
+		{12, 15, 5, p.callback("disclosed", "US")},
+		{12, 15, 20, p.gather("disclosed", "bluejay42,bluejay42@example.org,2021-03-14")},
+		{12, 16, 0, p.release("disclosed")},
+		{13, 9, 5, p.file("escalated", "IN")},
+		{15, 11, 40, p.file("awaiting", "US")},
+		{16, 9, 55, p.review("awaiting", "approve", "The warrant names the account and the content sought.")},
+		{17, 10, 10, p.file("approved", "US")},
+		{18, 9, 20, p.review("approved", "approve", "A subpoena reaches subscriber records.")},
+		{18, 14, 45, p.approve("approved", "Checked; ready to collect.")},
+		{19, 10, 0, p.gather("approved", "riverstone,riverstone@example.com,2022-11-30")},
+		{20, 8, 35, p.file("open", "US")},
+	}
+	for _, s := range steps {
+		p.at(s.day, s.hh, s.mm)
+		if err := s.do(); err != nil {
+			return nil, err
 		}
 	}
-	var disclosed, preserved, narrowing, epoc, withheld, content, escalated, awaiting, approved, open string
-	r := "/api/v1/requests/"
-	bodies := demoBodiesAt(p.start.AddDate(0, 0, 21))
-
-	p.at(0, 9, 12)
-	step(func() (e error) { disclosed, e = p.submit("US", bodies["disclosed"]); return })
-	p.at(1, 10, 40)
-	step(func() error {
-		return p.post("reviewer", r+disclosed+"/review", `{"decision": "approve", "note": "A subpoena reaches subscriber records; nothing more is asked."}`)
-	})
-	p.at(1, 15, 5)
-	step(func() error {
-		return p.post("approver", r+disclosed+"/approve", `{"note": "Checked the subpoena and the account named."}`)
-	})
-	p.at(2, 9, 30)
-	step(func() (e error) { preserved, e = p.submit("DE", bodies["preservation"]); return })
-	p.at(4, 14, 20)
-	step(func() (e error) { narrowing, e = p.submit("US", bodies["narrowing"]); return })
-	p.at(5, 10, 0)
-	step(func() error {
-		return p.post("reviewer", r+narrowing+"/review", `{"decision": "request_narrowing", "note": "Eleven months of IP logs for three accounts is more than the order's offence needs: please name the weeks concerned."}`)
-	})
-	p.at(6, 8, 50)
-	step(func() (e error) { epoc, e = p.submit("DE", bodies["epoc"]); return })
-	p.at(8, 16, 30)
-	step(func() (e error) { withheld, e = p.submit("US", bodies["withheld"]); return })
-	p.at(9, 9, 45)
-	step(func() error {
-		return p.post("reviewer", r+withheld+"/review", `{"decision": "approve", "note": "The court order covers subscriber records and IP logs for the dates given."}`)
-	})
-	p.at(9, 14, 10)
-	step(func() error {
-		return p.post("approver", r+withheld+"/approve", `{"note": "Agreed; the non-disclosure order runs six months."}`)
-	})
-	p.at(10, 10, 5)
-	step(func() error { return p.callback(withheld, "US", staff[dueprocess.RoleReviewer]) })
-	p.at(10, 10, 20)
-	step(func() error {
-		return p.call("reviewer", "POST", r+withheld+"/files?category=subscriber&name=subscriber.csv", "text/csv", "username,email,created_at\nnightowl,nightowl@example.net,2019-08-02\n", nil)
-	})
-	p.at(10, 11, 0)
-	step(func() error { return p.post("reviewer", r+withheld+"/release", "") })
-	p.at(11, 13, 25)
-	step(func() (e error) { content, e = p.submit("GB", bodies["content"]); return })
-	p.at(12, 10, 30)
-	step(func() error {
-		return p.post("reviewer", r+content+"/items/actions", `{"items": [0], "action": "restrict_in_jurisdiction", "reason": "The High Court found the post defamatory."}`)
-	})
-	// Released within the package's lifetime, so that it can still be
-	// downloaded at /portal.
-	p.at(12, 15, 5)
-	step(func() error { return p.callback(disclosed, "US", staff[dueprocess.RoleReviewer]) })
-	p.at(12, 15, 20)
-	step(func() error {
-		return p.call("reviewer", "POST", r+disclosed+"/files?category=subscriber&name=subscriber.csv", "text/csv", "username,email,created_at\nbluejay42,bluejay42@example.org,2021-03-14\n", nil)
-	})
-	p.at(12, 16, 0)
-	var released struct {
-		Passphrase string `json:"passphrase"`
+	var cases []demoCase
+	for _, c := range demoCaseList {
+		what := c.what
+		if c.name == "disclosed" {
+			// The official has no age key, so the package is sealed with
+			// a one-time passphrase that staff would read out on the
+			// telephone.
+			what += "; its passphrase: " + p.passphrase
+		}
+		cases = append(cases, demoCase{p.ids[c.name], what})
 	}
-	step(func() error { return p.call("reviewer", "POST", r+disclosed+"/release", "", "", &released) })
-	p.at(13, 9, 5)
-	step(func() (e error) { escalated, e = p.submit("IN", bodies["escalated"]); return })
-	p.at(15, 11, 40)
-	step(func() (e error) { awaiting, e = p.submit("US", bodies["awaiting"]); return })
-	p.at(16, 9, 55)
-	step(func() error {
-		return p.post("reviewer", r+awaiting+"/review", `{"decision": "approve", "note": "The warrant names the account and the content sought."}`)
-	})
-	p.at(17, 10, 10)
-	step(func() (e error) { approved, e = p.submit("US", bodies["approved"]); return })
-	p.at(18, 9, 20)
-	step(func() error {
-		return p.post("reviewer", r+approved+"/review", `{"decision": "approve", "note": "A subpoena reaches subscriber records."}`)
-	})
-	p.at(18, 14, 45)
-	step(func() error {
-		return p.post("approver", r+approved+"/approve", `{"note": "Checked; ready to collect."}`)
-	})
-	p.at(19, 10, 0)
-	step(func() error {
-		return p.call("reviewer", "POST", r+approved+"/files?category=subscriber&name=subscriber.csv", "text/csv", "username,email,created_at\nriverstone,riverstone@example.com,2022-11-30\n", nil)
-	})
-	p.at(20, 8, 35)
-	step(func() (e error) { open, e = p.submit("US", bodies["open"]); return })
-	if err != nil {
-		return nil, err
-	}
-	// The official has no age key, so the package is sealed with a
-	// one-time passphrase that staff would read out on the telephone.
-	add(disclosed, "disclosed, its package ready to download at /portal; its passphrase: "+released.Passphrase)
-	add(preserved, "preservation request, with its holds")
-	add(narrowing, "waiting for the agency to narrow it (the official replies at /portal)")
-	add(epoc, "EU e-Evidence production order (EPOC), in review")
-	add(withheld, "disclosed; the user notice is withheld by a non-disclosure order")
-	add(content, "content demand with items, one action waiting for an approver's confirmation")
-	add(escalated, "escalated to the human-rights officer")
-	add(awaiting, "proposal awaiting a second person's approval (four eyes)")
-	add(approved, "approved, a file gathered, ready to release")
-	add(open, "new, in review")
 	return cases, nil
 }
 
-// callback records a confirmed callback to the registry's number of the
-// agency of official code, as staff member s.
-func (p *demoPlayer) callback(id, code string, s *dueprocess.Staff) error {
-	body := fmt.Sprintf(`{"dialled": %q, "called_at": %q, "reached": "the duty officer", "outcome": "confirmed"}`,
-		demoPhone(code), p.clock.now().Format(time.RFC3339))
-	return p.post("reviewer", "/api/v1/requests/"+id+"/callback", body)
+// demoCaseList names the demo's cases in the order they are received.
+var demoCaseList = []struct{ name, what string }{
+	{"disclosed", "disclosed, its package ready to download at /portal"},
+	{"preservation", "preservation request, with its holds"},
+	{"narrowing", "waiting for the agency to narrow it (the official replies at /portal)"},
+	{"epoc", "EU e-Evidence production order (EPOC), in review"},
+	{"withheld", "disclosed; the user notice is withheld by a non-disclosure order"},
+	{"content", "content demand with items, one action waiting for an approver's confirmation"},
+	{"escalated", "escalated to the human-rights officer"},
+	{"awaiting", "proposal awaiting a second person's approval (four eyes)"},
+	{"approved", "approved, a file gathered, ready to release"},
+	{"open", "new, in review"},
+}
+
+// file submits case name as the official of country code.
+func (p *demoPlayer) file(name, code string) func() error {
+	return func() error {
+		id, err := p.submit(code, p.bodies[name])
+		p.ids[name] = id
+		return err
+	}
+}
+
+// post sends body as who to the case name's path.
+func (p *demoPlayer) post(who, name, path, body string) func() error {
+	return func() error {
+		return p.call(who, "POST", "/api/v1/requests/"+p.ids[name]+path, "application/json", body, nil)
+	}
+}
+
+// review is the reviewer's decision on case name.
+func (p *demoPlayer) review(name, decision, note string) func() error {
+	return p.post("reviewer", name, "/review", fmt.Sprintf(`{"decision": %q, "note": %q}`, decision, note))
+}
+
+// approve is the approver's confirmation of the proposal on case name.
+func (p *demoPlayer) approve(name, note string) func() error {
+	return p.post("approver", name, "/approve", fmt.Sprintf(`{"note": %q}`, note))
+}
+
+// gather adds the subscriber record line by hand to case name, as the
+// reviewer on its case.
+func (p *demoPlayer) gather(name, line string) func() error {
+	return func() error {
+		return p.call("reviewer", "POST", "/api/v1/requests/"+p.ids[name]+"/files?category=subscriber&name=subscriber.csv",
+			"text/csv", "username,email,created_at\n"+line+"\n", nil)
+	}
+}
+
+// release seals and releases case name's package, keeping the one-time
+// passphrase the answer carries.
+func (p *demoPlayer) release(name string) func() error {
+	return func() error {
+		var out struct {
+			Passphrase string `json:"passphrase"`
+		}
+		err := p.call("reviewer", "POST", "/api/v1/requests/"+p.ids[name]+"/release", "", "", &out)
+		if name == "disclosed" {
+			p.passphrase = out.Passphrase
+		}
+		return err
+	}
+}
+
+// callback records, as the reviewer, a confirmed callback to the
+// registry's number of the agency of country code about case name.
+func (p *demoPlayer) callback(name, code string) func() error {
+	return func() error {
+		body := fmt.Sprintf(`{"dialled": %q, "called_at": %q, "reached": "the duty officer", "outcome": "confirmed"}`,
+			demoPhone(code), p.clock.now().Format(time.RFC3339))
+		return p.post("reviewer", name, "/callback", body)()
+	}
 }
 
 // demoBodiesAt returns the demo's requests as their officials file them,
