@@ -12,6 +12,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 // The demo: a fresh database filled with a generated but realistic
@@ -228,11 +229,14 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 	// address printed is the one it will listen on.
 	blobs := demoFlag(args, "blobs", c.setting("DUEPROCESS_BLOBS", ""))
 	addr := demoFlag(args, "addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"))
-	if err := fillDemo(ctx, c, dsn, data, blobs, addr, time.Now().UTC()); err != nil {
+	connectors, err := fillDemo(ctx, c, dsn, data, blobs, addr, time.Now().UTC())
+	if err != nil {
 		return err
 	}
-	// --data goes first, so that one given by the caller comes later and wins.
-	return serveCmd(ctx, c, append([]string{"--db", dsn, "--data", data}, withoutDB(args)...))
+	// --data and --connectors go first, so that those the caller gives
+	// come later and win; a real instance's DUEPROCESS_CONNECTORS is not
+	// the demo's.
+	return serveCmd(ctx, c, append([]string{"--db", dsn, "--data", data, "--connectors", connectors}, withoutDB(args)...))
 }
 
 // demoDataDir returns the demo's data folder for its database dsn: beside
@@ -264,10 +268,10 @@ func withoutDB(args []string) []string {
 // fillDemo fills the new database dsn, with its data folder data and its
 // documents where blobSpec says (as serve's --blobs), with the demo's
 // history, people and open cases at now, and prints how to sign in at addr.
-func fillDemo(ctx context.Context, c *cli, dsn, data, blobSpec, addr string, now time.Time) error {
+func fillDemo(ctx context.Context, c *cli, dsn, data, blobSpec, addr string, now time.Time) (connectorsPath string, err error) {
 	db, err := c.openDB(ctx, dsn)
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer db.Close()
 	pol := policy.Default()
@@ -276,28 +280,37 @@ func fillDemo(ctx context.Context, c *cli, dsn, data, blobSpec, addr string, now
 	// follow the order of receipt.
 	n, officials, err := seedDemo(ctx, c, db, 2020, now.AddDate(0, 0, -22))
 	if err != nil {
-		return err
+		return "", err
 	}
 	acc, err := demoStaff(ctx, db, officials)
 	if err != nil {
-		return err
+		return "", err
 	}
 	// The demo's own key, in its own folder, which serve then finds.
 	signer, _, err := c.serverKey(ctx, db, data, DefaultOrigin)
 	if err != nil {
-		return err
+		return "", err
 	}
 	blobs, _, err := c.openBlobs(ctx, blobSpec, data, db)
 	if err != nil {
-		return err
+		return "", err
 	}
-	checkpoints := &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name()}
-	cases, err := playDemo(ctx, db, blobs, bindPolicy(pol), checkpoints, officials, acc.staff, now)
+	if connectorsPath, err = demoPlatform(filepath.Join(data, "platform"), now); err != nil {
+		return "", err
+	}
+	gather, err := loadConnectors(connectorsPath)
 	if err != nil {
-		return err
+		return "", err
+	}
+	defer gather.Close()
+	cfg := web.Config{DB: db, Blobs: blobs, Decide: bindPolicy(pol), Notice: pol.Notice(), Gatherer: gather, Contacts: contacter(gather),
+		Checkpoints: &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name()}}
+	cases, err := playDemo(ctx, db, cfg, officials, acc.staff, now)
+	if err != nil {
+		return "", err
 	}
 	printDemo(c.stdout, "http://"+addr, acc, cases, n+len(cases), now)
-	return nil
+	return connectorsPath, nil
 }
 
 // demoFlag returns the value of the flag --name (or -name) among args, or

@@ -99,10 +99,10 @@ func testDemoFlow(t *testing.T, dsn string) {
 	var out strings.Builder
 	c := &cli{getenv: func(string) string { return "" }, stdout: &out, stderr: &discard{}}
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	if err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err != nil {
+	if _, err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err != nil {
 		t.Fatal(err)
 	}
-	if err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err == nil {
+	if _, err := fillDemo(ctx, c, dsn, data, "", "127.0.0.1:8080", now); err == nil {
 		t.Error("the demo filled a database that holds its accounts")
 	}
 	printed := out.String()
@@ -188,6 +188,10 @@ func checkDemoCases(t *testing.T, db *store.DB, printed string) {
 		t.Errorf("the demo does not print the package's passphrase:\n%s", printed)
 	}
 	if r := byWhat["disclosed,"]; r != nil {
+		// Collected from the demo platform through its connectors.
+		if files, err := db.Gathered(ctx, r.ID); err != nil || len(files) == 0 {
+			t.Errorf("disclosed %s: %d files gathered, %v", r.ID, len(files), err)
+		}
 		// Still there to download at /portal.
 		if p, err := db.Package(ctx, r.ID); err != nil || p == nil {
 			t.Errorf("disclosed %s has no package: %v", r.ID, err)

@@ -11,9 +11,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/audit"
 	"github.com/dueprocess/dueprocess/internal/auth"
-	"github.com/dueprocess/dueprocess/internal/blob"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/web"
 )
@@ -97,7 +95,7 @@ type demoCase struct {
 // playDemo plays the demo's cases into db, ending at now, with the
 // agencies' officials officials (by country) and the staff staff (by
 // role). It returns the cases in the order they were received.
-func playDemo(ctx context.Context, db *store.DB, blobs *blob.Store, decide store.Decider, checkpoints *audit.Checkpointer, officials map[string]*dueprocess.Official,
+func playDemo(ctx context.Context, db *store.DB, cfg web.Config, officials map[string]*dueprocess.Official,
 	staff map[dueprocess.Role]*dueprocess.Staff, now time.Time) ([]demoCase, error) {
 	clock := &demoClock{t: now.AddDate(0, 0, -21)}
 	saved := db.Now
@@ -105,7 +103,8 @@ func playDemo(ctx context.Context, db *store.DB, blobs *blob.Store, decide store
 	defer func() { db.Now = saved }()
 	p := &demoPlayer{clock: clock, start: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -21), tokens: map[string]string{}}
 	p.reviewerID = staff[dueprocess.RoleReviewer].ID
-	p.h = web.New(web.Config{DB: db, Blobs: blobs, Decide: decide, Checkpoints: checkpoints, Now: clock.now})
+	cfg.Now = clock.now
+	p.h = web.New(cfg)
 	p.at(0, 8, 0)
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		p.tokenIDs = p.tokenIDs[:0]
@@ -169,14 +168,14 @@ func (p *demoPlayer) play() ([]demoCase, error) {
 		{9, 9, 45, p.review("withheld", "approve", "The court order covers subscriber records and IP logs for the dates given.")},
 		{9, 14, 10, p.approve("withheld", "Agreed; the non-disclosure order runs six months.")},
 		{10, 10, 5, p.callback("withheld", "US")},
-		{10, 10, 20, p.gather("withheld", "nightowl,nightowl@example.net,2019-08-02")},
+		{10, 10, 20, p.post("reviewer", "withheld", "/collect", "")},
 		{10, 11, 0, p.release("withheld")},
 		{11, 13, 25, p.file("content", "GB")},
 		{12, 10, 30, p.post("reviewer", "content", "/items/actions", `{"items": [0], "action": "restrict_in_jurisdiction", "reason": "The High Court found the post defamatory."}`)},
 		// Released within the package's lifetime, so that the official
 		// can still download it at /portal.
 		{12, 15, 5, p.callback("disclosed", "US")},
-		{12, 15, 20, p.gather("disclosed", "bluejay42,bluejay42@example.org,2021-03-14")},
+		{12, 15, 20, p.post("reviewer", "disclosed", "/collect", "")},
 		{12, 16, 0, p.release("disclosed")},
 		{13, 9, 5, p.file("escalated", "IN")},
 		{15, 11, 40, p.file("awaiting", "US")},
@@ -184,7 +183,6 @@ func (p *demoPlayer) play() ([]demoCase, error) {
 		{17, 10, 10, p.file("approved", "US")},
 		{18, 9, 20, p.review("approved", "approve", "A subpoena reaches subscriber records.")},
 		{18, 14, 45, p.approve("approved", "Checked; ready to collect.")},
-		{19, 10, 0, p.gather("approved", "riverstone,riverstone@example.com,2022-11-30")},
 		{20, 8, 35, p.file("open", "US")},
 	}
 	for _, s := range steps {
@@ -217,7 +215,7 @@ var demoCaseList = []struct{ name, what string }{
 	{"content", "content demand with items, one action waiting for an approver's confirmation"},
 	{"escalated", "escalated to the human-rights officer"},
 	{"awaiting", "proposal awaiting a second person's approval (four eyes)"},
-	{"approved", "approved, a file gathered, ready to release"},
+	{"approved", "approved, ready to collect from the demo platform and release"},
 	{"open", "new, in review"},
 }
 
@@ -245,15 +243,6 @@ func (p *demoPlayer) review(name, decision, note string) func() error {
 // approve is the approver's confirmation of the proposal on case name.
 func (p *demoPlayer) approve(name, note string) func() error {
 	return p.post("approver", name, "/approve", fmt.Sprintf(`{"note": %q}`, note))
-}
-
-// gather adds the subscriber record line by hand to case name, as the
-// reviewer on its case.
-func (p *demoPlayer) gather(name, line string) func() error {
-	return func() error {
-		return p.call("reviewer", "POST", "/api/v1/requests/"+p.ids[name]+"/files?category=subscriber&name=subscriber.csv",
-			"text/csv", "username,email,created_at\n"+line+"\n", nil)
-	}
 }
 
 // release seals and releases case name's package, keeping the one-time
