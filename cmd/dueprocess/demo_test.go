@@ -121,7 +121,7 @@ func testDemoFlow(t *testing.T, dsn string) {
 	if out, err := cmd(t, nil, "audit", "verify", "--db", dsn, "--data", data); err != nil || !strings.HasPrefix(out, "ok: ") {
 		t.Errorf("audit verify: %v\n%s", err, out)
 	}
-	checkDemoSignIn(t, db)
+	checkDemoSignIn(t, db, printed)
 }
 
 // checkDemoCases finds, in the cases the demo printed, one in each state.
@@ -209,10 +209,27 @@ func checkDemoCases(t *testing.T, db *store.DB, printed string) {
 
 // checkDemoSignIn signs in as each demo account with the printed
 // password and a code of the printed TOTP secret.
-func checkDemoSignIn(t *testing.T, db *store.DB) {
+func checkDemoSignIn(t *testing.T, db *store.DB, printed string) {
 	t.Helper()
 	srv := httptest.NewServer(web.New(web.Config{DB: db, Decide: bindPolicy(policy.Default()), Checkpoints: &audit.Checkpointer{}}))
 	defer srv.Close()
+	// The printed platform token asks whether an account is held: the
+	// preservation case holds bluejay42.
+	token := regexp.MustCompile(`Bearer (dpt_[A-Za-z0-9_-]+)`).FindStringSubmatch(printed)
+	if token == nil {
+		t.Fatalf("no platform token printed:\n%s", printed)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/holds/check?type=username&value=bluejay42", nil)
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"held": true`) {
+			t.Errorf("hold check with the printed token: %d %s", resp.StatusCode, b)
+		}
+	}
 	type account struct{ realm, email string }
 	var accounts []account
 	for _, s := range demoStaffList {
