@@ -213,23 +213,7 @@ func checkDemoSignIn(t *testing.T, db *store.DB, printed string) {
 	t.Helper()
 	srv := httptest.NewServer(web.New(web.Config{DB: db, Decide: bindPolicy(policy.Default()), Checkpoints: &audit.Checkpointer{}}))
 	defer srv.Close()
-	// The printed platform token asks whether an account is held: the
-	// preservation case holds bluejay42.
-	token := regexp.MustCompile(`Bearer (dpt_[A-Za-z0-9_-]+)`).FindStringSubmatch(printed)
-	if token == nil {
-		t.Fatalf("no platform token printed:\n%s", printed)
-	}
-	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/holds/check?type=username&value=bluejay42", nil)
-	req.Header.Set("Authorization", "Bearer "+token[1])
-	if resp, err := http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	} else {
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 || !strings.Contains(string(b), `"held": true`) {
-			t.Errorf("hold check with the printed token: %d %s", resp.StatusCode, b)
-		}
-	}
+	checkDemoHoldToken(t, srv.URL, printed)
 	type account struct{ realm, email string }
 	var accounts []account
 	for _, s := range demoStaffList {
@@ -279,6 +263,27 @@ func checkDemoSignIn(t *testing.T, db *store.DB, printed string) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: GET %s after signing in: %d to %q", a.email, base, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}
+
+// checkDemoHoldToken asks, with the printed platform token, whether an
+// account is held: the preservation case holds bluejay42.
+func checkDemoHoldToken(t *testing.T, base, printed string) {
+	t.Helper()
+	token := regexp.MustCompile(`Bearer (dpt_[A-Za-z0-9_-]+)`).FindStringSubmatch(printed)
+	if token == nil {
+		t.Fatalf("no platform token printed:\n%s", printed)
+	}
+	req, _ := http.NewRequest("GET", base+"/api/v1/holds/check?type=username&value=bluejay42", nil)
+	req.Header.Set("Authorization", "Bearer "+token[1])
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `"held": true`) {
+			t.Errorf("hold check with the printed token: %d %s", resp.StatusCode, b)
 		}
 	}
 }
