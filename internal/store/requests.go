@@ -217,6 +217,9 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if err := tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body); err != nil {
 		return err
 	}
+	if err := tx.officialMailOnMove(ctx, id, status); err != nil {
+		return err
+	}
 	return tx.holdsOnMove(ctx, id, k, status, by)
 }
 
