@@ -254,6 +254,12 @@ func checkFormCSRF(r *http.Request) error {
 // goes to sign in; with a half-done one, to its second step. Posts are
 // checked for the session's CSRF token.
 func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+	return s.signedInUpTo(maxFormBody, h)
+}
+
+// signedInUpTo is signedIn for a form of at most limit bytes; a form
+// larger than the small forms' limit may be multipart, with a file.
+func (s *Server) signedInUpTo(limit int64, h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
 	return s.page(func(w http.ResponseWriter, r *http.Request) error {
 		se, err := s.session(w, r, console)
 		if errors.Is(err, errNoSession) {
@@ -277,7 +283,16 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *sto
 			return err
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if limit != maxFormBody {
+				// A gathered file may take longer than the server's read
+				// timeout, set for documents (a network deadline: the
+				// real clock).
+				http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime))
+				if err := parsePost(r); err != nil {
+					return err
+				}
+			}
 			if err := checkCSRF(r, se.CSRF); err != nil {
 				return err
 			}

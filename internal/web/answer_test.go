@@ -1,0 +1,165 @@
+package web_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/seal"
+	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/store/storetest"
+	"github.com/dueprocess/dueprocess/internal/web"
+)
+
+var passphraseText = regexp.MustCompile(`<section class="passphrase" id="passphrase">[\s\S]*?<p><code>([^<]+)</code></p>`)
+
+// submitted has official browser b submit the portal's Hong Kong court
+// order (subscriber records and IP logs) and returns its id.
+func (b *browser) submitted() string {
+	b.t.Helper()
+	csrf := b.form("/portal/new")
+	_, loc, _ := b.postMultipart("/portal/requests", portalForm(csrf), nil)
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/portal/requests/"), "?done=submitted")
+	if id == "" || strings.Contains(id, "/") {
+		b.t.Fatalf("submission went to %q", loc)
+	}
+	return id
+}
+
+// TestConsoleAndPortalDisclosure is the answer as its users meet it: a
+// reviewer on the case adds a file by hand in the console and releases
+// it, and sees the one-time passphrase once, on that answer only; the
+// official is mailed that the answer is ready (no target in the mail),
+// reads it in the portal and downloads the package once, and the console
+// then shows who downloaded it and from where. A colleague the request is
+// not shared with is refused the download.
+func TestConsoleAndPortalDisclosure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, _ := agencies(t, db)
+		blobs, err := blob.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		shared := func(c *web.Config) { c.Blobs = blobs } // the console's server and the portal's keep the same files
+		ada := newBrowser(t, db, shared)
+		_, adaSecret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", adaSecret)
+		chan_ := newBrowser(t, db, shared)
+		chan_.join(ada.invite(hk, "chan@police.gov.hk", "Officer Chan"))
+		wong := newBrowser(t, db, shared)
+		wong.join(ada.invite(hk, "wong@police.gov.hk", "Officer Wong"))
+		id := chan_.submitted()
+
+		raeID, raeSecret := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer)
+		annID, _ := staffMember(t, db, "ann@example.com", dueprocess.RoleApprover)
+		rae, _ := db.Staff(ctx, raeID)
+		ann, _ := db.Staff(ctx, annID)
+		if _, err := db.Propose(ctx, id, rae, &dueprocess.NewProposal{Decision: "partially_approve", Categories: []string{"subscriber"}, Note: "subscriber only"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Approve(ctx, id, ann, "four eyes"); err != nil {
+			t.Fatal(err)
+		}
+		console := newBrowser(t, db, shared)
+		console.signIn("rae@example.com", raeSecret)
+		page := "/console/requests/" + id
+		csrf := console.form(page)
+		if status, _, body := console.post(page+"/release", url.Values{"csrf": {csrf}}); status != 403 {
+			t.Errorf("a release by a reviewer off the case: %d %s", status, errorText.FindString(body))
+		}
+		if err = db.Assign(ctx, id, raeID, dueprocess.System); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, body := console.get(page); !strings.Contains(body, "Add a file gathered by hand") || !strings.Contains(body, "Release the package") {
+			t.Fatalf("the request page of an approved request offers no gathering or release:\n%.3000s", body)
+		}
+		file := []byte("account,email\nscammer42,s@example.org\n")
+		if status, _, body := console.postMultipart(page+"/files", url.Values{"csrf": {csrf}, "category": {"ip_logs"}, "name": {"ip.csv"}}, file); status != 409 || !strings.Contains(body, "ip_logs") {
+			t.Errorf("adding a category not approved: %d %s, want 409 naming ip_logs", status, errorText.FindString(body))
+		}
+		if status, loc, body := console.postMultipart(page+"/files", url.Values{"csrf": {"stale"}, "category": {"subscriber"}}, file); status != 403 {
+			t.Errorf("a file form without the CSRF token: %d to %q %s", status, loc, errorText.FindString(body))
+		}
+		if status, loc, body := console.postMultipart(page+"/files", url.Values{"csrf": {csrf}, "category": {"subscriber"}, "name": {"subscriber.csv"}}, file); status != 303 {
+			t.Fatalf("adding a file: %d to %q %s", status, loc, errorText.FindString(body))
+		}
+		sum := sha256.Sum256(file)
+		if _, _, body := console.get(page); !strings.Contains(body, "subscriber.csv") || !strings.Contains(body, hex.EncodeToString(sum[:])) {
+			t.Errorf("the page does not show the file gathered with its sha256")
+		}
+
+		// The release answers with the passphrase, once, not cached.
+		resp, err := console.client.PostForm(console.url+page+"/release", url.Values{"csrf": {csrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := passphraseText.FindSubmatch(b)
+		if resp.StatusCode != 200 || m == nil || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("release: %d, Cache-Control %q, passphrase shown %v\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), m != nil, errorText.Find(b))
+		}
+		passphrase := string(m[1])
+		if _, _, body := console.get(page); strings.Contains(body, passphrase) || !strings.Contains(body, "not yet") {
+			t.Errorf("the page shows the passphrase again, or the package as downloaded")
+		}
+
+		// The official is told, without the target.
+		mails, _ := db.Outbox(ctx, store.OutboxFilter{RequestID: id})
+		if len(mails) != 1 || mails[0].Kind != dueprocess.MailAnswerReady || mails[0].To != "chan@police.gov.hk" || strings.Contains(mails[0].Body, "scammer42") ||
+			!strings.Contains(mails[0].Body, "/portal/requests/"+id) {
+			t.Errorf("mail after the release: %+v", mails)
+		}
+
+		// The portal: the answer, the once-only download.
+		_, _, body := chan_.get("/portal/requests/" + id)
+		for _, want := range []string{"Our answer", "can be downloaded once", `id="download"`, "subscriber", "ip_logs"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the portal's request page lacks %q", want)
+			}
+		}
+		pcsrf := chan_.form("/portal/requests/" + id)
+		wcsrf := wong.form("/portal")
+		if status, _, _ := wong.post("/portal/requests/"+id+"/package", url.Values{"csrf": {wcsrf}}); status != 403 {
+			t.Errorf("a colleague it is not shared with downloads: %d, want 403", status)
+		}
+		resp, err = chan_.client.PostForm(chan_.url+"/portal/requests/"+id+"/package", url.Values{"csrf": {pcsrf}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		got := sha256.Sum256(pkg)
+		if resp.StatusCode != 200 || resp.Header.Get("X-Package-SHA256") != hex.EncodeToString(got[:]) {
+			t.Fatalf("download: %d, %d bytes, sha256 header %q %s", resp.StatusCode, len(pkg), resp.Header.Get("X-Package-SHA256"), errorText.Find(pkg))
+		}
+		id2, err := age.NewScryptIdentity(passphrase)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opened, err := seal.Open(strings.NewReader(string(pkg)), id2)
+		if err != nil {
+			t.Fatalf("the package does not open with the passphrase shown: %v", err)
+		}
+		if len(opened.Files) != 1 {
+			t.Errorf("package files: %d, want 1", len(opened.Files))
+		}
+		if status, _, body := chan_.post("/portal/requests/"+id+"/package", url.Values{"csrf": {pcsrf}}); status != 410 || !strings.Contains(body, "only once") {
+			t.Errorf("a second download: %d %s, want 410", status, errorText.FindString(body))
+		}
+		if _, _, body := chan_.get("/portal/requests/" + id); strings.Contains(body, `id="download"`) || !strings.Contains(body, "can no longer be downloaded") {
+			t.Errorf("after the download the portal still offers it")
+		}
+		if _, _, body := console.get(page); !strings.Contains(body, "by Officer Chan (Hong Kong Police Force) from") {
+			t.Errorf("the console does not say who downloaded the package:\n%.200s", regexp.MustCompile(`<dt>Downloaded</dt><dd>[^<]*`).FindString(body))
+		}
+	})
+}
