@@ -163,3 +163,89 @@ func TestConsoleAndPortalDisclosure(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalReplyExtendAndAgeKey: the official is mailed when asked to
+// narrow, replies in the portal (a widening reply is refused naming the
+// field, a colleague it is not shared with is refused), extends a
+// preservation request's holds once, and sets their own age key, which
+// is checked.
+func TestPortalReplyExtendAndAgeKey(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		hk, _ := agencies(t, db)
+		ada := newBrowser(t, db)
+		_, adaSecret := staffMember(t, db, "ada@example.com", dueprocess.RoleAdmin)
+		ada.signIn("ada@example.com", adaSecret)
+		chan_ := newBrowser(t, db)
+		chan_.join(ada.invite(hk, "chan@police.gov.hk", "Officer Chan"))
+		wong := newBrowser(t, db)
+		wong.join(ada.invite(hk, "wong@police.gov.hk", "Officer Wong"))
+		id := chan_.submitted()
+		raeID, _ := staffMember(t, db, "rae@example.com", dueprocess.RoleReviewer)
+		rae, _ := db.Staff(ctx, raeID)
+		if _, err := db.Propose(ctx, id, rae, &dueprocess.NewProposal{Decision: "request_narrowing", Note: "name fewer categories"}); err != nil {
+			t.Fatal(err)
+		}
+		mails, _ := db.Outbox(ctx, store.OutboxFilter{RequestID: id})
+		if len(mails) != 1 || mails[0].Kind != dueprocess.MailNarrowingAsked || mails[0].To != "chan@police.gov.hk" || strings.Contains(mails[0].Body, "scammer42") {
+			t.Errorf("mail after asking to narrow: %+v", mails)
+		}
+		page := "/portal/requests/" + id
+		_, _, body := chan_.get(page)
+		if !strings.Contains(body, "Reply to the request to narrow") || !strings.Contains(body, "name fewer categories") {
+			t.Fatalf("the portal offers no reply, or hides what was asked")
+		}
+		csrf := chan_.form(page)
+		reply := func(b *browser, csrf string, cats ...string) (int, string) {
+			status, _, body := b.post(page+"/reply", url.Values{"csrf": {csrf}, "note": {"subscriber records only"},
+				"targets_shown": {"1"}, "target": {"0"}, "categories_shown": {"1"}, "data_category": cats})
+			return status, body
+		}
+		if status, _ := reply(wong, wong.form("/portal"), "subscriber"); status != 403 {
+			t.Errorf("a reply by a colleague it is not shared with: %d, want 403", status)
+		}
+		if status, body := reply(chan_, csrf, "subscriber", "content"); status != 400 || !strings.Contains(body, "widens") {
+			t.Errorf("a widening reply: %d %s, want 400", status, errorText.FindString(body))
+		}
+		if status, body := reply(chan_, csrf, "subscriber"); status != 303 {
+			t.Fatalf("reply: %d %s", status, errorText.FindString(body))
+		}
+		if r, _ := db.Request(ctx, id); r.Status != dueprocess.StatusInReview || len(r.DataCategories) != 1 || r.DataCategories[0] != dueprocess.CategorySubscriber {
+			t.Errorf("after the reply: %s %v, want in_review with subscriber only", r.Status, r.DataCategories)
+		}
+
+		// A preservation request's holds, extended once.
+		form := portalForm(csrf)
+		form.Set("kind", "preservation")
+		form.Set("idempotency_key", "form-preserve")
+		_, loc, _ := chan_.postMultipart("/portal/requests", form, nil)
+		pid := strings.TrimSuffix(strings.TrimPrefix(loc, "/portal/requests/"), "?done=submitted")
+		if _, _, body := chan_.get("/portal/requests/" + pid); !strings.Contains(body, "Extend the holds (once)") {
+			t.Fatalf("a preservation request's page offers no extension (%s):\n%.2000s", loc, body)
+		}
+		if status, loc, body := chan_.post("/portal/requests/"+pid+"/extend", url.Values{"csrf": {csrf}}); status != 303 {
+			t.Fatalf("extend: %d to %q %s", status, loc, errorText.FindString(body))
+		}
+		if status, _, body := chan_.post("/portal/requests/"+pid+"/extend", url.Values{"csrf": {csrf}}); status != 409 {
+			t.Errorf("a second extension: %d %s, want 409", status, errorText.FindString(body))
+		}
+		if _, _, body := chan_.get("/portal/requests/" + pid); strings.Contains(body, "Extend the holds (once)") || !strings.Contains(body, "(extended)") {
+			t.Errorf("after the extension the page still offers it, or does not say so")
+		}
+
+		// The official's own age key.
+		if status, _, body := chan_.post("/portal/security/age", url.Values{"csrf": {csrf}, "age_recipient": {"age1notakey"}}); status != 400 || !strings.Contains(body, "age public key") {
+			t.Errorf("a bad age key: %d %s, want 400", status, errorText.FindString(body))
+		}
+		key, _ := age.GenerateX25519Identity()
+		if status, loc, _ := chan_.post("/portal/security/age", url.Values{"csrf": {csrf}, "age_recipient": {" " + key.Recipient().String() + " "}}); status != 303 || loc != "/portal/security?done=age" {
+			t.Errorf("setting the age key: %d to %q", status, loc)
+		}
+		me, _ := db.OfficialByEmail(ctx, "chan@police.gov.hk")
+		if o, _ := db.Official(ctx, me.ID); o.AgeRecipient != key.Recipient().String() {
+			t.Errorf("the official's age key is %q, want %q", o.AgeRecipient, key.Recipient())
+		}
+		if _, _, body := chan_.get("/portal/security"); !strings.Contains(body, key.Recipient().String()) {
+			t.Errorf("the security page does not show the key")
+		}
+	})
+}
