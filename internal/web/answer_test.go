@@ -13,6 +13,8 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/blob"
+	"github.com/dueprocess/dueprocess/internal/mail"
+	"github.com/dueprocess/dueprocess/internal/mail/mailtest"
 	"github.com/dueprocess/dueprocess/internal/seal"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
@@ -118,7 +120,25 @@ func TestConsoleAndPortalDisclosure(t *testing.T) {
 			!strings.Contains(mails[0].Body, "/portal/requests/"+id) {
 			t.Errorf("mail after the release: %+v", mails)
 		}
-
+		// … and it reaches them, through the SMTP loop.
+		srv := mailtest.Start(t)
+		cfg, err := mail.ParseConfig(srv.URL(), "dueprocess@example.org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (&mail.Deliverer{Outbox: db, Sender: mail.NewSender(cfg), Now: db.Now}).Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var answers []string
+		for _, m := range srv.Messages() { // the invitations went too
+			if m.Header.Get("X-Dueprocess-Kind") == dueprocess.MailAnswerReady {
+				answers = append(answers, m.To[0]+"\n"+m.Body)
+			}
+		}
+		if len(answers) != 1 || !strings.HasPrefix(answers[0], "chan@police.gov.hk\n") || !strings.Contains(answers[0], "/portal/requests/"+id) ||
+			strings.Contains(answers[0], "scammer42") {
+			t.Errorf("the SMTP server received these answer.ready messages: %q", answers)
+		}
 		// The portal: the answer, the once-only download.
 		_, _, body := chan_.get("/portal/requests/" + id)
 		for _, want := range []string{"Our answer", "can be downloaded once", `id="download"`, "subscriber", "ip_logs"} {
