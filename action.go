@@ -36,6 +36,15 @@ const (
 	ActionPackageReleased     = "request.released"
 	ActionPackageDownloaded   = "package.downloaded"
 	ActionPackageDeleted      = "package.deleted"
+	ActionCallbackRecorded    = "request.callback_recorded"
+	ActionRequestForged       = "request.refused_as_forged"
+	ActionAgencySuspended     = "agency.suspended"
+	ActionAgencyReinstated    = "agency.reinstated"
+	ActionAgencyContactSet    = "agency.contact_set"
+	ActionOfficialSuspended   = "official.suspended"
+	ActionOfficialReinstated  = "official.reinstated"
+	ActionAlertDismissed      = "alert.dismissed"
+	ActionAgencyKeySet        = "agency.key_set"
 	ActionRequestNarrowed     = "request.narrowed"
 	ActionHoldsPlaced         = "hold.placed"
 	ActionHoldsLinked         = "hold.linked"
@@ -52,6 +61,10 @@ const (
 	ActionDeadlineReminded    = "request.deadline_reminded"
 	ActionItemsDecided        = "request.items_decided"
 	ActionItemsConfirmed      = "request.items_confirmed"
+	ActionNoticesPlanned      = "notice.planned"
+	ActionNoticeReleased      = "notice.released"
+	ActionNoticeResolved      = "notice.resolved"
+	ActionNondisclosureLifted = "notice.nondisclosure_lifted"
 	ActionAgencyDomainsSet    = "agency.domains_set"
 	ActionOfficialInvited     = "official.invited"
 	ActionOfficialRegistered  = "official.registered"
@@ -59,6 +72,7 @@ const (
 	ActionOfficialApproved    = "official.approved"
 	ActionPasskeyAdded        = "official.passkey_added"
 	ActionRequestShared       = "request.shared"
+	ActionRequestCannotComply = "request.cannot_comply"
 )
 
 // Actions lists every action the audit log records.
@@ -74,7 +88,12 @@ var Actions = []string{
 	ActionHoldsPlaced, ActionHoldsLinked, ActionHoldUnlinked, ActionHoldsExtended, ActionHoldReleased, ActionHoldExpired,
 	ActionHoldReminderDue, ActionHoldsListed,
 	ActionMailQueued, ActionMailSent, ActionMailDeferred, ActionMailFailed, ActionDeadlineReminded,
+	ActionCallbackRecorded, ActionRequestForged,
+	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
+	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
 	ActionItemsDecided, ActionItemsConfirmed,
+	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,
+	ActionRequestCannotComply,
 }

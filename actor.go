@@ -27,7 +27,15 @@ type Agency struct {
 	Kind          AgencyKind `json:"kind"`
 	Domains       []string   `json:"domains"`
 	CallbackPhone string     `json:"callback_phone,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
+	// SupervisorContact is whom to call above the official: a name and a
+	// number, from our registry.
+	SupervisorContact string `json:"supervisor_contact,omitempty"`
+	// SigningKey is the agency's Ed25519 public key as a note verifier
+	// key ("name+hash+key"), if it signs its requests.
+	SigningKey      string     `json:"signing_key,omitempty"`
+	CreatedAt       time.Time  `json:"created_at"`
+	SuspendedAt     *time.Time `json:"suspended_at,omitempty"`
+	SuspendedReason string     `json:"suspended_reason,omitempty"`
 }
 
 // Official is a person at an agency who submits requests.
@@ -41,6 +49,10 @@ type Official struct {
 	// and then a package is encrypted to a one-time passphrase.
 	AgeRecipient string    `json:"age_recipient,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
+	// SuspendedAt is set while the official is suspended: no token of
+	// theirs works and none of their requests may be released.
+	SuspendedAt     *time.Time `json:"suspended_at,omitempty"`
+	SuspendedReason string     `json:"suspended_reason,omitempty"`
 }
 
 // Role is what a staff member may do. A staff member holds one or more.

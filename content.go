@@ -184,7 +184,7 @@ func (n *NewRequest) checkContent(r *Request) error {
 	var err error
 	if r.Kind != KindContentRestriction {
 		switch {
-		case n.Items != nil:
+		case len(n.Items) > 0: // an empty list asks for nothing
 			return FieldError("items", "is only for requests of kind content_restriction")
 		case n.RequesterType != "":
 			return FieldError("requester_type", "is only for requests of kind content_restriction")

@@ -13,23 +13,15 @@ import (
 // NewRequest is a request as submitted, before it is checked. Every field is
 // plain text so that a wrong value can be reported with the field's name.
 type NewRequest struct {
-	Kind         string `json:"kind"`
-	Jurisdiction string `json:"jurisdiction"`
-	LegalProcess *struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	} `json:"legal_process"`
-	Offence *struct {
+	Kind         string           `json:"kind"`
+	Jurisdiction string           `json:"jurisdiction"`
+	LegalProcess *NewLegalProcess `json:"legal_process"`
+	Offence      *struct {
 		Category    string `json:"category"`
 		Description string `json:"description"`
 	} `json:"offence"`
-	Targets []struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-	} `json:"targets"`
-	DataCategories []string `json:"data_categories"`
+	Targets        []NewTarget `json:"targets"`
+	DataCategories []string    `json:"data_categories"`
 	DateRange      *struct {
 		From string `json:"from"`
 		To   string `json:"to"`
@@ -47,6 +39,8 @@ type NewRequest struct {
 	RequesterType string    `json:"requester_type"`
 	Reason        string    `json:"reason"`
 	Items         []NewItem `json:"items"`
+	// IdentificationOnly is for e-Evidence orders (see docs/regimes.md).
+	IdentificationOnly bool `json:"identification_only"`
 }
 
 // Check validates n and returns the request it describes, with the first
@@ -56,7 +50,7 @@ func (n *NewRequest) Check() (*Request, error) {
 	r := &Request{}
 	for _, check := range []func(*Request) error{
 		n.checkKindAndJurisdiction, n.checkLegalProcess, n.checkOffence, n.checkTargets,
-		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkContent,
+		n.checkCategories, n.checkDates, n.checkEmergency, n.checkDeadline, n.checkContent, n.checkRegime,
 	} {
 		if err := check(r); err != nil {
 			return nil, err
@@ -132,7 +126,11 @@ func (n *NewRequest) checkTargets(r *Request) error {
 	if len(n.Targets) > MaxTargets {
 		return FieldError("targets", "%d targets given; at most %d are accepted in one request", len(n.Targets), MaxTargets)
 	}
-	seen := make(map[Target]bool, len(n.Targets))
+	type key struct {
+		typ   TargetType
+		value string
+	}
+	seen := make(map[key]bool, len(n.Targets))
 	for i, t := range n.Targets {
 		field := fmt.Sprintf("targets[%d]", i)
 		var tg Target
@@ -142,10 +140,13 @@ func (n *NewRequest) checkTargets(r *Request) error {
 		if tg.Value, err = targetValue(field+".value", tg.Type, t.Value); err != nil {
 			return err
 		}
-		if seen[tg] {
+		if seen[key{tg.Type, tg.Value}] {
 			return FieldError(field, "repeats an earlier target (%s %q)", tg.Type, tg.Value)
 		}
-		seen[tg] = true
+		seen[key{tg.Type, tg.Value}] = true
+		if tg.Country, err = homeCountry(field+".country", t.Country); err != nil {
+			return err
+		}
 		r.Targets = append(r.Targets, tg)
 	}
 	return nil

@@ -71,10 +71,13 @@ func (n *NewReply) narrowTargets(r *Request, out *Narrowing) error {
 		if err != nil {
 			return err
 		}
-		tg := Target{Type: typ, Value: v}
-		if !slices.Contains(r.Targets, tg) {
+		// The target kept is the request's own, with what the platform
+		// knows of it (its home country).
+		at := slices.IndexFunc(r.Targets, func(x Target) bool { return x.Type == typ && x.Value == v })
+		if at < 0 {
 			return FieldError(field, "widens the request: %s %q is not one of its targets; a reply may only remove targets", typ, v)
 		}
+		tg := r.Targets[at]
 		if slices.Contains(kept, tg) {
 			return FieldError(field, "repeats an earlier target (%s %q)", typ, v)
 		}

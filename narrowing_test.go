@@ -9,7 +9,7 @@ import (
 func TestReplyCheck(t *testing.T) {
 	d := func(s string) Date { v, _ := ParseDate(s); return v }
 	r := &Request{ID: "DP-2026-000001", Kind: KindUserData,
-		Targets:        []Target{{TargetUsername, "a"}, {TargetEmail, "b@example.org"}},
+		Targets:        []Target{{Type: TargetUsername, Value: "a"}, {Type: TargetEmail, Value: "b@example.org", Country: "DE"}},
 		DataCategories: []DataCategory{CategorySubscriber, CategoryIPLogs},
 		DateRange:      &DateRange{From: d("2026-01-01"), To: d("2026-03-01")}}
 	noRange := *r
@@ -45,5 +45,11 @@ func TestReplyCheck(t *testing.T) {
 		if c.field == "" && !slices.Equal(n.Changed, c.changed) {
 			t.Errorf("%s: changed %v, want %v", c.body, n.Changed, c.changed)
 		}
+	}
+	// A target kept keeps what the platform knows of it: its home country.
+	var in NewReply
+	json.Unmarshal([]byte(`{"note": "n", "targets": [{"type": "email", "value": "b@example.org"}]}`), &in)
+	if n, err := in.Check(r); err != nil || len(n.Targets) != 1 || n.Targets[0].Country != "DE" {
+		t.Errorf("narrowed to a target with a home country: %+v, %v", n, err)
 	}
 }

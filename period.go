@@ -28,3 +28,13 @@ type ReportCount struct {
 	Requests     int64
 	Accounts     int64
 }
+
+// ForgedCount is how many requests of one kind, received in one half-year
+// from one country, were refused as unverified or suspected forgery
+// (docs/verification.md): counted apart from the other refusals.
+type ForgedCount struct {
+	Period       string
+	Jurisdiction string // the country
+	Kind         RequestKind
+	Requests     int64
+}

@@ -32,12 +32,16 @@ const (
 	PermRequestWithdraw   Permission = "request.withdraw"
 	PermRequestReply      Permission = "request.reply"
 	PermRequestClose      Permission = "request.close"
+	PermRequestCannot     Permission = "request.cannot_comply"
 	PermJurisdictionPause Permission = "jurisdiction.pause"
 	PermStaffManage       Permission = "staff.manage"
 	PermAuditRead         Permission = "audit.read"
 	PermRequestGather     Permission = "request.gather"
 	PermRequestRelease    Permission = "request.release"
 	PermRequestResponse   Permission = "request.response"
+	PermRequestIntake     Permission = "request.intake"
+	PermRequestCallback   Permission = "request.callback"
+	PermRegistryManage    Permission = "registry.manage"
 	PermHoldList          Permission = "hold.list"
 	PermHoldRelease       Permission = "hold.release"
 	PermHoldExtend        Permission = "hold.extend"
@@ -47,6 +51,7 @@ const (
 	PermItemsDecide       Permission = "items.decide"
 	PermItemsConfirm      Permission = "items.confirm"
 	PermActionsPoll       Permission = "actions.poll"
+	PermNoticeLift        Permission = "notice.lift"
 	PermOfficialInvite    Permission = "official.invite"
 	PermOfficialApprove   Permission = "official.approve"
 	PermAgencyManage      Permission = "agency.manage"
@@ -83,12 +88,16 @@ var grants = map[Permission]grant{
 	PermRequestWithdraw:   {what: "withdraw a request", officials: true},
 	PermRequestReply:      {what: "answer a request to narrow", officials: true},
 	PermRequestClose:      {what: "close a finished request", roles: []Role{RoleReviewer, RoleApprover, RoleAdmin}},
+	PermRequestCannot:     {what: "answer that an e-Evidence order cannot be executed, or ask for clarification", roles: []Role{RoleReviewer, RoleApprover}},
 	PermJurisdictionPause: {what: "pause or resume a jurisdiction", roles: []Role{RoleAdmin}},
 	PermStaffManage:       {what: "add or disable staff", roles: []Role{RoleAdmin}},
 	PermAuditRead:         {what: "read audit entries", roles: []Role{RoleAuditor, RoleAdmin}},
 	PermRequestGather:     {what: "gather the approved data of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestRelease:    {what: "release the disclosure package of a request assigned to them", roles: []Role{RoleReviewer, RoleApprover}},
 	PermRequestResponse:   {what: "read the answer to a request and download its package", officials: true},
+	PermRequestIntake:     {what: "enter a demand that arrived by e-mail, fax, post or in person", roles: []Role{RoleIntake}},
+	PermRequestCallback:   {what: "record a callback to an agency", roles: []Role{RoleIntake, RoleReviewer, RoleAdmin}},
+	PermRegistryManage:    {what: "set agencies' contacts, suspend and reinstate agencies and officials, and dismiss alerts", roles: []Role{RoleAdmin}},
 	PermHoldList:          {what: "list preservation holds", roles: everyRole},
 	PermHoldRelease:       {what: "release a preservation hold early", roles: []Role{RoleApprover, RoleAdmin}},
 	PermHoldExtend:        {what: "extend a preservation request's holds", officials: true},
@@ -98,6 +107,7 @@ var grants = map[Permission]grant{
 	PermItemsDecide:       {what: "act on the items of a content demand", roles: []Role{RoleReviewer}},
 	PermItemsConfirm:      {what: "confirm a restriction of content another staff member proposed", roles: []Role{RoleApprover}},
 	PermActionsPoll:       {what: "poll the content actions to apply", roles: []Role{RolePlatform}},
+	PermNoticeLift:        {what: "lift a non-disclosure order without an end date, so that user notices go out", roles: []Role{RoleApprover}},
 	PermOfficialInvite:    {what: "invite an official to the portal", roles: []Role{RoleIntake, RoleAdmin}},
 	PermOfficialApprove:   {what: "approve an official's self-registration", roles: []Role{RoleIntake, RoleAdmin}},
 	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},

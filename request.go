@@ -32,7 +32,8 @@ const (
 )
 
 // LegalProcessTypes lists every legal process type.
-var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity}
+var LegalProcessTypes = []LegalProcessType{ProcessSubpoena, ProcessCourtOrder, ProcessSearchWarrant, ProcessMLAT, ProcessEmergency, ProcessOther, ProcessNationalSecurity,
+	ProcessEPOC, ProcessEPOCPR, ProcessDSAOrder, ProcessUKDAA}
 
 // DataCategory is a class of user data that a request may ask for. The
 // categories differ in how much legal process they need: subscriber records
@@ -117,6 +118,9 @@ type LegalProcess struct {
 	Reference string           `json:"reference"`
 	IssuedBy  string           `json:"issued_by"`
 	IssuedOn  Date             `json:"issued_on"`
+	// RegimeFields are the fields of the EU, DSA and UK–US regimes,
+	// given beside the others in JSON.
+	RegimeFields
 }
 
 // Offence is the crime the requester alleges.
@@ -129,6 +133,10 @@ type Offence struct {
 type Target struct {
 	Type  TargetType `json:"type"`
 	Value string     `json:"value"`
+	// Country is the account holder's home country as the platform knows
+	// it (ISO 3166-1 alpha-2), if it does: a demand about a user living
+	// outside the requesting country is extraterritorial.
+	Country string `json:"country,omitempty"`
 }
 
 // DateRange is the period of data a request asks for; both ends inclusive.
@@ -183,9 +191,27 @@ type Request struct {
 	// Attestation is the official's affirmation of official capacity,
 	// made with a request submitted through the portal.
 	Attestation *Attestation `json:"attestation,omitempty"`
+	// Channel is how the request arrived; Sender, for one entered by
+	// staff from paper, who it says sent it.
+	Channel Channel `json:"channel,omitempty"`
+	Sender  *Sender `json:"sender,omitempty"`
+	// SignedBy names the agency's key that signed the request, when it
+	// came with a valid signature (docs/verification.md).
+	SignedBy string `json:"signed_by,omitempty"`
+	// Signals, Flag and Forged are for staff only (see Request.ForOfficial):
+	// the reasons to doubt the sender, why the request is flagged (its
+	// official or agency was suspended), and that it was refused as
+	// suspected forgery.
+	Signals []Signal   `json:"signals,omitempty"`
+	Flag    string     `json:"flag,omitempty"`
+	Forged  *time.Time `json:"forged_at,omitempty"`
 	// Withheld says why targets and documents are left out: staff see them
 	// only on a case assigned to them (admins always).
 	Withheld string `json:"withheld,omitempty"`
+	// IdentificationOnly says that ip_logs are asked for only to identify
+	// the user, which the e-Evidence Regulation treats apart from traffic
+	// data (Article 3(10)).
+	IdentificationOnly bool `json:"identification_only,omitempty"`
 }
 
 // CaseBound is the Withheld text of a request shown to staff who are not
@@ -195,6 +221,12 @@ const CaseBound = "targets and documents are shown only to staff assigned to thi
 // Redact removes what only a request's assigned staff may see.
 func (r *Request) Redact() {
 	r.Targets, r.Documents, r.Withheld = []Target{}, []Document{}, CaseBound
+}
+
+// ForOfficial removes what only staff may see: the signals and flags
+// that say why the sender is doubted would tell a forger what to fix.
+func (r *Request) ForOfficial() {
+	r.Signals, r.Flag, r.Forged, r.Sender = nil, "", nil, nil
 }
 
 // Document is a file attached to a request, usually the legal instrument.

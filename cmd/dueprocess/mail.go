@@ -27,7 +27,7 @@ func (c *cli) mailFlags(fs *flag.FlagSet) (*mailSettings, error) {
 		from: fs.String("mail-from", c.setting("DUEPROCESS_MAIL_FROM", ""), "address mail is sent from; its domain names the messages (env DUEPROCESS_MAIL_FROM)"),
 	}
 	var err error
-	m.every, err = c.durationFlag(fs, "mail-every", "DUEPROCESS_MAIL_EVERY", 10*time.Second, "how often the outbox is looked at for mail that is due, and requests for reminders that are due")
+	m.every, err = c.durationFlag(fs, "mail-every", "DUEPROCESS_MAIL_EVERY", 10*time.Second, "how often the outbox is looked at for mail that is due, requests for reminders and user notices that are due")
 	if err != nil {
 		return nil, err
 	}

@@ -217,6 +217,7 @@ func TestHelpAndUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"help"}, {"serve", "--help"}, {"migrate", "--help"}, {"agency", "add", "--help"}, {"agency", "list", "--help"},
 		{"official", "add", "--help"}, {"staff", "add", "--help"}, {"agency", "--help"},
+		{"agency", "set-contact", "--help"}, {"agency", "set-key", "--help"}, {"agency", "suspend", "--help"}, {"official", "suspend", "--help"}, {"official", "reinstate", "--help"},
 		{"token", "issue", "--help"}, {"token", "revoke", "--help"},
 		{"jurisdiction", "pause", "--help"}, {"jurisdiction", "resume", "--help"}, {"jurisdiction", "show", "--help"},
 		{"jurisdiction", "list", "--help"}, {"policy", "show-default", "--help"}, {"policy", "check", "--help"},

@@ -155,23 +155,25 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv] [--out FILE|FOLDER]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv|regimes-csv] [--out FILE|FOLDER]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
 			"rejections and \"no data held\" apart; the pauses in force during the period; and\n"+
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"removals-csv is Google's layout of government requests to remove content, from\n"+
-			"the actions in effect on content demands' items (see docs/content.md).\n"+
+			"the actions in effect on content demands' items (see docs/content.md);\n"+
+			"regimes-csv the legal regimes (EU orders by issuing member state with the median\n"+
+			"time to answer, UK DAA orders, extraterritorial demands; docs/regimes.md).\n"+
 			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
 			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
-			"PERIOD-removals.csv and PERIOD.json, written with it.\n"+
+			"PERIOD-removals.csv, PERIOD-regimes.csv and PERIOD.json, written with it.\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
-	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's) or removals-csv (Google's removals layout)")
+	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's), removals-csv (Google's removals layout) or regimes-csv (the legal regimes)")
 	out := fs.String("out", "", "write to FILE instead of standard output; with --format html, a folder\n"+
 		"to write the page into, with style.css and the CSV and JSON files it links, for any static host")
 	width := fs.Int("ns-band", 250, "width of the bands US national-security figures are given in: 250, 500 or 1000")
@@ -179,8 +181,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" && *format != "removals-csv" {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv or removals-csv", *format)}
+	if *format != "json" && *format != "csv" && *format != "meta-csv" && *format != "html" && *format != "removals-csv" && *format != "regimes-csv" {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv, removals-csv or regimes-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -212,6 +214,10 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	notices, err := db.NoticeCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
 	// The checkpoint is signed after the counts are read, so it covers
 	// every change they count.
 	checkpoint, err := reportCheckpoint(ctx, cp)
@@ -225,6 +231,17 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	rep.AddNotices(notices)
+	forged, err := db.ForgedCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
+	rep.AddForged(forged)
+	regimes, err := db.RegimeRequests(ctx, rep.Start.Time, rep.End.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	rep.AddRegimeRequests(regimes)
 	if *format == "html" && *out != "" {
 		return c.writeReportSite(ctx, db, cp, rep, *out, *width)
 	}
@@ -298,6 +315,8 @@ func (c *cli) renderReport(db *store.DB, cp *audit.Checkpointer, rep *report.Rep
 		err = report.WriteGoogleCSV(&buf, rep)
 	case "meta-csv":
 		err = report.WriteMetaCSV(&buf, rep)
+	case "regimes-csv":
+		err = report.WriteRegimesCSV(&buf, rep)
 	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")

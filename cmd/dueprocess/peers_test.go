@@ -129,6 +129,10 @@ func TestReportCommand(t *testing.T) {
 	if err != nil || !strings.Contains(page, "<h1>Transparency report, "+period+"</h1>") || !strings.Contains(page, "<svg") {
 		t.Errorf("html report: %v\n%.300s", err, page)
 	}
+	regimes, err := cmd(t, vars, "report", "--period", period, "--format", "regimes-csv")
+	if err != nil || !strings.HasPrefix(regimes, report.RegimesHeader+"\n") || !strings.Contains(regimes, ",extraterritorial,All jurisdictions,,0,") {
+		t.Errorf("regimes-csv report: %v\n%s", err, regimes)
+	}
 	if _, err := cmd(t, vars, "report", "--period", "2026-H3"); err == nil || !strings.Contains(err.Error(), "--period") {
 		t.Errorf("a bad period: %v", err)
 	}

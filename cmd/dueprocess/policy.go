@@ -247,7 +247,18 @@ func eachRequest(ctx context.Context, db *store.DB, fn func(*dueprocess.Request)
 		if err != nil {
 			return err
 		}
+		// A listing carries no targets, which rules about their number
+		// and home countries need.
+		ids := make([]string, len(list))
+		for i, r := range list {
+			ids[i] = r.ID
+		}
+		targets, err := db.TargetsOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, r := range list {
+			r.Targets = targets[r.ID]
 			if err := fn(r); err != nil {
 				return err
 			}

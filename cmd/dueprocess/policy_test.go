@@ -135,3 +135,23 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestSimulateSeesTargets: simulate evaluated stored requests without
+// their targets, so a rule about them (a user living abroad, too many
+// accounts) seemed to change under an unchanged policy. A Hong Kong
+// demand about a user living in Germany stays escalated.
+func TestSimulateSeesTargets(t *testing.T) {
+	vars := map[string]string{"DUEPROCESS_DB": filepath.Join(t.TempDir(), "s.db"), "DUEPROCESS_DATA": t.TempDir()}
+	agency, _ := cmd(t, vars, "agency", "add", "--name", "Hong Kong Police Force", "--jurisdiction", "HK", "--kind", "police", "--domain", "police.gov.hk")
+	token, _ := cmd(t, vars, "official", "add", "--agency", agency, "--email", "officer@police.gov.hk", "--name", "Officer Chan")
+	url, stop := serve(t, vars)
+	abroad := strings.Replace(policyWalkthroughRequest, `"value": "lucky-returns"}`, `"value": "lucky-returns", "country": "DE"}`, 1)
+	if st, m := post(t, url+"/api/v1/requests", token, abroad); st != 201 || m["status"] != "escalated" {
+		t.Fatalf("submit: %d %v", st, m)
+	}
+	stop()
+	out, err := cmd(t, vars, "policy", "simulate", writeFile(t, "same.yaml", defaultPolicyText(t)))
+	if err != nil || !strings.Contains(out, "0 of 1 requests would change") {
+		t.Errorf("simulate the policy in force: %v\n%s", err, out)
+	}
+}

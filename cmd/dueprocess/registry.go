@@ -48,8 +48,9 @@ func (l *listFlag) Set(v string) error {
 
 func agencyCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "agency", args, map[string]func(context.Context, *cli, []string) error{
-		"add": agencyAdd, "list": agencyList, "domains": agencyDomains,
-	}, "add|list|domains")
+		"add": agencyAdd, "list": agencyList, "domains": agencyDomains, "set-contact": agencySetContact, "set-key": agencySetKey,
+		"suspend": agencySuspend, "reinstate": agencyReinstate,
+	}, "add|list|domains|set-contact|set-key|suspend|reinstate")
 }
 
 func agencyAdd(ctx context.Context, c *cli, args []string) error {
@@ -114,9 +115,8 @@ func agencyList(ctx context.Context, c *cli, args []string) error {
 
 func officialCmd(ctx context.Context, c *cli, args []string) error {
 	return subcommand(ctx, c, "official", args, map[string]func(context.Context, *cli, []string) error{
-		"add":               officialAdd,
-		"set-age-recipient": officialSetAgeRecipient,
-	}, "add, set-age-recipient")
+		"add": officialAdd, "set-age-recipient": officialSetAgeRecipient, "suspend": officialSuspend, "reinstate": officialReinstate,
+	}, "add|set-age-recipient|suspend|reinstate")
 }
 
 func officialAdd(ctx context.Context, c *cli, args []string) error {

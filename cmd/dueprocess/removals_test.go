@@ -31,12 +31,7 @@ func TestReportRemovalsCSV(t *testing.T) {
 	db.Now = func() time.Time { return time.Date(2020, 8, 3, 10, 0, 0, 0, time.UTC) }
 	in := dueprocess.NewRequest{Kind: "content_restriction", Jurisdiction: "HK", RequesterType: "police", Reason: "government_criticism",
 		Items: []dueprocess.NewItem{{URL: "https://video.example/1", Ground: "NSL"}, {URL: "https://video.example/2", Ground: "NSL"}, {ID: "post:3", Ground: "NSL"}}}
-	in.LegalProcess = &struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	}{Type: "other", Reference: "HKPF-1", IssuedBy: "Hong Kong Police Force"}
+	in.LegalProcess = &dueprocess.NewLegalProcess{Type: "other", Reference: "HKPF-1", IssuedBy: "Hong Kong Police Force"}
 	r, err := in.Check()
 	if err != nil {
 		t.Fatal(err)

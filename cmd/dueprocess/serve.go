@@ -34,7 +34,9 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 			"has checkpoints.\n\n"+
 			"With --smtp and --mail-from it sends the mail outbox (docs/mail.md); without,\n"+
 			"mail stays queued and is listed at /console/outbox. Staff assigned to a request\n"+
-			"are reminded --remind-before its due_at.")
+			"are reminded --remind-before its due_at. User notices withheld by a\n"+
+			"non-disclosure order or delayed after an emergency go out when due, checked\n"+
+			"every --mail-every (docs/notice.md).")
 	addr := fs.String("addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"), "address to listen on (env DUEPROCESS_ADDR)")
 	dsn := c.dbFlag(fs)
 	data := c.dataFlag(fs)
@@ -93,6 +95,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	decide := bindPolicy(pol)
+	notice := pol.Notice()
 	// Likewise a broken connectors file, before anything is gathered with
 	// it. The databases it names are not contacted until a collect.
 	connectors, err := loadConnectors(*connectorsPath)
@@ -115,6 +118,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	defer db.Close()
 	db.HoldTerms = pol.HoldTerms
 	db.PublicURL = strings.TrimSuffix(*publicURL, "/")
+	db.Notice = notice
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves
 	// nothing behind.
@@ -171,6 +175,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	defer holds.Close()
 	defer c.startMail(db, mailCfg, mailSet, log)()
 	defer c.startReminders(db, *remindBefore, *mailSet.every, log)()
+	defer c.startNotices(db, contacter(connectors), notice, *mailSet.every, log)()
 
 	ln, err := listen(*addr)
 	if err != nil {
@@ -180,7 +185,8 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		Handler: web.New(web.Config{DB: db, Blobs: blobs, Log: log, Limits: limits, Decide: decide, ItemRule: pol.ItemAction,
 			Checkpoints: checkpoints, VerifierKey: vkey, SecureCookies: *secure, BandWidth: *band,
 			Gatherer: gatherer, PackageLifetime: lifetime,
-			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins}),
+			PublicURL: *publicURL, PasskeyRPID: *rpID, PasskeyOrigins: rpOrigins,
+			Notice: notice, Contacts: contacter(connectors)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // a 20 MB document on a slow line
 		WriteTimeout:      2 * time.Minute,

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/dueprocess/dueprocess"
 )
@@ -154,4 +155,42 @@ func TestPasswordHashesAreBounded(t *testing.T) {
 		t.Errorf("a caller that gave up: %v, want Unavailable", err)
 	}
 	close(release)
+}
+
+// TestSignedRequest: a body signed with the agency's key verifies, and
+// names the key; a changed body, another key and garbage do not.
+func TestSignedRequest(t *testing.T) {
+	skey, vkey, err := note.GenerateKey(nil, "police.gov.hk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, otherV, _ := note.GenerateKey(nil, "police.gov.hk")
+	if _, err := CheckSigningKey(vkey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CheckSigningKey("not a key"); err == nil {
+		t.Error("a malformed key was accepted")
+	}
+	body := []byte(`{"kind": "user_data"}`)
+	sig, err := SignRequest(skey, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, err := VerifyRequest(vkey, body, sig); err != nil || name != "police.gov.hk" {
+		t.Errorf("VerifyRequest = %q, %v; want the key's name", name, err)
+	}
+	for what, c := range map[string]struct {
+		vkey, sig string
+		body      []byte
+	}{
+		"changed body": {vkey, sig, []byte(`{"kind": "emergency"}`)},
+		"another key":  {otherV, sig, body},
+		"no key":       {"", sig, body},
+		"garbage":      {vkey, "police.gov.hk AAAA", body},
+		"two lines":    {vkey, sig + "\n— x y", body},
+	} {
+		if _, err := VerifyRequest(c.vkey, c.body, c.sig); dueprocess.ErrorKind(err) != dueprocess.Invalid {
+			t.Errorf("%s: %v, want Invalid", what, err)
+		}
+	}
 }

@@ -31,7 +31,7 @@ type Released struct {
 // nothing to seal: the request becomes no_data. The store checks four
 // eyes, pauses, and that the files sealed are still those gathered, in the
 // transaction that records the release.
-func (s *Service) Release(ctx context.Context, requestID string, by dueprocess.Actor) (*Released, error) {
+func (s *Service) Release(ctx context.Context, requestID string, by dueprocess.Actor, notices store.NoticePlan) (*Released, error) {
 	r, ap, err := s.checkGathering(ctx, requestID)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (s *Service) Release(ctx context.Context, requestID string, by dueprocess.A
 		}
 	}
 	out := &Released{RequestID: r.ID}
-	rel := store.Release{RequestID: r.ID}
+	rel := store.Release{RequestID: r.ID, Notices: notices}
 	if len(files) > 0 {
 		if out.Passphrase, err = s.seal(ctx, r, m, files, &rel); err != nil {
 			return nil, err

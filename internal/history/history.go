@@ -95,12 +95,7 @@ func Errorf(path string, line int, field string, e error) error {
 func readRow(get func(string) string) (*dueprocess.Request, error) {
 	var n dueprocess.NewRequest
 	n.Kind, n.Jurisdiction, n.Deadline = get("kind"), get("jurisdiction"), get("deadline")
-	n.LegalProcess = &struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	}{Type: get("legal_process"), Reference: get("reference"), IssuedBy: get("issued_by")}
+	n.LegalProcess = &dueprocess.NewLegalProcess{Type: get("legal_process"), Reference: get("reference"), IssuedBy: get("issued_by")}
 	if o := get("offence"); o != "" {
 		n.Offence = &struct {
 			Category    string `json:"category"`
@@ -115,10 +110,7 @@ func readRow(get func(string) string) (*dueprocess.Request, error) {
 		if !ok {
 			return nil, dueprocess.FieldError("targets", "%q is not type:value, such as username:alice", t)
 		}
-		n.Targets = append(n.Targets, struct {
-			Type  string `json:"type"`
-			Value string `json:"value"`
-		}{strings.TrimSpace(typ), strings.TrimSpace(value)})
+		n.Targets = append(n.Targets, dueprocess.NewTarget{Type: strings.TrimSpace(typ), Value: strings.TrimSpace(value)})
 	}
 	for _, c := range strings.Split(get("data_categories"), ";") {
 		if c = strings.TrimSpace(c); c != "" {

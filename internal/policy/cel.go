@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +35,14 @@ var celVars = []struct {
 	{"request.has_justification", cel.BoolType, "an emergency's justification is given"},
 	{"request.has_nondisclosure", cel.BoolType, "a court forbids telling the users"},
 	{"request.deadline_days", cel.IntType, "days from arrival to the deadline; 0 without one"},
+	{"request.channel", cel.StringType, "how it arrived: api, email, fax, post or in_person"},
+	{"request.signals", cel.ListType(cel.StringType), "the codes of its signals (docs/verification.md)"},
+	{"request.issuing_state", cel.StringType, `an EU order's issuing member state ("DE"); "" for other process`},
+	{"request.issuing_authority", cel.StringType, `an e-Evidence order's issuing authority type: judge, court, investigating_judge, prosecutor or other; ""`},
+	{"request.validated_by", cel.StringType, `the type of the authority that validated an e-Evidence order; "" if none`},
+	{"request.identification_only", cel.BoolType, "ip_logs are asked for only to identify the user"},
+	{"request.target_countries", cel.ListType(cel.StringType), "the distinct platform-known home countries of the targets"},
+	{"request.extraterritorial", cel.BoolType, "some target's home country is outside the requesting country"},
 }
 
 func celEnv() (*cel.Env, error) {
@@ -114,6 +123,44 @@ func (a *activation) ResolveName(name string) (any, bool) {
 			return int64(0), true
 		}
 		return int64(r.Deadline.Time.Sub(r.ReceivedAt.Truncate(24*time.Hour)).Hours() / 24), true
+	case "request.channel":
+		return string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), true
+	case "request.signals":
+		out := make([]string, len(r.Signals))
+		for i, s := range r.Signals {
+			out[i] = s.Code
+		}
+		return out, true
+	}
+	return a.resolveRegime(name)
+}
+
+// resolveRegime resolves the variables of the legal regimes.
+func (a *activation) resolveRegime(name string) (any, bool) {
+	r, f := a.r, &a.r.LegalProcess.RegimeFields
+	switch name {
+	case "request.issuing_state":
+		return f.IssuingState, true
+	case "request.issuing_authority":
+		return string(f.IssuingAuthorityType), true
+	case "request.validated_by":
+		if f.ValidatedBy == nil {
+			return "", true
+		}
+		return string(f.ValidatedBy.Type), true
+	case "request.identification_only":
+		return r.IdentificationOnly, true
+	case "request.target_countries":
+		out := []string{}
+		for _, t := range r.Targets {
+			if t.Country != "" && !contains(out, t.Country) {
+				out = append(out, t.Country)
+			}
+		}
+		return out, true
+	case "request.extraterritorial":
+		_, ok := r.Extraterritorial()
+		return ok, true
 	}
 	return nil, false
 }

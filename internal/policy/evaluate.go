@@ -106,15 +106,19 @@ func (p *Policy) cached(j string) *settings {
 // rank orders legal process by the data it may reach. An MLAT request
 // comes with the requested state's own court order, so it reaches what a
 // search warrant reaches, and is the only process a step of "mlat" takes.
-// Emergency and other process reach nothing by the ladder: emergencies
+// A DSA information order ranks with a subpoena (an administrative order
+// for information already held), a UK–US Data Access Agreement order with
+// a search warrant (the Agreement asks of it what a warrant needs, 18
+// U.S.C. 2523(b)(4)); e-Evidence orders do not use the ladder at all (see
+// eevidence). Emergency and other process reach nothing by the ladder: emergencies
 // have their own rules, and other process needs a reviewer's judgement.
 func rank(t dueprocess.LegalProcessType) int {
 	switch t {
-	case dueprocess.ProcessSubpoena:
+	case dueprocess.ProcessSubpoena, dueprocess.ProcessDSAOrder:
 		return 1
 	case dueprocess.ProcessCourtOrder:
 		return 2
-	case dueprocess.ProcessSearchWarrant:
+	case dueprocess.ProcessSearchWarrant, dueprocess.ProcessUKDAA:
 		return 3
 	case dueprocess.ProcessMLAT:
 		return 4
@@ -137,6 +141,14 @@ func aProcess(t dueprocess.LegalProcessType) string {
 		return "an emergency request"
 	case dueprocess.ProcessNationalSecurity:
 		return "a national-security demand"
+	case dueprocess.ProcessEPOC:
+		return "a European Production Order"
+	case dueprocess.ProcessEPOCPR:
+		return "a European Preservation Order"
+	case dueprocess.ProcessDSAOrder:
+		return "a DSA information order"
+	case dueprocess.ProcessUKDAA:
+		return "a UK–US Data Access Agreement order"
 	}
 	return "other legal process"
 }
@@ -184,7 +196,19 @@ func Evaluate(r *dueprocess.Request, p *Policy, pauses []dueprocess.Pause) duepr
 		e.emergency(r, p)
 	}
 	e.overbreadth(r, p)
-	e.categories(r, p, s, emergency)
+	switch {
+	case r.LegalProcess.Type.EEvidence():
+		e.eevidence(r, p)
+	case r.LegalProcess.Type == dueprocess.ProcessDSAOrder:
+		e.add(dueprocess.OutcomeReview, "regime.dsa_information_order", "An order under Article 10 of the Digital Services Act reaches only information "+
+			"already collected for providing the service; nothing is to be collected for it.")
+	case r.LegalProcess.Type == dueprocess.ProcessUKDAA:
+		e.daa(r, p)
+	}
+	e.extraterritorial(r, p)
+	if !r.LegalProcess.Type.EEvidence() {
+		e.categories(r, p, s, emergency)
+	}
 	e.rules(r, p, offence)
 	e.finish()
 	e.d.DueWithin, e.d.DueRule = p.Due(r)

@@ -57,7 +57,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 	}
 	p := &Policy{name: name, hash: hashOf(data), jurisdictions: map[string]*jurisdiction{}, highRisk: map[string]bool{},
 		emergencyHarms: []dueprocess.Harm{dueprocess.HarmDeath, dueprocess.HarmSeriousInjury}, needJustification: true,
-		holds: holdPolicy{terms: dueprocess.DefaultHoldTerms}}
+		holds: holdPolicy{terms: dueprocess.DefaultHoldTerms}, notice: dueprocess.DefaultNoticePolicy, regimes: defaultRegimes()}
 	if err := d.policy(doc.Content[0], p); err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func orList(names []string) string {
 
 func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 	var version bool
-	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "deadlines", "content"},
+	err := d.fields(n, "", []string{"version", "name", "ladder", "jurisdictions", "human_rights", "emergency", "overbreadth", "rules", "holds", "deadlines", "content", "notice", "regimes"},
 		func(key string, v *yaml.Node, path string) error {
 			switch key {
 			case "version":
@@ -259,10 +259,14 @@ func (d *decoder) policy(n *yaml.Node, p *Policy) error {
 				return d.rules(v, path, p)
 			case "holds":
 				return d.holds(v, path, p)
+			case "regimes":
+				return d.regimes(v, path, p)
 			case "deadlines":
 				return d.deadlines(v, path, p)
 			case "content":
 				return d.content(v, path, p)
+			case "notice":
+				return d.notice(v, path, p)
 			}
 			return nil
 		})

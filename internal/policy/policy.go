@@ -61,12 +61,16 @@ type Policy struct {
 
 	deadlines []deadline // first match wins; then builtinDeadlines
 
+	notice dueprocess.NoticePolicy
+
 	rules []*rule
 
 	// content demands: reasons never restricted, and reasons escalated
 	neverRestrict, escalateContent []dueprocess.RemovalReason
 
 	holds holdPolicy
+
+	regimes regimes
 
 	merged map[string]*settings // see precompute
 }
@@ -113,13 +117,20 @@ func (p *Policy) Title() string { return p.title }
 
 // Rules returns how many rules the policy holds: ladder steps,
 // jurisdiction settings, pauses, escalation entries, emergency and
-// overbreadth limits, and CEL rules.
+// overbreadth limits, the regimes' rules, and CEL rules.
 func (p *Policy) Rules() int {
 	n := len(p.ladder) + len(p.offences) + len(p.highRisk) + len(p.rules) + 3 // emergency harms, unlocks, justification
 	if p.maxTargets > 0 {
 		n++
 	}
 	if p.maxRangeDays > 0 {
+		n++
+	}
+	for _, byCat := range p.regimes.eevidence {
+		n += len(byCat)
+	}
+	n += len(p.regimes.daaRefused)
+	if p.regimes.extraterritorial != "" {
 		n++
 	}
 	for _, j := range p.jurisdictions {

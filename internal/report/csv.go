@@ -14,8 +14,9 @@ import (
 // information" file, byte for byte.
 const GoogleHeader = "Period Ending,Country/Region,CLDR Territory Code,Legal Process,User Data Requests,Percentage disclosed,Accounts"
 
-// googleProcesses names our legal processes as Google's file does; MLAT
-// and other process fall under "Other Legal Requests", as in Google's.
+// googleProcesses names our legal processes as Google's file does; MLAT,
+// other process and the regimes' orders (EU and UK DAA) fall under "Other
+// Legal Requests", as in Google's.
 var googleProcesses = []struct {
 	label string
 	types []dueprocess.LegalProcessType
@@ -23,7 +24,8 @@ var googleProcesses = []struct {
 	{"Subpoenas", []dueprocess.LegalProcessType{dueprocess.ProcessSubpoena}},
 	{"Search Warrants", []dueprocess.LegalProcessType{dueprocess.ProcessSearchWarrant}},
 	{"Other Court Orders", []dueprocess.LegalProcessType{dueprocess.ProcessCourtOrder}},
-	{"Other Legal Requests", []dueprocess.LegalProcessType{dueprocess.ProcessMLAT, dueprocess.ProcessOther, dueprocess.ProcessEmergency}},
+	{"Other Legal Requests", []dueprocess.LegalProcessType{dueprocess.ProcessMLAT, dueprocess.ProcessOther, dueprocess.ProcessEmergency,
+		dueprocess.ProcessEPOC, dueprocess.ProcessEPOCPR, dueprocess.ProcessDSAOrder, dueprocess.ProcessUKDAA}},
 }
 
 // WriteGoogleCSV writes r in exactly the long layout of Google's file: one

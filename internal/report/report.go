@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
@@ -27,6 +28,7 @@ type Report struct {
 	Rows       []Row              `json:"jurisdictions"`
 	Total      Row                `json:"total"`
 	Pauses     []dueprocess.Pause `json:"pauses"` // in force at some time during the period
+	Regimes    Regimes            `json:"regimes"`
 }
 
 // Checkpoint is the signed audit checkpoint the report was computed at:
@@ -78,11 +80,24 @@ type Row struct {
 	NoData    int64 `json:"no_data"` // no data held on the targets
 	Withdrawn int64 `json:"withdrawn"`
 	Pending   int64 `json:"pending"` // still being handled
+	// UserNotice counts the notices to the users whose data was asked
+	// for (see AddNotices).
+	UserNotice Notices `json:"user_notice"`
+	// RefusedUnverified counts the requests of the period refused as
+	// unverified or suspected forgery (a failed callback to the agency's
+	// number in our registry), whatever became of them since: a forged
+	// demand is not a government's demand, and is counted apart
+	// (docs/verification.md).
+	RefusedUnverified int64 `json:"refused_unverified"`
 	// NationalSecurity gives US national-security demands (FISA orders,
 	// National Security Letters) only as bands, as the law requires; they
 	// are counted nowhere else in the report, so that no exact figure can
 	// be worked out by subtraction. Set for the United States and the total.
 	NationalSecurity *Bands `json:"national_security,omitempty"`
+	// Extraterritorial counts the requests about a user whose
+	// platform-known home country is outside this one (see
+	// Report.AddRegimeRequests).
+	Extraterritorial int64 `json:"extraterritorial"`
 
 	nsRequests, nsAccounts int64
 }
@@ -161,6 +176,7 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 	}
 	rep := &Report{Period: period, Start: start, End: end, Checkpoint: cp, Pauses: []dueprocess.Pause{}}
 	rows := map[string]*Row{}
+	regimes := map[[2]string]*RegimeRow{}
 	rep.Total = newRow("", "All jurisdictions")
 	for _, c := range counts {
 		if c.Period != period {
@@ -174,7 +190,9 @@ func BuildBanded(period string, counts []dueprocess.ReportCount, pauses []duepro
 		}
 		add(row, c)
 		add(&rep.Total, c)
+		rep.addRegime(regimes, c)
 	}
+	rep.finishRegimes(regimes)
 	for _, row := range rows {
 		rep.Rows = append(rep.Rows, *row)
 	}
@@ -279,6 +297,24 @@ func percentages(row *Row) {
 	for k, f := range row.ByProcess {
 		percent(&f)
 		row.ByProcess[k] = f
+	}
+}
+
+// AddForged adds the requests refused as suspected forgery
+// (store.DB.ForgedCounts) to the rows of r's period and its total.
+func (r *Report) AddForged(counts []dueprocess.ForgedCount) {
+	for _, c := range counts {
+		if c.Period != r.Period {
+			continue
+		}
+		i := slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		if i < 0 {
+			r.Rows = append(r.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
+			slices.SortFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Jurisdiction, b.Jurisdiction) })
+			i = slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
+		}
+		r.Rows[i].RefusedUnverified += c.Requests
+		r.Total.RefusedUnverified += c.Requests
 	}
 }
 

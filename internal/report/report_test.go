@@ -211,3 +211,28 @@ func TestNationalSecurityBands(t *testing.T) {
 		t.Errorf("the CSV holds an exact national-security figure:\n%s", buf.String())
 	}
 }
+
+func TestAddNotices(t *testing.T) {
+	counts := []dueprocess.ReportCount{
+		{Period: "2026-H1", Jurisdiction: "DE", Kind: dueprocess.KindUserData, Process: dueprocess.ProcessCourtOrder, Status: dueprocess.StatusDisclosed, Requests: 2, Accounts: 3},
+		{Period: "2026-H1", Jurisdiction: "HK", Kind: dueprocess.KindEmergency, Process: dueprocess.ProcessEmergency, Status: dueprocess.StatusDisclosed, Requests: 1, Accounts: 1},
+	}
+	rep, err := Build("2026-H1", counts, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddNotices([]dueprocess.NoticeCount{
+		{Period: "2026-H1", Jurisdiction: "DE", Sent: 2, Withheld: 1, Undeliverable: 1},
+		{Period: "2026-H1", Jurisdiction: "HK", Delayed: 1},
+		{Period: "2025-H2", Jurisdiction: "DE", Sent: 40}, // another period
+	})
+	want := map[string]Notices{"DE": {Sent: 2, Withheld: 1, Undeliverable: 1}, "HK": {Delayed: 1}}
+	for _, row := range rep.Rows {
+		if row.UserNotice != want[row.Jurisdiction] {
+			t.Errorf("%s: %+v, want %+v", row.Jurisdiction, row.UserNotice, want[row.Jurisdiction])
+		}
+	}
+	if got := rep.Total.UserNotice; got != (Notices{Sent: 2, Withheld: 1, Delayed: 1, Undeliverable: 1}) {
+		t.Errorf("total %+v", got)
+	}
+}

@@ -206,6 +206,9 @@ type Release struct {
 	Files    []string
 	Package  *dueprocess.Package
 	Manifest []byte
+	// Notices says whom to tell and how (see Tx.PlanNotices); the users
+	// concerned are told of a release with data, not of a no_data answer.
+	Notices NoticePlan
 }
 
 // Release records a package's release: it checks, inside the transaction,
@@ -219,6 +222,12 @@ type Release struct {
 func (tx *Tx) Release(ctx context.Context, rel Release, by dueprocess.Actor, decide Decider) ([]string, error) {
 	r, err := tx.lockRequest(ctx, rel.RequestID)
 	if err != nil {
+		return nil, err
+	}
+	// Nothing leaves for a sender we could not verify: an emergency
+	// without a confirmed callback, a suspended agency or official, a
+	// suspected forgery (docs/verification.md).
+	if err := tx.CheckReleasable(ctx, r.ID); err != nil {
 		return nil, err
 	}
 	if _, err := tx.approvedForGathering(ctx, r); err != nil {
@@ -286,7 +295,13 @@ func (tx *Tx) recordPackage(ctx context.Context, requestID string, rel Release, 
 		Detail: fmt.Sprintf("%s: %d files, manifest sha256:%s, package sha256:%s (%d bytes)", p.ID, p.Files, p.ManifestSHA256, p.CiphertextSHA256, p.Bytes)}); err != nil {
 		return nil, err
 	}
-	return plain, tx.SetStatus(ctx, requestID, dueprocess.StatusDisclosed, by, "package "+p.ID+" released")
+	if err := tx.SetStatus(ctx, requestID, dueprocess.StatusDisclosed, by, "package "+p.ID+" released"); err != nil {
+		return nil, err
+	}
+	if _, err := tx.PlanNotices(ctx, requestID, dueprocess.NoticeReleased, rel.Notices); err != nil {
+		return nil, err
+	}
+	return plain, nil
 }
 
 // checkNotPaused refuses a request that a pause in force covers, whether

@@ -117,8 +117,12 @@ func (tx *Tx) narrow(ctx context.Context, r *dueprocess.Request, n *dueprocess.N
 	if n.DateRange != nil {
 		from, to = dateOrNil(n.DateRange.From), dateOrNil(n.DateRange.To)
 	}
-	if _, err := tx.exec(ctx, `UPDATE requests SET data_categories = $1, date_from = $2, date_to = $3, updated_at = $4 WHERE id = $5`,
-		joinList(n.DataCategories), from, to, tx.db.ts(tx.now), r.ID); err != nil {
+	// Dropping the targets who live abroad makes the request a local one.
+	after := *r
+	after.Targets = n.Targets
+	_, extraterritorial := after.Extraterritorial()
+	if _, err := tx.exec(ctx, `UPDATE requests SET data_categories = $1, date_from = $2, date_to = $3, updated_at = $4, extraterritorial = $6 WHERE id = $5`,
+		joinList(n.DataCategories), from, to, tx.db.ts(tx.now), r.ID, extraterritorial); err != nil {
 		return fmt.Errorf("narrow %s: %w", r.ID, err)
 	}
 	if len(n.Targets) != len(r.Targets) {

@@ -37,8 +37,13 @@ func scanHold(row interface{ Scan(...any) error }) (*dueprocess.Hold, error) {
 }
 
 // holdTerms returns the terms of a jurisdiction's holds: the policy's, if
-// the server set HoldTerms, else 90 days and one extension of 90.
-func (db *DB) holdTerms(jurisdiction string) dueprocess.HoldTerms {
+// the server set HoldTerms, else 90 days and one extension of 90. A
+// European Preservation Order's are the Regulation's, wherever it comes
+// from.
+func (db *DB) holdTerms(jurisdiction string, process dueprocess.LegalProcessType) dueprocess.HoldTerms {
+	if process == dueprocess.ProcessEPOCPR {
+		return dueprocess.EPOCPRHoldTerms
+	}
 	if db.HoldTerms != nil {
 		return db.HoldTerms(jurisdiction)
 	}
@@ -50,7 +55,7 @@ func (db *DB) holdTerms(jurisdiction string) dueprocess.HoldTerms {
 // that comes back to review after a pause or a narrowing keeps the ones it
 // has). It records one audit entry for the request, which names the holds
 // but not the targets: those are user data.
-func (tx *Tx) placeHolds(ctx context.Context, requestID, jurisdiction string, targets []dueprocess.Target, by dueprocess.Actor) error {
+func (tx *Tx) placeHolds(ctx context.Context, requestID, jurisdiction string, process dueprocess.LegalProcessType, targets []dueprocess.Target, by dueprocess.Actor) error {
 	var n int
 	if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM holds WHERE request_id = $1`, requestID).Scan(&n); err != nil {
 		return mapError(fmt.Errorf("holds of %s: %w", requestID, err))
@@ -58,7 +63,7 @@ func (tx *Tx) placeHolds(ctx context.Context, requestID, jurisdiction string, ta
 	if n > 0 || len(targets) == 0 {
 		return nil
 	}
-	terms := tx.db.holdTerms(jurisdiction)
+	terms := tx.db.holdTerms(jurisdiction, process)
 	expires := tx.now.Add(time.Duration(terms.Days) * 24 * time.Hour)
 	ids := make([]string, len(targets))
 	for i := range ids {
@@ -72,8 +77,15 @@ func (tx *Tx) placeHolds(ctx context.Context, requestID, jurisdiction string, ta
 	if err != nil {
 		return fmt.Errorf("place holds for %s: %w", requestID, err)
 	}
-	return tx.Record(ctx, by, dueprocess.ActionHoldsPlaced, "request:"+requestID, map[string]any{
-		"holds": ids, "expires_at": expires, "days": terms.Days, "extension_days": terms.ExtensionDays})
+	if err := tx.Record(ctx, by, dueprocess.ActionHoldsPlaced, "request:"+requestID, map[string]any{
+		"holds": ids, "expires_at": expires, "days": terms.Days, "extension_days": terms.ExtensionDays}); err != nil {
+		return err
+	}
+	// The users are told if the policy says so (notice.on_hold). This
+	// runs inside intake and status moves, so no address is looked up
+	// here: the notice loop asks the platform, outside any transaction.
+	_, err = tx.PlanNotices(ctx, requestID, dueprocess.NoticeHoldPlaced, NoticePlan{Policy: tx.NoticePolicy()})
+	return err
 }
 
 // linkHolds links a user_data request to every hold in force on one of its
@@ -152,7 +164,7 @@ func (tx *Tx) holdsOnMove(ctx context.Context, id string, kind dueprocess.Reques
 			if err != nil {
 				return err
 			}
-			return tx.placeHolds(ctx, id, r.Jurisdiction, r.Targets, by)
+			return tx.placeHolds(ctx, id, r.Jurisdiction, r.LegalProcess.Type, r.Targets, by)
 		case dueprocess.StatusWithdrawn, dueprocess.StatusRefused, dueprocess.StatusRejected:
 			ids, err := tx.holdIDs(ctx, `request_id = $1 AND status IN `+holdRunning, id)
 			if err != nil {

@@ -17,6 +17,9 @@ type Submission struct {
 	Request *dueprocess.Request
 	By      dueprocess.Actor
 	Decide  Decider
+	// Origin is how the request came: through the API with a token from
+	// an address, or on paper, entered by staff, with the sender it names.
+	Origin Origin
 
 	// Principal and Key are the Idempotency-Key and whose it is ("" for
 	// none); BodyHash the hash of the body it came with.
@@ -24,7 +27,8 @@ type Submission struct {
 
 	// Documents are attached to the new request in the same transaction
 	// (their content is stored already, by its hash): the portal's form
-	// sends the legal document with the request.
+	// sends the legal document with the request, and so does the console's
+	// New request form for a demand entered from paper.
 	Documents []dueprocess.Document
 
 	// Answer renders the response to the submission, which a retry with
@@ -75,7 +79,7 @@ func (db *DB) submit(ctx context.Context, s Submission) (*Submitted, error) {
 		// The op may run again if another in its group fails, so it
 		// starts from the request as checked every time.
 		r := *s.Request
-		if err := tx.Submit(ctx, &r, s.By, s.Decide); err != nil {
+		if err := tx.Submit(ctx, &r, s.By, s.Decide, s.Origin); err != nil {
 			return err
 		}
 		r.Documents = []dueprocess.Document{}
@@ -123,15 +127,23 @@ func (db *DB) replay(ctx context.Context, s Submission) (*Submitted, error) {
 // decision and the status the decision calls for in its first row, its
 // targets, its history (received, and the policy's move), its count, and
 // one audit entry that says what arrived, what the policy decided and
-// where that put it. The caller sets AgencyID and OfficialID.
+// where that put it. The caller sets AgencyID and OfficialID; for a demand
+// entered by staff from paper, OfficialID may be empty and origin.Sender
+// names the official, who is found by e-mail address in the agency or
+// added to it. The signals (see signals) are computed before the policy
+// judges the request, so that its rules can read them; a signal that
+// needs a callback alerts the administrators.
 //
 // The pauses in force are read inside the transaction, once per group;
 // on PostgreSQL after taking the lock on requests that a pause takes too
 // (see lockRequests), so that a pause committed by another server either
 // is read here or waits for this transaction and then sees its requests.
-func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor, decide Decider) error {
+func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor, decide Decider, origin Origin) error {
 	pauses, err := tx.intakePauses(ctx)
 	if err != nil {
+		return err
+	}
+	if err := tx.verifySender(ctx, r, by, origin); err != nil {
 		return err
 	}
 	r.ReceivedAt, r.UpdatedAt = tx.now, tx.now
@@ -185,6 +197,9 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 	if err := tx.tx.write(ctx, events, args...); err != nil {
 		return fmt.Errorf("history of %s: %w", r.ID, err)
 	}
+	if err := tx.alertSignals(ctx, r); err != nil {
+		return err
+	}
 	// The entry names the request's shape, never its targets: those are
 	// user data, and the log is kept for ever. It holds what the
 	// request.decided and request.status_changed entries of a later
@@ -193,7 +208,7 @@ func (tx *Tx) Submit(ctx context.Context, r *dueprocess.Request, by dueprocess.A
 		"agency_id": r.AgencyID, "official_id": r.OfficialID, "kind": r.Kind, "jurisdiction": r.Jurisdiction,
 		"legal_process": r.LegalProcess.Type, "data_categories": r.DataCategories, "targets": len(r.Targets),
 		"received_at": r.ReceivedAt, "due_at": r.DueAt, "status": map[string]any{"from": dueprocess.StatusReceived, "to": r.Status},
-		"decision": decisionBody(d)}
+		"decision": decisionBody(d), "channel": r.Channel, "signals": signalCodes(r.Signals)}
 	if r.Kind == dueprocess.KindContentRestriction {
 		// How many items, never which: like targets, they may name people.
 		body["items"], body["requester_type"], body["reason"] = len(r.Items), r.RequesterType, r.Reason
@@ -252,7 +267,7 @@ func (tx *Tx) intakePauses(ctx context.Context) ([]dueprocess.Pause, error) {
 func (tx *Tx) intakeHolds(ctx context.Context, r *dueprocess.Request, by dueprocess.Actor) error {
 	switch {
 	case r.Kind == dueprocess.KindPreservation && r.Status == dueprocess.StatusInReview:
-		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.Targets, by)
+		return tx.placeHolds(ctx, r.ID, r.Jurisdiction, r.LegalProcess.Type, r.Targets, by)
 	case r.Kind == dueprocess.KindUserData && r.Status.Open():
 		return tx.linkHolds(ctx, r.ID, r.Targets, by)
 	}

@@ -142,3 +142,13 @@ func (db *DB) ConfirmItems(ctx context.Context, requestID string, staff *dueproc
 	})
 	return items, err
 }
+
+// LiftNondisclosure sends the notices of a request that an order without
+// an end date withholds (see Tx.LiftNondisclosure).
+func (db *DB) LiftNondisclosure(ctx context.Context, requestID string, staff *dueprocess.Staff, reason string) (list []dueprocess.Notice, err error) {
+	err = db.Transact(ctx, func(tx *Tx) error {
+		list, err = tx.LiftNondisclosure(ctx, requestID, staff, reason)
+		return err
+	})
+	return list, err
+}

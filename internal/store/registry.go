@@ -29,12 +29,13 @@ func (tx *Tx) CreateAgency(ctx context.Context, a *dueprocess.Agency, by dueproc
 		"jurisdiction": a.Jurisdiction, "kind": a.Kind, "domains": a.Domains})
 }
 
-const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at`
+const agencyColumns = `id, name, jurisdiction, kind, callback_phone, created_at, supervisor_contact, suspended_at, suspended_reason, signing_key`
 
 func scanAgency(row interface{ Scan(...any) error }) (*dueprocess.Agency, error) {
 	a := &dueprocess.Agency{}
 	var kind string
-	if err := row.Scan(&a.ID, &a.Name, &a.Jurisdiction, &kind, &a.CallbackPhone, timeCol{&a.CreatedAt}); err != nil {
+	if err := row.Scan(&a.ID, &a.Name, &a.Jurisdiction, &kind, &a.CallbackPhone, timeCol{&a.CreatedAt},
+		&a.SupervisorContact, nullTimeCol{&a.SuspendedAt}, &a.SuspendedReason, &a.SigningKey); err != nil {
 		return nil, err
 	}
 	a.Kind = dueprocess.AgencyKind(kind)
@@ -127,9 +128,8 @@ func (tx *Tx) CreateOfficial(ctx context.Context, o *dueprocess.Official, by due
 // OfficialByEmail returns the official with this e-mail address, compared
 // without regard to case.
 func (db *DB) OfficialByEmail(ctx context.Context, email string) (*dueprocess.Official, error) {
-	o := &dueprocess.Official{}
-	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at FROM officials WHERE lower(email) = $1`,
-		strings.ToLower(strings.TrimSpace(email))).Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt})
+	o, err := scanOfficial(db.sql.QueryRowContext(ctx, `SELECT `+officialColumns+` FROM officials WHERE lower(email) = $1`,
+		strings.ToLower(strings.TrimSpace(email))))
 	if err != nil {
 		return nil, notFound(err, "official "+email)
 	}
@@ -138,13 +138,23 @@ func (db *DB) OfficialByEmail(ctx context.Context, email string) (*dueprocess.Of
 
 // Official returns the official with the given id.
 func (db *DB) Official(ctx context.Context, id string) (*dueprocess.Official, error) {
-	o := &dueprocess.Official{}
-	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at, age_recipient FROM officials WHERE id = $1`, id).
-		Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt}, nullString{&o.AgeRecipient})
+	return db.official(ctx, db.sql, id)
+}
+
+func (db *DB) official(ctx context.Context, q querier, id string) (*dueprocess.Official, error) {
+	o, err := scanOfficial(q.QueryRowContext(ctx, `SELECT `+officialColumns+` FROM officials WHERE id = $1`, id))
 	if err != nil {
 		return nil, notFound(err, "official "+id)
 	}
 	return o, nil
+}
+
+const officialColumns = `id, agency_id, email, name, created_at, suspended_at, suspended_reason, age_recipient`
+
+func scanOfficial(row interface{ Scan(...any) error }) (*dueprocess.Official, error) {
+	o := &dueprocess.Official{}
+	err := row.Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt}, nullTimeCol{&o.SuspendedAt}, &o.SuspendedReason, nullString{&o.AgeRecipient})
+	return o, err
 }
 
 // CreateStaff adds a checked staff member with their roles.
@@ -280,7 +290,8 @@ func (db *DB) PrincipalByTokenHash(ctx context.Context, hash []byte) (*dueproces
 		LEFT JOIN officials o ON o.id = t.official_id
 		LEFT JOIN agencies a ON a.id = o.agency_id
 		LEFT JOIN staff s ON s.id = t.staff_id
-		WHERE t.hash = $1 AND t.revoked_at IS NULL AND s.disabled_at IS NULL`, hash).
+		WHERE t.hash = $1 AND t.revoked_at IS NULL AND s.disabled_at IS NULL
+			AND o.suspended_at IS NULL AND a.suspended_at IS NULL`, hash).
 		Scan(&tokenID, nullString{&officialID}, nullString{&staffID},
 			nullString{&o.AgencyID}, nullString{&o.Email}, nullString{&o.Name}, nullTimeCol{&oCreated},
 			nullString{&a.Name}, nullString{&a.Jurisdiction}, nullString{&agencyKind}, nullString{&a.CallbackPhone}, nullTimeCol{&aCreated},

@@ -25,6 +25,9 @@ func (tx *Tx) CreateRequest(ctx context.Context, r *dueprocess.Request, by duepr
 	if r.Status == "" {
 		r.Status = dueprocess.StatusReceived
 	}
+	if r.Channel == "" {
+		r.Channel = dueprocess.ChannelAPI
+	}
 	year := r.ReceivedAt.Year()
 	seq, err := tx.NextNumber(ctx, fmt.Sprintf("request:%d", year))
 	if err != nil {
@@ -99,17 +102,28 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 		}
 		attestation = string(b)
 	}
-	err := tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
+	regime, err := regimeColumn(r)
+	if err != nil {
+		return err
+	}
+	_, extraterritorial := r.Extraterritorial()
+	// A request refused as it arrives is answered then.
+	var answered any
+	if !r.Status.Open() {
+		answered = tx.db.ts(r.ReceivedAt)
+	}
+	err = tx.tx.write(ctx, `INSERT INTO requests (id, agency_id, official_id, kind, jurisdiction, status,
 		process_type, process_reference, process_issued_by, process_issued_on,
 		offence_category, offence_description, data_categories, date_from, date_to,
 		nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-		received_at, updated_at, decision, due_at, attestation)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
+		received_at, updated_at, decision, due_at, attestation, channel, sender, signals, flag, signed_by, regime, extraterritorial, answered_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)`,
 		r.ID, r.AgencyID, r.OfficialID, string(r.Kind), r.Jurisdiction, string(r.Status),
 		string(r.LegalProcess.Type), r.LegalProcess.Reference, r.LegalProcess.IssuedBy, dateOrNil(r.LegalProcess.IssuedOn),
 		textOrNil(offCat), textOrNil(offDesc), joinList(r.DataCategories), dateOrNil(from), dateOrNil(to),
 		r.Nondisclosure != nil, dateOrNil(ndUntil), textOrNil(harm), textOrNil(just), dateOrNil(r.Deadline),
-		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt), attestation)
+		tx.db.ts(r.ReceivedAt), tx.db.ts(r.UpdatedAt), decision, tx.db.ts(r.DueAt), attestation,
+		string(cmp.Or(r.Channel, dueprocess.ChannelAPI)), jsonOrEmpty(r.Sender), jsonOrEmpty(r.Signals), r.Flag, r.SignedBy, regime, extraterritorial, answered)
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -119,8 +133,10 @@ func (tx *Tx) insertRequest(ctx context.Context, r *dueprocess.Request, decision
 // insertTargets writes targets with multi-row inserts rather than one
 // statement per row, since a request may name up to 500.
 func (tx *Tx) insertTargets(ctx context.Context, id string, targets []dueprocess.Target) error {
-	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value) VALUES `, ``, 4, len(targets),
-		func(i int) []any { return []any{id, i, string(targets[i].Type), targets[i].Value} })
+	err := insertRows(ctx, tx.tx, `INSERT INTO request_targets (request_id, position, type, value, country) VALUES `, ``, 5, len(targets),
+		func(i int) []any {
+			return []any{id, i, string(targets[i].Type), targets[i].Value, textOrNil(targets[i].Country)}
+		})
 	if err != nil {
 		return fmt.Errorf("create request targets: %w", err)
 	}
@@ -167,6 +183,12 @@ func (tx *Tx) ReserveNumbers(ctx context.Context, name string, k int64) (int64, 
 // the workflow does not allow (dueprocess.CheckMove) is a Conflict. A move
 // to paused also records the status it left (see Resume).
 func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string) error {
+	return tx.setStatus(ctx, id, status, by, detail, false)
+}
+
+// setStatus is SetStatus; with force it makes a move the workflow does
+// not list, as a refusal for suspected forgery does from any open status.
+func (tx *Tx) setStatus(ctx context.Context, id string, status dueprocess.Status, by dueprocess.Actor, detail string, force bool) error {
 	var old, from, juris, kind, process string
 	var received time.Time
 	var accounts int64
@@ -180,7 +202,7 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if dueprocess.Status(old) == dueprocess.StatusPaused {
 		check = dueprocess.CheckUnpause(dueprocess.Status(from), status)
 	}
-	if check != nil {
+	if check != nil && !force {
 		return check
 	}
 	// A closed request is counted under the answer it was closed with
@@ -203,8 +225,13 @@ func (tx *Tx) SetStatus(ctx context.Context, id string, status dueprocess.Status
 	if status == dueprocess.StatusPaused {
 		pausedFrom = old
 	}
-	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3, answered_as = $4 WHERE id = $5`,
-		string(status), tx.db.ts(tx.now), pausedFrom, answeredAs, id); err != nil {
+	// The first move out of the open statuses answers the request.
+	var answered any
+	if !status.Open() {
+		answered = tx.db.ts(tx.now)
+	}
+	if _, err := tx.exec(ctx, `UPDATE requests SET status = $1, updated_at = $2, paused_from = $3, answered_as = $4, answered_at = COALESCE(answered_at, $6) WHERE id = $5`,
+		string(status), tx.db.ts(tx.now), pausedFrom, answeredAs, id, answered); err != nil {
 		return fmt.Errorf("set status: %w", err)
 	}
 	if err := tx.AddEvent(ctx, &dueprocess.Event{RequestID: id, Actor: by, Type: dueprocess.EventStatusChanged, Detail: cmp.Or(detail, old+" → "+string(status))}); err != nil {
@@ -242,20 +269,36 @@ const requestColumns = `id, agency_id, official_id, kind, jurisdiction, status,
 	process_type, process_reference, process_issued_by, process_issued_on,
 	offence_category, offence_description, data_categories, date_from, date_to,
 	nondisclosure, nondisclosure_until, emergency_harm, emergency_justification, deadline,
-	received_at, updated_at, decision, due_at, attestation`
+	received_at, updated_at, decision, due_at, attestation, channel, sender, signals, flag, forged_at, signed_by, regime`
 
 func scanRequest(row interface{ Scan(...any) error }) (*dueprocess.Request, error) {
 	r := &dueprocess.Request{}
-	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, attestation string
+	var kind, status, ptype, offCat, offDesc, cats, harm, just, decision, attestation, channel, sender, signals, regime string
 	var from, to, ndUntil dueprocess.Date
 	var nd bool
 	err := row.Scan(&r.ID, &r.AgencyID, &r.OfficialID, &kind, &r.Jurisdiction, &status,
 		&ptype, &r.LegalProcess.Reference, &r.LegalProcess.IssuedBy, dateCol{&r.LegalProcess.IssuedOn},
 		nullString{&offCat}, nullString{&offDesc}, &cats, dateCol{&from}, dateCol{&to},
 		&nd, dateCol{&ndUntil}, nullString{&harm}, nullString{&just}, dateCol{&r.Deadline},
-		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt}, nullString{&attestation})
+		timeCol{&r.ReceivedAt}, timeCol{&r.UpdatedAt}, nullString{&decision}, timeCol{&r.DueAt}, nullString{&attestation},
+		&channel, &sender, &signals, &r.Flag, nullTimeCol{&r.Forged}, &r.SignedBy, nullString{&regime})
 	if err != nil {
 		return nil, err
+	}
+	if err := scanRegime(r, regime); err != nil {
+		return nil, err
+	}
+	r.Channel = dueprocess.Channel(channel)
+	if sender != "" {
+		r.Sender = new(dueprocess.Sender)
+		if err := json.Unmarshal([]byte(sender), r.Sender); err != nil {
+			return nil, fmt.Errorf("request %s: stored sender: %w", r.ID, err)
+		}
+	}
+	if signals != "" {
+		if err := json.Unmarshal([]byte(signals), &r.Signals); err != nil {
+			return nil, fmt.Errorf("request %s: stored signals: %w", r.ID, err)
+		}
 	}
 	if attestation != "" {
 		r.Attestation = new(dueprocess.Attestation)
@@ -336,7 +379,7 @@ func (db *DB) request(ctx context.Context, q querier, id, agencyID string) (*due
 }
 
 func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.Target, error) {
-	rows, err := q.QueryContext(ctx, `SELECT type, value FROM request_targets WHERE request_id = $1 ORDER BY position`, id)
+	rows, err := q.QueryContext(ctx, `SELECT type, value, country FROM request_targets WHERE request_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -345,7 +388,7 @@ func (db *DB) targets(ctx context.Context, q querier, id string) ([]dueprocess.T
 	for rows.Next() {
 		var t dueprocess.Target
 		var typ string
-		if err := rows.Scan(&typ, &t.Value); err != nil {
+		if err := rows.Scan(&typ, &t.Value, nullString{&t.Country}); err != nil {
 			return nil, mapError(err)
 		}
 		t.Type = dueprocess.TargetType(typ)
@@ -496,6 +539,15 @@ func (db *DB) IdempotentAnswer(ctx context.Context, principal, key string) (*Ide
 func (tx *Tx) SaveIdempotent(ctx context.Context, principal, key string, a *Idempotent) error {
 	return tx.tx.write(ctx, `INSERT INTO idempotency_keys (principal, key, body_hash, request_id, response, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		principal, key, a.BodyHash, a.RequestID, string(a.Response), tx.db.ts(tx.now))
+}
+
+// jsonOrEmpty is v as JSON, or "" for a nil pointer or an empty list.
+func jsonOrEmpty[T any](v T) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" || string(b) == "[]" {
+		return ""
+	}
+	return string(b)
 }
 
 // overdueStatuses are the statuses in which a request can be overdue:

@@ -6,7 +6,11 @@ CREATE TABLE agencies (
     jurisdiction text NOT NULL,
     kind text NOT NULL,
     callback_phone text NOT NULL DEFAULT ''::text,
-    created_at timestamp with time zone NOT NULL
+    created_at timestamp with time zone NOT NULL,
+    supervisor_contact text NOT NULL DEFAULT ''::text,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text,
+    signing_key text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX agencies_pkey ON agencies USING btree (id);
 
@@ -15,6 +19,19 @@ CREATE TABLE agency_domains (
     domain text NOT NULL
 );
 CREATE UNIQUE INDEX agency_domains_pkey ON agency_domains USING btree (agency_id, domain);
+
+CREATE TABLE alerts (
+    id text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    kind text NOT NULL,
+    request_id text NOT NULL DEFAULT ''::text,
+    agency_id text NOT NULL DEFAULT ''::text,
+    official_id text NOT NULL DEFAULT ''::text,
+    text text NOT NULL,
+    dismissed_at timestamp with time zone
+);
+CREATE INDEX alerts_open ON alerts USING btree (dismissed_at, at);
+CREATE UNIQUE INDEX alerts_pkey ON alerts USING btree (id);
 
 CREATE TABLE assignments (
     request_id text NOT NULL,
@@ -59,6 +76,30 @@ CREATE TABLE blobs (
     created_at timestamp with time zone NOT NULL
 );
 CREATE UNIQUE INDEX blobs_pkey ON blobs USING btree (sha256);
+
+CREATE TABLE callbacks (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    staff_id text NOT NULL,
+    dialled text NOT NULL,
+    called_at timestamp with time zone NOT NULL,
+    reached text NOT NULL,
+    outcome text NOT NULL,
+    note text NOT NULL DEFAULT ''::text,
+    recorded_at timestamp with time zone NOT NULL
+);
+CREATE UNIQUE INDEX callbacks_pkey ON callbacks USING btree (id);
+CREATE INDEX callbacks_request ON callbacks USING btree (request_id);
+
+CREATE TABLE cannot_comply (
+    request_id text NOT NULL,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    at timestamp with time zone NOT NULL,
+    staff_id text NOT NULL,
+    body text NOT NULL
+);
+CREATE UNIQUE INDEX cannot_comply_pkey ON cannot_comply USING btree (request_id, seq);
 
 CREATE TABLE content_requests (
     request_id text NOT NULL,
@@ -179,6 +220,30 @@ CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses USING btree (jur
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses USING btree (jurisdiction) WHERE (ended_at IS NULL);
 CREATE UNIQUE INDEX jurisdiction_pauses_pkey ON jurisdiction_pauses USING btree (id);
 
+CREATE TABLE notices (
+    id text NOT NULL,
+    request_id text NOT NULL,
+    target_type text NOT NULL,
+    target_value text NOT NULL,
+    reason text NOT NULL,
+    status text NOT NULL,
+    language text NOT NULL,
+    address text NOT NULL DEFAULT ''::text,
+    held_by text NOT NULL DEFAULT ''::text,
+    release_at timestamp with time zone,
+    why text NOT NULL DEFAULT ''::text,
+    mail_id text,
+    created_at timestamp with time zone NOT NULL,
+    queued_at timestamp with time zone,
+    lifted_by text NOT NULL DEFAULT ''::text,
+    lift_reason text NOT NULL DEFAULT ''::text,
+    claimed_until timestamp with time zone
+);
+CREATE INDEX notices_due ON notices USING btree (release_at) WHERE (status = ANY (ARRAY['withheld'::text, 'delayed'::text]));
+CREATE UNIQUE INDEX notices_pkey ON notices USING btree (id);
+CREATE UNIQUE INDEX notices_request_id_reason_target_type_target_value_key ON notices USING btree (request_id, reason, target_type, target_value);
+CREATE INDEX notices_unresolved ON notices USING btree (created_at) WHERE (status = 'unresolved'::text);
+
 CREATE TABLE official_links (
     hash bytea NOT NULL,
     purpose text NOT NULL,
@@ -205,7 +270,9 @@ CREATE TABLE officials (
     password_hash text,
     totp_secret text,
     totp_last_step bigint NOT NULL DEFAULT 0,
-    approved_at timestamp with time zone
+    approved_at timestamp with time zone,
+    suspended_at timestamp with time zone,
+    suspended_reason text NOT NULL DEFAULT ''::text
 );
 CREATE UNIQUE INDEX officials_email_key ON officials USING btree (email);
 CREATE UNIQUE INDEX officials_pkey ON officials USING btree (id);
@@ -314,6 +381,14 @@ CREATE TABLE report_counts (
 );
 CREATE UNIQUE INDEX report_counts_pkey ON report_counts USING btree (period, jurisdiction, kind, process, status);
 
+CREATE TABLE report_forged (
+    period text NOT NULL,
+    jurisdiction text NOT NULL,
+    kind text NOT NULL,
+    requests bigint NOT NULL
+);
+CREATE UNIQUE INDEX report_forged_pkey ON report_forged USING btree (period, jurisdiction, kind);
+
 CREATE TABLE request_events (
     request_id text NOT NULL,
     seq integer NOT NULL,
@@ -381,7 +456,8 @@ CREATE TABLE request_targets (
     request_id text NOT NULL,
     position integer NOT NULL,
     type text NOT NULL,
-    value text NOT NULL
+    value text NOT NULL,
+    country text
 );
 CREATE UNIQUE INDEX request_targets_pkey ON request_targets USING btree (request_id, "position");
 CREATE INDEX request_targets_value ON request_targets USING btree (type, value);
@@ -413,15 +489,27 @@ CREATE TABLE requests (
     paused_from text,
     answered_as text,
     attestation text,
+    signed_by text NOT NULL DEFAULT ''::text,
+    channel text NOT NULL DEFAULT 'api'::text,
+    sender text NOT NULL DEFAULT ''::text,
+    signals text NOT NULL DEFAULT ''::text,
+    flag text NOT NULL DEFAULT ''::text,
+    forged_at timestamp with time zone,
+    regime text,
+    extraterritorial boolean NOT NULL DEFAULT false,
+    answered_at timestamp with time zone,
     due_at timestamp with time zone,
     reminded_at timestamp with time zone
 );
 CREATE INDEX requests_agency ON requests USING btree (agency_id, id);
 CREATE INDEX requests_due_at ON requests USING btree (due_at);
 CREATE INDEX requests_jurisdiction ON requests USING btree (jurisdiction, id);
+CREATE INDEX requests_official ON requests USING btree (official_id, received_at);
+CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
 CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
+CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);
 
@@ -500,6 +588,15 @@ CREATE TABLE staff_roles (
     role text NOT NULL
 );
 CREATE UNIQUE INDEX staff_roles_pkey ON staff_roles USING btree (staff_id, role);
+
+CREATE TABLE token_addresses (
+    token_id text NOT NULL,
+    agency_id text NOT NULL,
+    address text NOT NULL,
+    first_seen timestamp with time zone NOT NULL
+);
+CREATE INDEX token_addresses_agency ON token_addresses USING btree (agency_id, address);
+CREATE UNIQUE INDEX token_addresses_pkey ON token_addresses USING btree (token_id, address);
 
 CREATE TABLE tokens (
     id text NOT NULL,

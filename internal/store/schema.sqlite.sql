@@ -7,12 +7,23 @@ CREATE TABLE agencies (
     kind           TEXT NOT NULL,
     callback_phone TEXT NOT NULL DEFAULT '',
     created_at     TIMESTAMP NOT NULL
-);
+, supervisor_contact TEXT NOT NULL DEFAULT '', suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '', signing_key TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE agency_domains (
     agency_id TEXT NOT NULL REFERENCES agencies (id),
     domain    TEXT NOT NULL,
     PRIMARY KEY (agency_id, domain)
+);
+
+CREATE TABLE alerts (
+    id           TEXT PRIMARY KEY,
+    at           TIMESTAMP NOT NULL,
+    kind         TEXT NOT NULL,
+    request_id   TEXT NOT NULL DEFAULT '',
+    agency_id    TEXT NOT NULL DEFAULT '',
+    official_id  TEXT NOT NULL DEFAULT '',
+    text         TEXT NOT NULL,
+    dismissed_at TIMESTAMP
 );
 
 CREATE TABLE assignments (
@@ -29,14 +40,14 @@ CREATE TABLE audit_checkpoints (
     created_at TIMESTAMP NOT NULL
 );
 
-CREATE TABLE audit_entries (
-    idx    BIGINT PRIMARY KEY,
+CREATE TABLE "audit_entries" (
+    idx    INTEGER PRIMARY KEY,
     object TEXT NOT NULL,
     data   BLOB NOT NULL
 );
 
-CREATE TABLE audit_hashes (
-    id   BIGINT PRIMARY KEY,
+CREATE TABLE "audit_hashes" (
+    id   INTEGER PRIMARY KEY,
     hash BLOB NOT NULL
 );
 
@@ -50,6 +61,28 @@ CREATE TABLE blobs (
     ciphertext BLOB NOT NULL,
     size       INTEGER NOT NULL,
     created_at TEXT NOT NULL
+);
+
+CREATE TABLE callbacks (
+    id          TEXT PRIMARY KEY,
+    request_id  TEXT NOT NULL REFERENCES requests (id),
+    staff_id    TEXT NOT NULL REFERENCES staff (id),
+    dialled     TEXT NOT NULL,
+    called_at   TIMESTAMP NOT NULL,
+    reached     TEXT NOT NULL,
+    outcome     TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    recorded_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE cannot_comply (
+    request_id TEXT NOT NULL REFERENCES requests (id),
+    seq        INTEGER NOT NULL,
+    kind       TEXT NOT NULL,
+    at         TIMESTAMP NOT NULL,
+    staff_id   TEXT NOT NULL REFERENCES staff (id),
+    body       TEXT NOT NULL,
+    PRIMARY KEY (request_id, seq)
 );
 
 CREATE TABLE content_requests (
@@ -153,6 +186,27 @@ CREATE TABLE jurisdiction_pauses (
     end_reason       TEXT
 );
 
+CREATE TABLE notices (
+    id           TEXT PRIMARY KEY,
+    request_id   TEXT NOT NULL REFERENCES requests (id),
+    target_type  TEXT NOT NULL,
+    target_value TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('released', 'hold_placed')),
+    status       TEXT NOT NULL CHECK (status IN ('unresolved', 'queued', 'withheld', 'delayed', 'undeliverable')),
+    language     TEXT NOT NULL,
+    address      TEXT NOT NULL DEFAULT '',
+    held_by      TEXT NOT NULL DEFAULT '' CHECK (held_by IN ('', 'nondisclosure', 'emergency')),
+    release_at   TIMESTAMP,
+    why          TEXT NOT NULL DEFAULT '',
+    mail_id      TEXT REFERENCES outbox (id),
+    created_at   TIMESTAMP NOT NULL,
+    queued_at    TIMESTAMP,
+    lifted_by    TEXT NOT NULL DEFAULT '',
+    lift_reason  TEXT NOT NULL DEFAULT '',
+    claimed_until TIMESTAMP,
+    UNIQUE (request_id, reason, target_type, target_value)
+);
+
 CREATE TABLE official_links (
     hash            BLOB PRIMARY KEY,
     purpose         TEXT NOT NULL,
@@ -173,7 +227,7 @@ CREATE TABLE officials (
     email      TEXT NOT NULL UNIQUE,
     name       TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL
-, age_recipient TEXT, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP);
+, age_recipient TEXT, password_hash TEXT, totp_secret TEXT, totp_last_step BIGINT NOT NULL DEFAULT 0, approved_at TIMESTAMP, suspended_at TIMESTAMP, suspended_reason TEXT NOT NULL DEFAULT '');
 
 CREATE TABLE outbox (
     id              TEXT PRIMARY KEY,
@@ -269,6 +323,14 @@ CREATE TABLE report_counts (
     PRIMARY KEY (period, jurisdiction, kind, process, status)
 );
 
+CREATE TABLE report_forged (
+    period       TEXT NOT NULL,
+    jurisdiction TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    requests     BIGINT NOT NULL,
+    PRIMARY KEY (period, jurisdiction, kind)
+);
+
 CREATE TABLE request_events (
     request_id TEXT NOT NULL REFERENCES requests (id),
     seq        INTEGER NOT NULL,
@@ -331,7 +393,7 @@ CREATE TABLE request_targets (
     request_id TEXT NOT NULL REFERENCES requests (id),
     position   INTEGER NOT NULL,
     type       TEXT NOT NULL,
-    value      TEXT NOT NULL,
+    value      TEXT NOT NULL, country TEXT,
     PRIMARY KEY (request_id, position)
 );
 
@@ -358,7 +420,7 @@ CREATE TABLE requests (
     deadline                DATE,
     received_at             TIMESTAMP NOT NULL,
     updated_at              TIMESTAMP NOT NULL
-, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, due_at TIMESTAMP, reminded_at TIMESTAMP);
+, decision TEXT, paused_from TEXT, answered_as TEXT, attestation TEXT, signed_by TEXT NOT NULL DEFAULT '', channel TEXT NOT NULL DEFAULT 'api', sender TEXT NOT NULL DEFAULT '', signals TEXT NOT NULL DEFAULT '', flag TEXT NOT NULL DEFAULT '', forged_at TIMESTAMP, regime TEXT, extraterritorial BOOLEAN NOT NULL DEFAULT FALSE, answered_at TIMESTAMP, due_at TIMESTAMP, reminded_at TIMESTAMP);
 
 CREATE TABLE reviews (
     id              TEXT PRIMARY KEY,
@@ -420,6 +482,14 @@ CREATE TABLE staff_roles (
     PRIMARY KEY (staff_id, role)
 );
 
+CREATE TABLE token_addresses (
+    token_id   TEXT NOT NULL REFERENCES tokens (id),
+    agency_id  TEXT NOT NULL REFERENCES agencies (id),
+    address    TEXT NOT NULL,
+    first_seen TIMESTAMP NOT NULL,
+    PRIMARY KEY (token_id, address)
+);
+
 CREATE TABLE tokens (
     id          TEXT PRIMARY KEY,
     hash        BLOB NOT NULL UNIQUE,
@@ -431,9 +501,13 @@ CREATE TABLE tokens (
     CHECK ((official_id IS NULL) <> (staff_id IS NULL))
 );
 
+CREATE INDEX alerts_open ON alerts (dismissed_at, at);
+
 CREATE INDEX assignments_staff ON assignments (staff_id);
 
 CREATE INDEX audit_entries_object ON audit_entries (object, idx);
+
+CREATE INDEX callbacks_request ON callbacks (request_id);
 
 CREATE INDEX documents_request ON documents (request_id);
 
@@ -456,6 +530,10 @@ CREATE INDEX item_actions_request ON item_actions (request_id, position);
 CREATE INDEX jurisdiction_pauses_history ON jurisdiction_pauses (jurisdiction, started_at);
 
 CREATE UNIQUE INDEX jurisdiction_pauses_in_force ON jurisdiction_pauses (jurisdiction) WHERE ended_at IS NULL;
+
+CREATE INDEX notices_due ON notices (release_at) WHERE status IN ('withheld', 'delayed');
+
+CREATE INDEX notices_unresolved ON notices (created_at) WHERE status = 'unresolved';
 
 CREATE INDEX official_links_email ON official_links (email);
 
@@ -483,9 +561,16 @@ CREATE INDEX requests_due_at ON requests (due_at);
 
 CREATE INDEX requests_jurisdiction ON requests (jurisdiction, id);
 
+CREATE INDEX requests_official ON requests (official_id, received_at);
+
+CREATE INDEX requests_official_kind ON requests (official_id, kind);
+
 CREATE INDEX requests_received_at ON requests (received_at);
 
 CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+
+CREATE INDEX requests_regimes ON requests (received_at)
+    WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
 
 CREATE INDEX requests_status ON requests (status, id);
 
@@ -500,3 +585,5 @@ CREATE INDEX sessions_staff ON sessions (staff_id);
 CREATE INDEX signin_failures_attempt ON signin_failures (attempt);
 
 CREATE INDEX signin_failures_key ON signin_failures (key, at);
+
+CREATE INDEX token_addresses_agency ON token_addresses (agency_id, address);

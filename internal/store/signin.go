@@ -67,13 +67,17 @@ func (db *DB) officialCredentials(ctx context.Context, where string, arg string)
 	o := &dueprocess.Official{}
 	c := &Credentials{Official: o}
 	var approved *time.Time
-	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at, password_hash, totp_secret, totp_last_step, approved_at
+	var suspended bool
+	// A suspended official, or one of a suspended agency, cannot sign in
+	// (docs/verification.md).
+	err := db.sql.QueryRowContext(ctx, `SELECT id, agency_id, email, name, created_at, password_hash, totp_secret, totp_last_step, approved_at,
+		suspended_at IS NOT NULL OR EXISTS (SELECT 1 FROM agencies a WHERE a.id = officials.agency_id AND a.suspended_at IS NOT NULL)
 		FROM officials WHERE `+where, arg).Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt},
-		nullString{&c.PasswordHash}, nullString{&c.TOTPSecret}, &c.TOTPLastStep, nullTimeCol{&approved})
+		nullString{&c.PasswordHash}, nullString{&c.TOTPSecret}, &c.TOTPLastStep, nullTimeCol{&approved}, &suspended)
 	if err != nil {
 		return nil, notFound(err, "official")
 	}
-	c.Disabled = approved == nil
+	c.Disabled = approved == nil || suspended
 	return c, nil
 }
 
@@ -260,14 +264,15 @@ func (tx *Tx) CompleteSessionWith(ctx context.Context, s *Session, newHash []byt
 
 // SessionByHash returns the session whose secret has this hash, if it has
 // not ended and its staff member is not disabled, or its official is
-// approved.
+// approved and neither they nor their agency is suspended.
 func (db *DB) SessionByHash(ctx context.Context, hash []byte) (*Session, error) {
 	s := &Session{}
 	err := db.sql.QueryRowContext(ctx, `SELECT se.id, se.staff_id, se.official_id, se.csrf, se.address, se.user_agent, se.created_at,
 			se.seen_at, se.mfa_at, se.totp_pending, se.webauthn_pending
 		FROM sessions se LEFT JOIN staff st ON st.id = se.staff_id LEFT JOIN officials o ON o.id = se.official_id
 		WHERE se.hash = $1 AND se.ended_at IS NULL
-			AND ((st.id IS NOT NULL AND st.disabled_at IS NULL) OR (o.id IS NOT NULL AND o.approved_at IS NOT NULL))`, hash).
+			AND ((st.id IS NOT NULL AND st.disabled_at IS NULL) OR (o.id IS NOT NULL AND o.approved_at IS NOT NULL AND o.suspended_at IS NULL
+				AND NOT EXISTS (SELECT 1 FROM agencies a WHERE a.id = o.agency_id AND a.suspended_at IS NOT NULL)))`, hash).
 		Scan(&s.ID, nullString{&s.StaffID}, nullString{&s.OfficialID}, &s.CSRF, &s.Address, &s.UserAgent, timeCol{&s.CreatedAt},
 			timeCol{&s.SeenAt}, nullTimeCol{&s.MFAAt}, nullString{&s.TOTPPending}, nullString{&s.WebAuthnPending})
 	if err != nil {

@@ -46,6 +46,10 @@ type DB struct {
 	// Now is the clock; tests replace it. Times are stored in UTC.
 	Now func() time.Time
 
+	// Notice is the policy's notice section, which serve sets, for the
+	// operations that plan user notices deep inside a transaction (a
+	// hold placed by a status move); see Tx.NoticePolicy.
+	Notice dueprocess.NoticePolicy
 	// HoldTerms gives the terms of a jurisdiction's preservation holds,
 	// from the policy in force; nil is dueprocess.DefaultHoldTerms.
 	HoldTerms func(jurisdiction string) dueprocess.HoldTerms

@@ -40,23 +40,12 @@ func sampleRequest(t *testing.T) *dueprocess.Request {
 	var n dueprocess.NewRequest
 	n.Kind = "user_data"
 	n.Jurisdiction = "hk"
-	n.LegalProcess = &struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	}{"subpoena", "HKPF-2026-0113", "Hong Kong Police Force", "2026-03-01"}
+	n.LegalProcess = &dueprocess.NewLegalProcess{Type: "subpoena", Reference: "HKPF-2026-0113", IssuedBy: "Hong Kong Police Force", IssuedOn: "2026-03-01"}
 	n.Offence = &struct {
 		Category    string `json:"category"`
 		Description string `json:"description"`
 	}{"Subversion", "posts calling for a boycott"}
-	n.Targets = append(n.Targets, struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-	}{"username", "demosisto"}, struct {
-		Type  string `json:"type"`
-		Value string `json:"value"`
-	}{"email", "someone@example.org"})
+	n.Targets = append(n.Targets, dueprocess.NewTarget{Type: "username", Value: "demosisto"}, dueprocess.NewTarget{Type: "email", Value: "someone@example.org"})
 	n.DataCategories = []string{"subscriber", "ip_logs"}
 	n.DateRange = &struct {
 		From string `json:"from"`

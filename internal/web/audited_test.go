@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
@@ -148,6 +149,14 @@ func TestEveryActionIsAudited(t *testing.T) {
 					return tx.ImportRequests(ctx, "history.csv", "00", []*dueprocess.Request{r}, dueprocess.System)
 				})
 			}},
+			{dueprocess.ActionRequestCannotComply, func() error {
+				status, m := e.submit(e.de, deEPOC)
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/cannot-comply", e.staff, strings.NewReader(cannotComplyBody))
+				return expect(status, 201, string(b))
+			}},
 			{dueprocess.ActionStaffDisabled, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					s := &dueprocess.Staff{Email: "leaver@example.com", Name: "Leaver", Roles: []dueprocess.Role{dueprocess.RoleIntake}}
@@ -210,6 +219,7 @@ func TestEveryActionIsAudited(t *testing.T) {
 				return expect(status, 201, string(b))
 			}},
 			{dueprocess.ActionPackageReleased, func() error {
+				e.confirmCallback(id)
 				status, b := e.do("POST", "/api/v1/requests/"+id+"/release", e.staff, nil)
 				return expect(status, 200, string(b))
 			}},
@@ -236,6 +246,50 @@ func TestEveryActionIsAudited(t *testing.T) {
 				return db.Transact(ctx, func(tx *store.Tx) error {
 					return tx.SetAgeRecipient(ctx, mustPrincipal(t, db, e.de).Official.ID, id.Recipient().String(), dueprocess.System)
 				})
+			}},
+			{dueprocess.ActionNoticesPlanned, func() error {
+				// The release above planned the user's notice, in its own
+				// transaction (seen is cumulative); its order runs until
+				// 2026-12-31, so the notice waits.
+				list, err := db.Notices(ctx, id)
+				if err == nil && (len(list) != 1 || list[0].Status != dueprocess.NoticeWithheld) {
+					err = fmt.Errorf("release planned %+v, want one withheld notice", list)
+				}
+				return err
+			}},
+			{dueprocess.ActionNoticeResolved, func() error {
+				// A notice planned without its address, as a hold placed by a
+				// status move plans it: the loop resolves it.
+				other := disclosedRequest(t, db, mustPrincipal(t, db, e.hk), dueprocess.Target{Type: dueprocess.TargetUsername, Value: "held"})
+				if err := db.Transact(ctx, func(tx *store.Tx) error {
+					_, err := tx.PlanNotices(ctx, other, dueprocess.NoticeHoldPlaced, store.NoticePlan{Policy: dueprocess.NoticePolicy{OnHold: true, Language: "en"}})
+					return err
+				}); err != nil {
+					return err
+				}
+				list, err := db.ClaimUnresolvedNotices(ctx, 10, time.Minute)
+				if err != nil {
+					return err
+				}
+				if len(list) != 1 {
+					return fmt.Errorf("claimed %+v, want one unresolved notice", list)
+				}
+				return db.ResolveNotice(ctx, list[0].ID, "", dueprocess.DefaultNoticePolicy)
+			}},
+			{dueprocess.ActionNoticeReleased, func() error {
+				now := db.Now
+				defer func() { db.Now = now }()
+				db.Now = func() time.Time { return time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC) }
+				got, err := db.ReleaseNotices(ctx, 10)
+				if err == nil && len(got) != 1 {
+					err = fmt.Errorf("released %v, want one notice", got)
+				}
+				return err
+			}},
+			{dueprocess.ActionNondisclosureLifted, func() error {
+				other := openEndedOrder(t, db, mustPrincipal(t, db, e.hk))
+				_, err := db.LiftNondisclosure(ctx, other, mustPrincipal(t, db, e.approver).Staff, "the court lifted the order")
+				return err
 			}},
 			{dueprocess.ActionHoldsPlaced, func() error {
 				status, m := e.submit(e.hk, preservationRequest)
@@ -356,6 +410,57 @@ func TestEveryActionIsAudited(t *testing.T) {
 			{dueprocess.ActionSignout, func() error {
 				return db.Transact(ctx, func(tx *store.Tx) error { return tx.EndSession(ctx, session, "signed out") })
 			}},
+			// Verification (docs/verification.md), last: a failed callback
+			// suspends the HK official.
+			{dueprocess.ActionAgencyContactSet, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/contact", e.admin, strings.NewReader(`{"callback_phone": "+852 2860 2000", "supervisor_contact": "Supt Lee"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionCallbackRecorded, func() error {
+				status, b := e.do("POST", "/api/v1/requests/"+id+"/callback", e.intake, strings.NewReader(`{"dialled": "+852 2860 2000", "reached": "Sgt Wong", "outcome": "confirmed"}`))
+				return expect(status, 201, string(b))
+			}},
+			{dueprocess.ActionRequestForged, func() error {
+				status, m := e.submit(e.hk, strings.ReplaceAll(hkRequest, "HKPF-2026-0113", "HKPF-2026-0999"))
+				if err := expect(status, 201, m); err != nil {
+					return err
+				}
+				status, b := e.do("POST", "/api/v1/requests/"+m["id"].(string)+"/callback", e.intake, strings.NewReader(`{"dialled": "+852 2860 2000", "reached": "Sgt Wong", "outcome": "failed"}`))
+				return expect(status, 201, string(b))
+			}},
+			{dueprocess.ActionOfficialReinstated, func() error {
+				// The failed callback above suspended the HK official.
+				official := mustPrincipalAt(t, db, e.hkID)
+				status, b := e.do("POST", "/api/v1/officials/"+official+"/reinstate", e.admin, strings.NewReader(`{"reason": "confirmed in person"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionOfficialSuspended, func() error {
+				official := mustPrincipalAt(t, db, e.hkID)
+				status, b := e.do("POST", "/api/v1/officials/"+official+"/suspend", e.admin, strings.NewReader(`{"reason": "again"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencySuspended, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/suspend", e.admin, strings.NewReader(`{"reason": "hijacked"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencyReinstated, func() error {
+				status, b := e.do("POST", "/api/v1/agencies/"+e.hkID+"/reinstate", e.admin, strings.NewReader(`{"reason": "rebuilt"}`))
+				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionAgencyKeySet, func() error {
+				_, vkey, err := note.GenerateKey(nil, "police.gov.hk")
+				if err != nil {
+					return err
+				}
+				return db.SetAgencyKey(ctx, e.hkID, vkey, dueprocess.System)
+			}},
+			{dueprocess.ActionAlertDismissed, func() error {
+				alerts, err := db.Alerts(ctx)
+				if err != nil || len(alerts) == 0 {
+					return fmt.Errorf("alerts %v: %v", alerts, err)
+				}
+				return db.DismissAlert(ctx, alerts[0].ID, dueprocess.System)
+			}},
 		}
 
 		var covered []string
@@ -434,6 +539,16 @@ func mustPrincipal(t *testing.T, db *store.DB, token string) *dueprocess.Princip
 		t.Fatal(err)
 	}
 	return p
+}
+
+// mustPrincipalAt returns the id of the first official of an agency.
+func mustPrincipalAt(t *testing.T, db *store.DB, agencyID string) string {
+	t.Helper()
+	var id string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT id FROM officials WHERE agency_id = $1 ORDER BY created_at, id LIMIT 1`, agencyID).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 // claimOneMail claims one due message from the outbox and passes it to do.

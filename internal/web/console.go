@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,6 +45,15 @@ var funcs = template.FuncMap{
 			return "–"
 		}
 		return chart.Number(*p) + "%"
+	},
+	"hours": func(h *float64) string {
+		switch {
+		case h == nil:
+			return "–"
+		case *h < 48:
+			return strconv.FormatFloat(*h, 'f', 1, 64) + " hours"
+		}
+		return strconv.FormatFloat(*h/24, 'f', 1, 64) + " days"
 	},
 }
 
@@ -107,6 +117,9 @@ type basePage struct {
 	// Static is set on a page written as a file for a static host (the
 	// report): its links are relative and lead only to files beside it.
 	Static bool
+	// Alerts are the administrators' alerts, shown as a banner on every
+	// page to those who may dismiss them (docs/verification.md).
+	Alerts []dueprocess.Alert
 }
 
 func (b *basePage) base() *basePage { return b }
@@ -156,6 +169,14 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, v p
 	if !ok {
 		s.pageError(w, r, dueprocess.Errorf(dueprocess.Internal, "no page %q", name))
 		return
+	}
+	if b := v.base(); b.Staff != nil && b.Staff.May(dueprocess.PermRegistryManage) {
+		alerts, err := s.db.Alerts(r.Context())
+		if err != nil {
+			s.pageError(w, r, err)
+			return
+		}
+		b.Alerts = alerts
 	}
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -254,12 +275,16 @@ func checkFormCSRF(r *http.Request) error {
 // goes to sign in; with a half-done one, to its second step. Posts are
 // checked for the session's CSRF token.
 func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
-	return s.signedInUpTo(maxFormBody, h)
+	return s.signedInLimit(maxFormBody, h)
 }
 
-// signedInUpTo is signedIn for a form of at most limit bytes; a form
-// larger than the small forms' limit may be multipart, with a file.
-func (s *Server) signedInUpTo(limit int64, h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+// signedInUpload is signedIn for a form that carries a document: its body
+// may hold a file of MaxDocumentSize and the form around it.
+func (s *Server) signedInUpload(h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
+	return s.signedInLimit(dueprocess.MaxDocumentSize+maxFormBody, h)
+}
+
+func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff) error) http.Handler {
 	return s.page(func(w http.ResponseWriter, r *http.Request) error {
 		se, err := s.session(w, r, console)
 		if errors.Is(err, errNoSession) {
@@ -284,10 +309,12 @@ func (s *Server) signedInUpTo(limit int64, h func(w http.ResponseWriter, r *http
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if limit != maxFormBody {
-				// A gathered file may take longer than the server's read
-				// timeout, set for documents (a network deadline: the
-				// real clock).
+			if limit > maxFormBody {
+				// A form with a file: a gathered file may take longer
+				// than the server's read timeout, set for documents (a
+				// network deadline: the real clock); and a body over
+				// the limit is answered as too large, not as a form
+				// without its CSRF token.
 				http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime))
 				if err := parsePost(r); err != nil {
 					return err

@@ -125,7 +125,7 @@ func (s *Server) consoleRelease(w http.ResponseWriter, r *http.Request, se *stor
 		var req visible
 		if req, err = s.onCaseFor(r, staff, id); err == nil {
 			var rel *disclose.Released
-			if rel, err = s.disclose.Release(r.Context(), req.ID, (&dueprocess.Principal{Staff: staff}).Actor()); err == nil {
+			if rel, err = s.releasePackage(r, req.Request, (&dueprocess.Principal{Staff: staff}).Actor()); err == nil {
 				passphrase = rel.Passphrase
 			}
 		}

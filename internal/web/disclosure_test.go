@@ -14,6 +14,7 @@ import (
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/auth"
 	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/seal"
 	"github.com/dueprocess/dueprocess/internal/store"
@@ -44,7 +45,25 @@ func (e *env) approve(token, body, proposal string) string {
 	if status, b := e.do("POST", "/api/v1/requests/"+id+"/approve", e.approver, strings.NewReader(`{"note": "checked the order"}`)); status != 200 {
 		e.t.Fatalf("approve: %d %s", status, b)
 	}
+	// The tests submit the same legal process again and again, which the
+	// duplicate signal holds back until a callback confirms the sender.
+	e.confirmCallback(id)
 	return id
+}
+
+// confirmCallback records a confirmed callback to the agency's number in
+// the registry, as staff do before releasing a request that a signal or
+// an emergency holds back (docs/verification.md).
+func (e *env) confirmCallback(id string) {
+	e.t.Helper()
+	p, err := e.db.PrincipalByTokenHash(ctx, auth.HashToken(e.staff))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	c := &dueprocess.Callback{Dialled: "+852 2860 2000", CalledAt: e.db.Now(), Reached: "the duty officer", Outcome: dueprocess.CallbackConfirmed}
+	if err := e.db.RecordCallback(ctx, id, c, p.Actor()); err != nil {
+		e.t.Fatalf("callback: %v", err)
+	}
 }
 
 const approveAll = `{"decision": "approve", "note": "as the court order allows"}`

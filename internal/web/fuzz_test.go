@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,6 +95,14 @@ func FuzzRequestBody(f *testing.F) {
 		f.Add([]byte(example))
 	}
 	f.Add([]byte(`{"kind": "emergency", "jurisdiction": "US-CA", "legal_process": {"type": "emergency"}, "targets": [{"type": "phone", "value": "+1 555 0100"}], "data_categories": ["location"], "emergency": {"harm": "death", "justification": "a missing child"}}`))
+	// Every regime's worked examples (docs/regimes.md).
+	regimes, err := os.ReadFile("../../docs/regimes.md")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile("(?s)<!-- status: [a-z_]+ -->\\s*```json\n(.*?)```").FindAllStringSubmatch(string(regimes), -1) {
+		f.Add([]byte(m[1]))
+	}
 	f.Add([]byte(`{"kind": "user_data", "kind": "preservation"}`))
 	f.Add([]byte(`{"KIND": "user_data"}`))
 	f.Add([]byte("{\"kind\": \"user_data\", \"jurisdiction\": \"H\xffK\"}"))

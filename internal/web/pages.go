@@ -31,6 +31,18 @@ type requestPage struct {
 	Assignees       []string
 	Timeline        []timelineItem
 	ItemActions     []dueprocess.ItemAction // for a content demand's items (items.go)
+	// Notices are the request's user notices, shown on the case only.
+	Notices []dueprocess.Notice
+	// Liftable says some notice waits for staff to lift an order
+	// without an end date.
+	Liftable bool
+	// Verification: the agency and official as our registry holds them,
+	// the callbacks recorded, and why nothing may be released yet ("" if
+	// it may, as far as the sender goes).
+	Agency     *dueprocess.Agency
+	Official   *dueprocess.Official
+	Callbacks  []dueprocess.Callback
+	Unreleased string
 	// Gathering is set while files may be gathered and the package
 	// released; Gathered and Package are shown to staff on the case
 	// (consoledisclose.go).
@@ -72,6 +84,12 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 	if req.Decision != nil {
 		v.Allowed = req.Decision.Allowed()
 	}
+	if err := v.loadNotices(r, s); err != nil {
+		return nil, err
+	}
+	if err := s.verificationView(r, v); err != nil {
+		return nil, err
+	}
 	ids, err := s.db.Assignees(r.Context(), req.ID)
 	if err != nil {
 		return nil, err
@@ -92,8 +110,26 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 		v.Flash = "Recorded."
 	case "released":
 		v.Flash = "Released. The package is encrypted to the official's age key."
+	case "entered":
+		v.Flash = "Entered. Check its signals, and call the agency back on the number in our registry before anything is released."
 	}
 	return v, nil
+}
+
+// loadNotices fills in the request's user notices, on the case only:
+// they name the targets and their addresses.
+func (v *requestPage) loadNotices(r *http.Request, s *Server) error {
+	if v.Request.Withheld != "" {
+		return nil
+	}
+	var err error
+	if v.Notices, err = s.db.Notices(r.Context(), v.Request.ID); err != nil {
+		return err
+	}
+	for _, n := range v.Notices {
+		v.Liftable = v.Liftable || n.Status == dueprocess.NoticeWithheld && n.ReleaseAt == nil
+	}
+	return nil
 }
 
 // proposal fills in the proposal awaiting approval, in words, and whether

@@ -79,12 +79,8 @@ func (s *Server) portalNew(w http.ResponseWriter, r *http.Request, c *portalCall
 func newRequestFromForm(f url.Values) *dueprocess.NewRequest {
 	n := &dueprocess.NewRequest{Kind: f.Get("kind"), Jurisdiction: f.Get("jurisdiction"), Deadline: f.Get("deadline"),
 		DataCategories: f["data_categories"]}
-	n.LegalProcess = &struct {
-		Type      string `json:"type"`
-		Reference string `json:"reference"`
-		IssuedBy  string `json:"issued_by"`
-		IssuedOn  string `json:"issued_on"`
-	}{f.Get("process_type"), f.Get("process_reference"), f.Get("process_issued_by"), f.Get("process_issued_on")}
+	n.LegalProcess = &dueprocess.NewLegalProcess{Type: f.Get("process_type"), Reference: f.Get("process_reference"),
+		IssuedBy: f.Get("process_issued_by"), IssuedOn: f.Get("process_issued_on")}
 	if f.Get("offence_category") != "" || f.Get("offence_description") != "" {
 		n.Offence = &struct {
 			Category    string `json:"category"`
@@ -96,10 +92,7 @@ func newRequestFromForm(f url.Values) *dueprocess.NewRequest {
 		if strings.TrimSpace(values[i]) == "" || i >= len(types) {
 			continue
 		}
-		n.Targets = append(n.Targets, struct {
-			Type  string `json:"type"`
-			Value string `json:"value"`
-		}{types[i], values[i]})
+		n.Targets = append(n.Targets, dueprocess.NewTarget{Type: types[i], Value: values[i]})
 	}
 	if f.Get("date_from") != "" || f.Get("date_to") != "" {
 		n.DateRange = &struct {

@@ -550,7 +550,8 @@ func TestPortalSigninThrottleHoldsUnderConcurrency(t *testing.T) {
 var portalMatrix = map[string]string{
 	"GET /portal": "official", "GET /portal/new": "official", "POST /portal/requests": "official",
 	"GET /portal/requests/{id}": "official", "POST /portal/requests/{id}/withdraw": "official",
-	"POST /portal/requests/{id}/share": "official", "GET /portal/tokens": "official",
+	"GET /portal/requests/{id}/annex-iii": "official",
+	"POST /portal/requests/{id}/share":    "official", "GET /portal/tokens": "official",
 	"POST /portal/requests/{id}/package": "official", "POST /portal/requests/{id}/reply": "official",
 	"POST /portal/requests/{id}/extend": "official", "POST /portal/security/age": "official",
 	"POST /portal/tokens/{id}/revoke": "official", "POST /portal/signout": "official", "GET /portal/security": "official",

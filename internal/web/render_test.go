@@ -42,8 +42,18 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Reasons:    []dueprocess.Reason{{Rule: "default.review", Outcome: dueprocess.OutcomeReview, Text: "No rule holds this request back."}}},
 		Documents: []dueprocess.Document{{ID: "doc_1", RequestID: "DP-2026-000042", SHA256: "9f86d081", Size: 2000, Filename: "order.pdf"}},
 	}
+	req.Channel = dueprocess.ChannelFax
+	req.Sender = &dueprocess.Sender{Name: "Inspector Chan", Email: "chan@po1ice.gov.hk", Phone: "+852 5555 0100", VerifiedHow: "the fax header", EnteredBy: "st_ida"}
+	req.Signals = []dueprocess.Signal{{Code: dueprocess.SignalDomainLookalike, Text: "The sender's domain po1ice.gov.hk looks like police.gov.hk."}}
+	req.Flag = "Inspector Chan is suspended: a failed callback"
+	agency := &dueprocess.Agency{ID: "ag_hkpf", Name: "Hong Kong Police Force", Jurisdiction: "HK", Kind: dueprocess.AgencyPolice,
+		Domains: []string{"police.gov.hk"}, CallbackPhone: "+852 2860 2000", SupervisorContact: "Supt Lee", CreatedAt: at}
+	suspended := *agency
+	suspended.ID, suspended.SuspendedAt, suspended.SuspendedReason = "ag_x", &at, "a hijacked mail server"
+	inspector := &dueprocess.Official{ID: "of_chan", AgencyID: "ag_hkpf", Email: "chan@police.gov.hk", Name: "Inspector Chan", CreatedAt: at}
 	base := func(title string) basePage {
-		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded."}
+		return basePage{Title: title, Staff: staff, CSRF: "csrf-token", Flash: "Recorded.",
+			Alerts: []dueprocess.Alert{{ID: "al_1", At: at, Kind: dueprocess.AlertForgery, RequestID: req.ID, Text: "Request DP-2026-000042 was refused as suspected forgery."}}}
 	}
 	official := func(title string) basePage {
 		return basePage{Title: title, Base: "/portal", CSRF: "csrf-token", Flash: "Recorded.",
@@ -56,11 +66,23 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 		"target_value": {"demosisto"}, "data_categories": {"subscriber"}}, Targets: []int{0, 1}, Kinds: dueprocess.RequestKinds,
 		Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, TargetTypes: dueprocess.TargetTypes,
 		Harms: dueprocess.Harms, Attestation: dueprocess.AttestationText}
-	pct := 46.0
+	pct, hours, fast := 46.0, 151.5, 7.25
 	n := int64(241)
 	row := report.Row{Jurisdiction: "HK", Name: "Hong Kong", UserData: report.Figures{Requests: 241, Accounts: 300, SomeData: 111, PercentSomeData: &pct},
 		NationalSecurity: &report.Bands{Width: 250, Requests: "0-249", Accounts: "0-249"}}
+	epoc := *req
+	epoc.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessEPOC, Reference: "276 Js 1234/26", IssuedBy: "Staatsanwaltschaft Berlin", IssuedOn: date("2026-11-20"),
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "DE", IssuingAuthorityType: dueprocess.AuthorityProsecutor,
+			ValidatedBy:        &dueprocess.Validation{Name: "Amtsgericht Tiergarten", Type: dueprocess.AuthorityCourt, Reference: "352 Gs 77/26"},
+			EnforcingAuthority: &dueprocess.EnforcingAuthority{State: "IE", Name: "An Garda Síochána", Notified: true}}}
+	answer := dueprocess.CannotComply{RequestID: req.ID, Seq: 1, Kind: dueprocess.AnswerCannotComply,
+		Grounds:      []dueprocess.Ground{dueprocess.GroundThirdCountryConflict},
+		ThirdCountry: &dueprocess.ThirdCountryConflict{Country: "US", Law: "18 U.S.C. 2702", Explanation: "Content of a US person's account may not be disclosed to a foreign government."},
+		Preserved:    &dueprocess.Preserved{Categories: []dueprocess.DataCategory{dueprocess.CategoryContent}, Until: date("2027-01-19")},
+		At:           at, By: dueprocess.Actor{Type: dueprocess.ActorStaff, ID: "st_rae"}}
 	return map[string]pageData{
+		"annex3": &annex3Page{basePage: basePage{Title: "Annex III: " + req.ID}, Request: &epoc, Answer: answer,
+			Grounds: dueprocess.Grounds, Text: dueprocess.GroundText},
 		"error":       &basePage{Title: "request DP-2026-000099 not found", Status: 404},
 		"signin":      &formPage{basePage: basePage{Title: "Sign in", CSRF: "csrf-token", Error: "The e-mail address or the password is wrong."}, Form: map[string]string{"email": "rae@example.com"}},
 		"totp":        &secondStepPage{basePage: basePage{Title: "Authentication code", CSRF: "csrf-token"}, TOTP: true, Passkey: true},
@@ -105,7 +127,23 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 					Target: &dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"}, At: at}, ByName: "Rae"}},
 			Package: &shownPackage{Package: &dueprocess.Package{ID: "pk_1", ManifestSHA256: strings.Repeat("ef", 32), CiphertextSHA256: strings.Repeat("ab", 32),
 				Bytes: 5832, Files: 1, Encryption: dueprocess.EncryptedToPassphrase, CreatedAt: at, ExpiresAt: at, DownloadedAt: &at, DownloadedFrom: "192.0.2.7"},
-				ByName: "Rae", DownloadedByName: "Officer Chan (Hong Kong Police Force)"}},
+				ByName: "Rae", DownloadedByName: "Officer Chan (Hong Kong Police Force)"},
+			Liftable: true, Notices: []dueprocess.Notice{
+				{ID: "ntc_1", Target: dueprocess.Target{Type: dueprocess.TargetEmail, Value: "someone@example.org"}, Address: "someone@example.org",
+					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeSent, SentAt: &at, HeldBy: dueprocess.HeldByNondisclosure},
+				{ID: "ntc_2", Target: dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"}, Address: "demo@example.net",
+					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeWithheld, Why: "a non-disclosure order without an end date is in force"},
+				{ID: "ntc_3", Target: dueprocess.Target{Type: dueprocess.TargetPhone, Value: "+85255550000"},
+					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeUndeliverable, Why: "no e-mail address"},
+				{ID: "ntc_4", Target: dueprocess.Target{Type: dueprocess.TargetAccountID, Value: "1001"}, Address: "a@example.net",
+					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeDelayed, ReleaseAt: &at, Why: "an emergency disclosure"},
+			},
+			Agency: agency, Official: inspector, Unreleased: "request DP-2026-000042 cannot be released until a callback confirms it",
+			Callbacks: []dueprocess.Callback{{ID: "cb_1", Dialled: "+852 2860 2000", CalledAt: at, Reached: "Sgt Wong", Outcome: dueprocess.CallbackConfirmed}}},
+		"newrequest": &intakePage{basePage: base("New request"), Agencies: []*dueprocess.Agency{agency, &suspended}, Channels: dueprocess.PaperChannels,
+			Kinds: dueprocess.RequestKinds, Processes: dueprocess.LegalProcessTypes, Categories: dueprocess.DataCategories, Harms: dueprocess.Harms,
+			Form: map[string][]string{"agency_id": {"ag_hkpf"}, "channel": {"fax"}, "sender_name": {"Inspector Chan"}}},
+		"agencies": &agenciesPage{basePage: base("Agencies"), Agencies: []*dueprocess.Agency{agency, &suspended}},
 		"proof": &proofPage{basePage: base("Audit entry 7"), Index: 7, Entry: `{"index":7}`, Time: "2 March 2026, 09:30:00 UTC", Action: "request.reviewed",
 			Leaf: "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=", Size: 52, Root: "c2lnbmVk", Checkpoint: "example.com/log\n52\nc2lnbmVk\n",
 			Proof: []string{"n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="}, Verified: true},
@@ -130,6 +168,9 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 					Status: dueprocess.MailSent, CreatedAt: at, Attempts: 1, SentAt: &at}}},
 		"transparency": &transparencyPage{basePage: basePage{Title: "Transparency report 2026-H1"},
 			Report: &report.Report{Period: "2026-H1", Start: date("2026-01-01"), End: date("2026-06-30"), Rows: []report.Row{row}, Total: row,
+				Regimes: report.Regimes{EU: []report.RegimeRow{{Regime: dueprocess.ProcessEPOC, IssuingState: "DE", Name: "Germany",
+					Figures: report.Figures{Requests: 12, Accounts: 14, SomeData: 9, PercentSomeData: &pct}, Refused: 2, Answered: 11, MedianHoursToAnswer: &hours}},
+					UKDAA: report.RegimeRow{Regime: dueprocess.ProcessUKDAA, IssuingState: "GB", Name: "United Kingdom", MedianHoursToAnswer: &fast}, Extraterritorial: 3},
 				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
 			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
 			Trend: "<svg></svg>", Bars: "<svg></svg>",
@@ -185,9 +226,15 @@ func TestEveryPageRenders(t *testing.T) {
 			{request, `action="/console/requests/DP-2026-000042/files"`, dueprocess.PermRequestGather},
 			{request, `action="/console/requests/DP-2026-000042/collect"`, dueprocess.PermRequestGather},
 			{request, `action="/console/requests/DP-2026-000042/release"`, dueprocess.PermRequestRelease},
+			{request, `action="/console/requests/DP-2026-000042/lift-nondisclosure"`, dueprocess.PermNoticeLift},
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},
 			{request, `href="/console/staff"`, dueprocess.PermStaffManage},
+			{request, `action="/console/requests/DP-2026-000042/callback"`, dueprocess.PermRequestCallback},
+			{request, `action="/console/officials/of_chan/suspend"`, dueprocess.PermRegistryManage},
+			{request, `href="/console/requests/new"`, dueprocess.PermRequestIntake},
+			{request, `href="/console/agencies"`, dueprocess.PermRegistryManage},
+			{request, "po1ice.gov.hk looks like", dueprocess.PermRequestRead},
 			{jurisdictions, `href="/console/staff"`, dueprocess.PermStaffManage},
 			{request, `href="/console/officials"`, dueprocess.PermOfficialInvite},
 			{officials, `action="/console/agencies/ag_hkpf/domains"`, dueprocess.PermAgencyManage},
@@ -216,5 +263,39 @@ func TestPageMayRefusesUnknownPermission(t *testing.T) {
 	}
 	if ok, err := (&basePage{}).May("request.read"); ok || err != nil {
 		t.Errorf("May on a page nobody is signed in to: %v, %v", ok, err)
+	}
+}
+
+// TestRequestPageShowsTheRegime renders a request of each regime with
+// its fields, and its targets' home countries.
+func TestRequestPageShowsTheRegime(t *testing.T) {
+	staff := &dueprocess.Staff{ID: "st_ada", Name: "Ada", Email: "ada@example.com", Roles: dueprocess.Roles}
+	samples := samplePages(staff)
+	epoc := *samples["annex3"].(*annex3Page).Request
+	epoc.Targets = []dueprocess.Target{{Type: dueprocess.TargetUsername, Value: "kontoinhaber", Country: "PL"}}
+	epoc.IdentificationOnly = true
+	daa := epoc
+	daa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessUKDAA, Reference: "IPC-1", IssuedBy: "IPC",
+		RegimeFields: dueprocess.RegimeFields{DesignatedAuthority: "Home Office", Certification: &dueprocess.DAACertification{NotUSPerson: true, NotInUS: true}}}
+	dsa := epoc
+	dsa.LegalProcess = dueprocess.LegalProcess{Type: dueprocess.ProcessDSAOrder, Reference: "ARCOM-1", IssuedBy: "Arcom",
+		RegimeFields: dueprocess.RegimeFields{IssuingState: "FR", LegalBasis: "DSA Art. 10", Reasons: "threats", Redress: "tribunal", AnswerTo: "dsa@arcom.fr"}}
+	for _, c := range []struct {
+		req  dueprocess.Request
+		want []string
+	}{
+		{epoc, []string{"Issuing state</dt><dd>DE, by a prosecutor", "Amtsgericht Tiergarten (court), 352 Gs 77/26", "An Garda Síochána (IE), notified", "only to identify the user", "lives in PL"}},
+		{daa, []string{"Home Office; certified: not a US person"}},
+		{dsa, []string{"Issuing state</dt><dd>FR</dd>", "DSA Art. 10", "dsa@arcom.fr"}},
+	} {
+		page := samples["request"].(*requestPage)
+		v := *page
+		v.Request = &c.req
+		out := renderPage(t, "request", &v)
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s page lacks %q", c.req.LegalProcess.Type, w)
+			}
+		}
 	}
 }

@@ -81,9 +81,16 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 		return dueprocess.FieldError("jurisdiction", "%s is not the jurisdiction of %s (%s)", req.Jurisdiction, p.Agency.Name, p.Agency.Jurisdiction)
 	}
 	req.AgencyID, req.OfficialID = p.Agency.ID, p.Official.ID
+	if sig := r.Header.Get(auth.SignatureHeader); sig != "" {
+		if req.SignedBy, err = s.verifySignature(r, p.Agency.ID, body, sig); err != nil {
+			return err
+		}
+	}
 	sum := sha256.Sum256(body)
 	done, err := s.db.Submit(r.Context(), store.Submission{
 		Request: req, By: p.Actor(), Decide: s.decide,
+		Origin: store.Origin{Channel: dueprocess.ChannelAPI, Address: clientAddr(r), TokenID: p.TokenID,
+			Agency: p.Agency, Official: p.Official},
 		Principal: p.Official.ID, Key: key, BodyHash: hex.EncodeToString(sum[:]),
 		Answer: func(stored *dueprocess.Request) ([]byte, error) {
 			shown, err := s.show(r, p, stored)
@@ -102,6 +109,16 @@ func (s *Server) createRequest(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeRaw(w, http.StatusCreated, done.Response)
 	return nil
+}
+
+// verifySignature checks a signed request against the key the agency
+// registered (docs/verification.md) and returns the key's name.
+func (s *Server) verifySignature(r *http.Request, agencyID string, body []byte, sig string) (string, error) {
+	a, err := s.db.Agency(r.Context(), agencyID)
+	if err != nil {
+		return "", err
+	}
+	return auth.VerifyRequest(a.SigningKey, body, sig)
 }
 
 func marshalAnswer(req visible) ([]byte, error) {

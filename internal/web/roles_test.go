@@ -28,44 +28,54 @@ var callers = []string{"anonymous", "own", "other", "intake", "reviewer", "appro
 // 403 otherwise. A route
 // missing from here fails the test.
 var matrix = map[string]string{
-	"POST /api/v1/requests":                     "own other",
-	"GET /api/v1/requests":                      "staff",
-	"GET /api/v1/requests/{id}":                 "own staff",
-	"GET /api/v1/requests/{id}/events":          "own staff",
-	"POST /api/v1/requests/{id}/documents":      "own intake admin",
-	"GET /api/v1/requests/{id}/documents/{doc}": "own admin", // and staff assigned to the case
-	"POST /api/v1/requests/{id}/review":         "reviewer",
-	"POST /api/v1/requests/{id}/approve":        "approver",
-	"POST /api/v1/requests/{id}/human-rights":   "human_rights",
-	"POST /api/v1/requests/{id}/assign":         "reviewer admin",
-	"POST /api/v1/requests/{id}/withdraw":       "own",
-	"POST /api/v1/requests/{id}/items/actions":  "reviewer",
-	"POST /api/v1/requests/{id}/items/confirm":  "approver",
-	"GET /api/v1/actions":                       "platform",
-	"POST /api/v1/requests/{id}/files":          "reviewer approver", // on a case assigned to them
-	"POST /api/v1/requests/{id}/collect":        "reviewer approver", // on a case assigned to them
-	"POST /api/v1/requests/{id}/release":        "reviewer approver", // on a case assigned to them
-	"GET /api/v1/requests/{id}/response":        "own",
-	"GET /api/v1/requests/{id}/package":         "own",
-	"POST /api/v1/requests/{id}/escalate":       "reviewer",
-	"POST /api/v1/requests/{id}/send-back":      "approver",
-	"POST /api/v1/requests/{id}/reply":          "own",
-	"POST /api/v1/requests/{id}/close":          "reviewer approver admin",
-	"POST /api/v1/requests/{id}/extend":         "own",
-	"GET /api/v1/holds":                         "staff",
-	"GET /api/v1/holds/check":                   "platform",
-	"POST /api/v1/holds/{id}/release":           "approver admin",
-	"GET /api/v1/jurisdictions":                 "*",
-	"GET /api/v1/jurisdictions/{code}":          "*",
-	"POST /api/v1/jurisdictions/{code}/pause":   "admin",
-	"POST /api/v1/jurisdictions/{code}/resume":  "admin",
-	"GET /api/v1/audit/checkpoint":              "*",
-	"GET /api/v1/audit/key":                     "*",
-	"GET /api/v1/audit/entries/{index}":         "auditor admin",
-	"GET /api/v1/audit/proof/inclusion":         "*",
-	"GET /api/v1/audit/proof/consistency":       "*",
-	"GET /api/v1/openapi.json":                  "*",
-	"GET /healthz":                              "*",
+	"POST /api/v1/requests":                       "own other",
+	"GET /api/v1/requests":                        "staff",
+	"GET /api/v1/requests/{id}":                   "own staff",
+	"GET /api/v1/requests/{id}/events":            "own staff",
+	"POST /api/v1/requests/{id}/documents":        "own intake admin",
+	"GET /api/v1/requests/{id}/documents/{doc}":   "own admin", // and staff assigned to the case
+	"POST /api/v1/requests/{id}/review":           "reviewer",
+	"POST /api/v1/requests/{id}/approve":          "approver",
+	"POST /api/v1/requests/{id}/human-rights":     "human_rights",
+	"POST /api/v1/requests/{id}/assign":           "reviewer admin",
+	"POST /api/v1/requests/{id}/withdraw":         "own",
+	"POST /api/v1/requests/{id}/items/actions":    "reviewer",
+	"POST /api/v1/requests/{id}/items/confirm":    "approver",
+	"GET /api/v1/actions":                         "platform",
+	"POST /api/v1/requests/{id}/escalate":         "reviewer",
+	"POST /api/v1/requests/{id}/send-back":        "approver",
+	"POST /api/v1/requests/{id}/reply":            "own",
+	"POST /api/v1/requests/{id}/close":            "reviewer approver admin",
+	"POST /api/v1/requests/{id}/extend":           "own",
+	"GET /api/v1/holds":                           "staff",
+	"GET /api/v1/holds/check":                     "platform",
+	"POST /api/v1/holds/{id}/release":             "approver admin",
+	"GET /api/v1/jurisdictions":                   "*",
+	"GET /api/v1/jurisdictions/{code}":            "*",
+	"POST /api/v1/jurisdictions/{code}/pause":     "admin",
+	"POST /api/v1/jurisdictions/{code}/resume":    "admin",
+	"GET /api/v1/audit/checkpoint":                "*",
+	"GET /api/v1/audit/key":                       "*",
+	"GET /api/v1/audit/entries/{index}":           "auditor admin",
+	"GET /api/v1/audit/proof/inclusion":           "*",
+	"GET /api/v1/audit/proof/consistency":         "*",
+	"GET /api/v1/openapi.json":                    "*",
+	"GET /healthz":                                "*",
+	"POST /api/v1/requests/{id}/callback":         "intake reviewer admin",
+	"POST /api/v1/agencies/{agency}/contact":      "admin",
+	"POST /api/v1/agencies/{agency}/suspend":      "admin",
+	"POST /api/v1/agencies/{agency}/reinstate":    "admin",
+	"POST /api/v1/officials/{official}/suspend":   "admin",
+	"POST /api/v1/officials/{official}/reinstate": "admin",
+	"GET /api/v1/alerts":                          "admin",
+	"POST /api/v1/requests/{id}/files":            "reviewer approver", // on a case assigned to them
+	"POST /api/v1/requests/{id}/collect":          "reviewer approver", // on a case assigned to them
+	"POST /api/v1/requests/{id}/release":          "reviewer approver", // on a case assigned to them
+	"GET /api/v1/requests/{id}/response":          "own",
+	"GET /api/v1/requests/{id}/package":           "own",
+	"GET /api/v1/requests/{id}/notices":           "admin", // and staff assigned to the case
+	"POST /api/v1/requests/{id}/cannot-comply":    "reviewer approver",
+	"GET /api/v1/requests/{id}/cannot-comply":     "own staff",
 }
 
 func allowed(rule, caller string) bool {
@@ -142,6 +152,13 @@ func TestRoleMatrix(t *testing.T) {
 			t.Fatalf("holds of the preservation request: %v, %v", held, err)
 		}
 		ids["POST /api/v1/holds/{id}/release"] = held[0].ID
+		// An Annex III answer is only for an e-Evidence order, which the
+		// other (German) agency sends; only staff may give one.
+		if code, m := e.submit(e.de, deEPOC); code != 201 {
+			t.Fatalf("submit the EPOC: %d %v", code, m)
+		} else {
+			ids["POST /api/v1/requests/{id}/cannot-comply"] = m["id"].(string)
+		}
 		proposal := `{"decision": "approve", "note": "Subscriber records and IP logs, as the court order allows."}`
 		// The disclosure routes act on approved requests whose reviewer
 		// and approver are on the case, naming another account than
@@ -180,6 +197,10 @@ func TestRoleMatrix(t *testing.T) {
 		}
 		var doc struct{ ID string }
 		json.Unmarshal(b, &doc)
+		// Each suspension route acts on an agency or official of its own,
+		// so that no other route's caller loses their token; a
+		// reinstatement needs one suspended first.
+		spare := spareRegistry(t, db)
 
 		// Every route served is in the matrix, and every row is a route.
 		cp, _ := checkpointer(t, db)
@@ -210,16 +231,23 @@ func TestRoleMatrix(t *testing.T) {
 			"POST /api/v1/requests/{id}/approve": jsonBody(`{"note": "checked the order and the agency"}`),
 			"POST /api/v1/requests/{id}/human-rights": jsonBody(`{"conclusion": "proceed", "legality": "a court order under the ordinance",
 				"necessity": "the account is named in the order", "proportionality": "two months of subscriber records"}`),
-			"POST /api/v1/requests/{id}/assign":        jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
-			"POST /api/v1/requests/{id}/items/actions": jsonBody(`{"items": [0], "action": "no_action", "reason": "political speech"}`),
-			"POST /api/v1/requests/{id}/items/confirm": jsonBody(`{"items": [0, 1], "note": "checked the judgment"}`),
-			"POST /api/v1/requests/{id}/escalate":      jsonBody(`{"note": "the account belongs to a journalist"}`),
-			"POST /api/v1/requests/{id}/send-back":     jsonBody(`{"note": "the date range needs a second look"}`),
-			"POST /api/v1/requests/{id}/reply":         jsonBody(`{"note": "the one account is all we need"}`),
-			"POST /api/v1/requests/{id}/close":         jsonBody(`{"note": "the agency was told"}`),
-			"POST /api/v1/jurisdictions/{code}/pause":  jsonBody(`{"reason": "human-rights due diligence"}`),
-			"POST /api/v1/jurisdictions/{code}/resume": jsonBody(`{"reason": "due diligence complete"}`),
-			"POST /api/v1/holds/{id}/release":          jsonBody(`{"reason": "the agency withdrew it by phone"}`),
+			"POST /api/v1/requests/{id}/assign":           jsonBody(`{"staff_id": "` + admin.Staff.ID + `"}`),
+			"POST /api/v1/requests/{id}/items/actions":    jsonBody(`{"items": [0], "action": "no_action", "reason": "political speech"}`),
+			"POST /api/v1/requests/{id}/items/confirm":    jsonBody(`{"items": [0, 1], "note": "checked the judgment"}`),
+			"POST /api/v1/requests/{id}/escalate":         jsonBody(`{"note": "the account belongs to a journalist"}`),
+			"POST /api/v1/requests/{id}/send-back":        jsonBody(`{"note": "the date range needs a second look"}`),
+			"POST /api/v1/requests/{id}/reply":            jsonBody(`{"note": "the one account is all we need"}`),
+			"POST /api/v1/requests/{id}/close":            jsonBody(`{"note": "the agency was told"}`),
+			"POST /api/v1/jurisdictions/{code}/pause":     jsonBody(`{"reason": "human-rights due diligence"}`),
+			"POST /api/v1/jurisdictions/{code}/resume":    jsonBody(`{"reason": "due diligence complete"}`),
+			"POST /api/v1/holds/{id}/release":             jsonBody(`{"reason": "the agency withdrew it by phone"}`),
+			"POST /api/v1/requests/{id}/callback":         jsonBody(`{"dialled": "+852 2860 2000", "reached": "Duty Sergeant Wong", "outcome": "confirmed"}`),
+			"POST /api/v1/agencies/{agency}/contact":      jsonBody(`{"callback_phone": "+852 2860 2000", "supervisor_contact": "Superintendent Lee"}`),
+			"POST /api/v1/agencies/{agency}/suspend":      jsonBody(`{"reason": "a hijacked mail server"}`),
+			"POST /api/v1/agencies/{agency}/reinstate":    jsonBody(`{"reason": "rebuilt"}`),
+			"POST /api/v1/officials/{official}/suspend":   jsonBody(`{"reason": "a failed callback"}`),
+			"POST /api/v1/officials/{official}/reinstate": jsonBody(`{"reason": "confirmed in person"}`),
+			"POST /api/v1/requests/{id}/cannot-comply":    jsonBody(`{"kind": "clarification", "clarification": "Which account is meant?"}`),
 			"POST /api/v1/requests/{id}/withdraw": func(string) (string, io.Reader) {
 				return "application/json", strings.NewReader(`{"reason": "the investigation closed"}`)
 			},
@@ -234,6 +262,8 @@ func TestRoleMatrix(t *testing.T) {
 			p := strings.SplitN(route, " ", 2)[1]
 			p = strings.ReplaceAll(p, "{id}", cmp.Or(ids[route], id))
 			p = strings.ReplaceAll(p, "{doc}", doc.ID)
+			p = strings.ReplaceAll(p, "{agency}", spare[route])
+			p = strings.ReplaceAll(p, "{official}", spare[route])
 			p = strings.ReplaceAll(p, "{code}", "FR")
 			p = strings.ReplaceAll(p, "{index}", "0")
 			switch {
@@ -305,41 +335,93 @@ func TestRoleMatrix(t *testing.T) {
 	})
 }
 
+// spareRegistry makes, for each suspension route of the matrix, an agency
+// or an official of its own, suspended already for a reinstatement.
+func spareRegistry(t *testing.T, db *store.DB) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	err := db.Transact(ctx, func(tx *store.Tx) error {
+		for i, route := range []string{"agencies/{agency}/contact", "agencies/{agency}/suspend", "agencies/{agency}/reinstate",
+			"officials/{official}/suspend", "officials/{official}/reinstate"} {
+			domain := fmt.Sprintf("spare%d.example", i)
+			a := &dueprocess.Agency{Name: "Spare " + domain, Jurisdiction: "FR", Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
+			if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
+				return err
+			}
+			o := &dueprocess.Official{AgencyID: a.ID, Email: "o@" + domain, Name: "Spare"}
+			if err := tx.CreateOfficial(ctx, o, dueprocess.System); err != nil {
+				return err
+			}
+			id := a.ID
+			if strings.HasPrefix(route, "officials") {
+				id = o.ID
+			}
+			ids["POST /api/v1/"+route] = id
+			switch route {
+			case "agencies/{agency}/reinstate":
+				if err := tx.SuspendAgency(ctx, id, "spare", dueprocess.System); err != nil {
+					return err
+				}
+			case "officials/{official}/reinstate":
+				if err := tx.SuspendOfficial(ctx, id, "spare", dueprocess.System); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
 // consoleMatrix is the role matrix of the console's pages and forms, in
 // the notation of matrix.
 var consoleMatrix = map[string]string{
-	"GET /console":                               "staff",
-	"GET /console/requests/{id}":                 "staff",
-	"GET /console/jurisdictions":                 "staff",
-	"GET /console/holds":                         "staff",
-	"GET /console/audit/{index}":                 "staff",
-	"GET /console/requests/{id}/documents/{doc}": "admin", // and staff assigned to the case
-	"POST /console/requests/{id}/review":         "reviewer",
-	"POST /console/requests/{id}/approve":        "approver",
-	"POST /console/requests/{id}/human-rights":   "human_rights",
-	"POST /console/requests/{id}/assign":         "reviewer admin",
-	"POST /console/requests/{id}/items":          "reviewer",
-	"POST /console/requests/{id}/items/confirm":  "approver",
-	"POST /console/requests/{id}/escalate":       "reviewer",
-	"POST /console/requests/{id}/send-back":      "approver",
-	"POST /console/requests/{id}/close":          "reviewer approver admin",
+	"GET /console":                                   "staff",
+	"GET /console/requests/{id}":                     "staff",
+	"GET /console/jurisdictions":                     "staff",
+	"GET /console/holds":                             "staff",
+	"GET /console/audit/{index}":                     "staff",
+	"GET /console/requests/{id}/documents/{doc}":     "admin", // and staff assigned to the case
+	"POST /console/requests/{id}/review":             "reviewer",
+	"POST /console/requests/{id}/approve":            "approver",
+	"POST /console/requests/{id}/human-rights":       "human_rights",
+	"POST /console/requests/{id}/assign":             "reviewer admin",
+	"POST /console/requests/{id}/items":              "reviewer",
+	"POST /console/requests/{id}/items/confirm":      "approver",
+	"POST /console/requests/{id}/escalate":           "reviewer",
+	"POST /console/requests/{id}/send-back":          "approver",
+	"POST /console/requests/{id}/close":              "reviewer approver admin",
+	"POST /console/jurisdictions/pause":              "admin",
+	"POST /console/jurisdictions/{code}/resume":      "admin",
+	"GET /console/staff":                             "admin",
+	"POST /console/staff":                            "admin",
+	"POST /console/staff/{id}/disable":               "admin",
+	"POST /console/signout-everywhere":               "staff",
+	"POST /console/signout":                          "staff",
+	"GET /console/outbox":                            "admin",
+	"GET /console/officials":                         "intake admin",
+	"POST /console/officials/invite":                 "intake admin",
+	"POST /console/officials/{id}/approve":           "intake admin",
+	"POST /console/agencies/{id}/domains":            "admin",
+	"GET /console/requests/new":                      "intake",
+	"POST /console/requests/new":                     "intake",
+	"POST /console/requests/{id}/callback":           "intake reviewer admin",
+	"GET /console/agencies":                          "admin",
+	"POST /console/agencies/{agency}/contact":        "admin",
+	"POST /console/agencies/{agency}/suspend":        "admin",
+	"POST /console/agencies/{agency}/reinstate":      "admin",
+	"POST /console/officials/{official}/suspend":     "admin",
+	"POST /console/officials/{official}/reinstate":   "admin",
+	"POST /console/alerts/{alert}/dismiss":           "admin",
+	"POST /console/requests/{id}/lift-nondisclosure": "approver",
 	// Gathering and release are for the reviewer or approver on the case
 	// only, and nobody here is on it (TestConsoleAndPortalDisclosure).
-	"POST /console/requests/{id}/files":         "",
-	"POST /console/requests/{id}/collect":       "",
-	"POST /console/requests/{id}/release":       "",
-	"POST /console/jurisdictions/pause":         "admin",
-	"POST /console/jurisdictions/{code}/resume": "admin",
-	"GET /console/staff":                        "admin",
-	"POST /console/staff":                       "admin",
-	"POST /console/staff/{id}/disable":          "admin",
-	"POST /console/signout-everywhere":          "staff",
-	"POST /console/signout":                     "staff",
-	"GET /console/outbox":                       "admin",
-	"GET /console/officials":                    "intake admin",
-	"POST /console/officials/invite":            "intake admin",
-	"POST /console/officials/{id}/approve":      "intake admin",
-	"POST /console/agencies/{id}/domains":       "admin",
+	"POST /console/requests/{id}/files":   "",
+	"POST /console/requests/{id}/collect": "",
+	"POST /console/requests/{id}/release": "",
 }
 
 // consolePublic are the console's routes that need no session: signing

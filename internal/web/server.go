@@ -51,6 +51,9 @@ type Server struct {
 	verifierKey string
 	bandWidth   int
 
+	notice   dueprocess.NoticePolicy
+	contacts dueprocess.Contacter
+
 	now           func() time.Time
 	issuer        string
 	secureCookies bool
@@ -111,6 +114,12 @@ type Config struct {
 	PasswordHashes   int
 	PasswordHashWait time.Duration
 
+	// Notice is the policy's notice section (default
+	// dueprocess.DefaultNoticePolicy when zero) and Contacts the
+	// connectors' contact lookup (nil: none), for planning user notices
+	// (see Server.noticePlan).
+	Notice   dueprocess.NoticePolicy
+	Contacts dueprocess.Contacter
 	// PublicURL is the address officials reach the server at, such as
 	// "https://dueprocess.example.com", for the links sent to them; by
 	// default the address the request that makes a link came to.
@@ -131,6 +140,9 @@ func New(c Config) *Server {
 	if c.Decide == nil || c.Checkpoints == nil {
 		panic("web: Config.Decide and Config.Checkpoints are required")
 	}
+	if c.Notice == (dueprocess.NoticePolicy{}) {
+		c.Notice = dueprocess.DefaultNoticePolicy
+	}
 	log := c.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -143,6 +155,7 @@ func New(c Config) *Server {
 		hashes:     auth.NewHashes(c.PasswordHashes, c.PasswordHashWait),
 
 		checkpoints: c.Checkpoints, verifierKey: c.VerifierKey, bandWidth: cmp.Or(c.BandWidth, 250),
+		notice: c.Notice, contacts: c.Contacts,
 
 		now: c.Now, issuer: cmp.Or(c.Issuer, "dueprocess"), secureCookies: c.SecureCookies,
 		sessionIdle: cmp.Or(c.SessionIdle, 30*time.Minute), sessionMax: cmp.Or(c.SessionMax, 12*time.Hour),

@@ -150,6 +150,10 @@ func (p *people) sentence(e audit.Entry, who string) string {
 			return fmt.Sprintf("%s answered the request to narrow, and narrowed: %s.", who, c)
 		}
 		return fmt.Sprintf("%s answered the request to narrow, with a note.", who)
+	case dueprocess.ActionCallbackRecorded:
+		return fmt.Sprintf("%s called the agency back on %v, reached %v: %s.", who, b["dialled"], b["reached"], words(b["outcome"]))
+	case dueprocess.ActionRequestForged:
+		return fmt.Sprintf("%s refused the request as %v.", who, b["reason"])
 	}
 	return fmt.Sprintf("%s: %s.", who, words(e.Action))
 }

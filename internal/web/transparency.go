@@ -30,6 +30,10 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	if err != nil {
 		return nil, err
 	}
+	notices, err := s.db.NoticeCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
 	var cp report.Checkpoint
 	size, text, err := s.checkpoints.Latest(r.Context())
 	switch {
@@ -39,7 +43,22 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	case dueprocess.ErrorKind(err) != dueprocess.NotFound:
 		return nil, err
 	}
-	return report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	rep, err := report.BuildBanded(period, all, pauses, cp, s.bandWidth)
+	if err != nil {
+		return nil, err
+	}
+	rep.AddNotices(notices)
+	forged, err := s.db.ForgedCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
+	rep.AddForged(forged)
+	regimes, err := s.db.RegimeRequests(r.Context(), rep.Start.Time, rep.End.Time.AddDate(0, 0, 1))
+	if err != nil {
+		return nil, err
+	}
+	rep.AddRegimeRequests(regimes)
+	return rep, nil
 }
 
 // periods lists every half-year from the oldest with counts to the
@@ -190,18 +209,24 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 	if p, meta := strings.CutSuffix(period, "-meta"); meta && format == "csv" {
 		period, format = p, "meta-csv"
 	}
-	if !ok || (format != "csv" && format != "json" && format != "meta-csv") {
-		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv or 2026-H1.json", name)
+	if p, regimes := strings.CutSuffix(period, "-regimes"); regimes && format == "csv" {
+		period, format = p, "regimes-csv"
+	}
+	if !ok || (format != "csv" && format != "json" && format != "meta-csv" && format != "regimes-csv") {
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1.csv, 2026-H1-meta.csv, 2026-H1-regimes.csv or 2026-H1.json", name)
 	}
 	b, err := s.reportFile(r, period, format)
 	if err != nil {
 		return err
 	}
 	switch format {
-	case "csv", "meta-csv":
+	case "csv", "meta-csv", "regimes-csv":
 		file := "dueprocess-" + period + ".csv"
-		if format == "meta-csv" {
+		switch format {
+		case "meta-csv":
 			file = "dueprocess-" + period + "-meta.csv"
+		case "regimes-csv":
+			file = "dueprocess-" + period + "-regimes.csv"
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
@@ -213,7 +238,7 @@ func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error 
 }
 
 // reportFile returns the report of period as a file: csv (Google's
-// layout), meta-csv (Meta's) or json.
+// layout), meta-csv (Meta's), regimes-csv (the legal regimes) or json.
 func (s *Server) reportFile(r *http.Request, period, format string) ([]byte, error) {
 	all, err := s.db.ReportCounts(r.Context(), period)
 	if err != nil {
@@ -229,6 +254,8 @@ func (s *Server) reportFile(r *http.Request, period, format string) ([]byte, err
 		err = report.WriteGoogleCSV(&buf, rep)
 	case "meta-csv":
 		err = report.WriteMetaCSV(&buf, rep)
+	case "regimes-csv":
+		err = report.WriteRegimesCSV(&buf, rep)
 	default:
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
@@ -259,7 +286,7 @@ func (s *Server) ReportSite(ctx context.Context, period string) (map[string][]by
 		return nil, err
 	}
 	files := map[string][]byte{"index.html": page.Bytes(), "style.css": css}
-	for name, format := range map[string]string{period + ".csv": "csv", period + "-meta.csv": "meta-csv", period + ".json": "json"} {
+	for name, format := range map[string]string{period + ".csv": "csv", period + "-meta.csv": "meta-csv", period + "-regimes.csv": "regimes-csv", period + ".json": "json"} {
 		if files[name], err = s.reportFile(r, period, format); err != nil {
 			return nil, err
 		}

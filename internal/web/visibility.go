@@ -41,6 +41,7 @@ func (s *Server) show(r *http.Request, p *dueprocess.Principal, list ...*dueproc
 			if p.Agency == nil || req.AgencyID != p.Agency.ID {
 				return nil, requestNotFound(req.ID)
 			}
+			req.ForOfficial()
 		}
 		return out, nil
 	case p.May(dueprocess.PermRequestTargets) || len(list) == 0:

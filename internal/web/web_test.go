@@ -86,7 +86,7 @@ func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Back
 	cp, vkey := checkpointer(t, db)
 	plat := newPlatform(t)
 	srv := httptest.NewServer(web.New(web.Config{DB: db, Blobs: blobs, Limits: limits, Decide: decide, Checkpoints: cp, VerifierKey: vkey,
-		Gatherer: plat}))
+		Gatherer: plat, Contacts: contacts{"demosisto": "demo@example.net"}}))
 	t.Cleanup(srv.Close)
 	hkKey, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -95,7 +95,7 @@ func newEnvWith(t testing.TB, db *store.DB, limits web.Limits, backend blob.Back
 	e := &env{t: t, db: db, url: srv.URL, verifierKey: vkey, hkKey: hkKey, blobs: blobs, platformDB: plat}
 	err = db.Transact(ctx, func(tx *store.Tx) error {
 		official := func(name, juris, domain string) (string, string, error) {
-			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}}
+			a := &dueprocess.Agency{Name: name, Jurisdiction: juris, Kind: dueprocess.AgencyPolice, Domains: []string{domain}, CallbackPhone: "+852 2860 2000"}
 			if err := tx.CreateAgency(ctx, a, dueprocess.System); err != nil {
 				return "", "", err
 			}
@@ -341,8 +341,15 @@ func TestSubmitAndRead(t *testing.T) {
 		}
 		e.assign(id, e.staff)
 		_, created := e.do("GET", "/api/v1/requests/"+id, e.staff, nil)
-		if !bytes.Equal(own, created) {
-			t.Errorf("official and assigned staff read different requests:\n%s\n%s", own, created)
+		// Staff see the signals too (docs/verification.md); officials never.
+		var staffView map[string]any
+		json.Unmarshal(created, &staffView)
+		if staffView["signals"] == nil || bytes.Contains(own, []byte(`"signals"`)) {
+			t.Errorf("signals: staff read %v, the official read %s; want them for staff only", staffView["signals"], own)
+		}
+		delete(staffView, "signals")
+		if got := mustJSON(staffView); got != mustJSON(decodeMap(own)) {
+			t.Errorf("official and assigned staff read different requests:\n%s\n%s", own, got)
 		}
 		// Another agency's official gets exactly what a missing id gets.
 		st1, other := e.do("GET", "/api/v1/requests/"+id, e.de, nil)
@@ -653,4 +660,10 @@ func TestOtherAgencyAndMissingAnswerAlike(t *testing.T) {
 			t.Errorf("own agency's read with the targets' table gone: %d %.200s, want 500: the rename must stop any read of targets", status, b)
 		}
 	})
+}
+
+func decodeMap(b []byte) map[string]any {
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	return m
 }

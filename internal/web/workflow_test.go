@@ -151,6 +151,7 @@ func (w *walker) performers() map[dueprocess.Move]func(id string) string {
 				w.call(id, "collect", e.staff, "")
 				e.platformDB.rename("moved-away", "demosisto")
 			}
+			e.confirmCallback(id)
 			w.call(id, "release", e.staff, "")
 			return id
 		}
