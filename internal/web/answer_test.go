@@ -110,6 +110,9 @@ func TestConsoleAndPortalDisclosure(t *testing.T) {
 			t.Fatalf("release: %d, Cache-Control %q, passphrase shown %v\n%s", resp.StatusCode, resp.Header.Get("Cache-Control"), m != nil, errorText.Find(b))
 		}
 		passphrase := string(m[1])
+		if r, _ := db.Request(ctx, id); r.Status != dueprocess.StatusDisclosed {
+			t.Errorf("after the console's release the request is %s, want disclosed", r.Status)
+		}
 		if _, _, body := console.get(page); strings.Contains(body, passphrase) || !strings.Contains(body, "not yet") {
 			t.Errorf("the page shows the passphrase again, or the package as downloaded")
 		}
