@@ -99,3 +99,13 @@ func CheckTarget(typ, value string) (Target, error) {
 func CheckHoldStatus(s string) (HoldStatus, error) {
 	return oneOf("status", s, HoldStatuses)
 }
+
+// HoldCount is how many accounts preservation holds were placed on for
+// the preservation requests of one jurisdiction received in one
+// half-year: each hold is one target of one request, whatever became of
+// it since (extended, expired, released, superseded).
+type HoldCount struct {
+	Period       string `json:"period"`
+	Jurisdiction string `json:"jurisdiction"`
+	Accounts     int64  `json:"accounts"`
+}

@@ -218,6 +218,10 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	holds, err := db.HoldCounts(ctx, *period)
+	if err != nil {
+		return err
+	}
 	// The checkpoint is signed after the counts are read, so it covers
 	// every change they count.
 	checkpoint, err := reportCheckpoint(ctx, cp)
@@ -232,6 +236,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	rep.AddNotices(notices)
+	rep.AddHolds(holds)
 	forged, err := db.ForgedCounts(ctx, *period)
 	if err != nil {
 		return err

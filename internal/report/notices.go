@@ -38,3 +38,22 @@ func (rep *Report) AddNotices(counts []dueprocess.NoticeCount) {
 		}
 	}
 }
+
+// AddHolds adds the accounts held by preservation holds to the rows and
+// total (see store.DB.HoldCounts): Preservation.AccountsHeld.
+func (rep *Report) AddHolds(counts []dueprocess.HoldCount) {
+	for _, c := range counts {
+		if c.Period != rep.Period {
+			continue
+		}
+		i := 0
+		for i < len(rep.Rows) && rep.Rows[i].Jurisdiction != c.Jurisdiction {
+			i++
+		}
+		if i == len(rep.Rows) {
+			rep.Rows = append(rep.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
+		}
+		rep.Rows[i].Preservation.AccountsHeld += c.Accounts
+		rep.Total.Preservation.AccountsHeld += c.Accounts
+	}
+}

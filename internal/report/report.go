@@ -60,10 +60,12 @@ type Row struct {
 	UserData  Figures                                 `json:"user_data"`
 	ByProcess map[dueprocess.LegalProcessType]Figures `json:"by_legal_process"`
 	Emergency Figures                                 `json:"emergency"`
-	// Preservation: requests, and accounts preserved (requests granted).
+	// Preservation: requests, accounts preserved (requests granted), and
+	// accounts held: the holds placed on the requests' targets (AddHolds).
 	Preservation struct {
 		Requests          int64 `json:"requests"`
 		AccountsPreserved int64 `json:"accounts_preserved"`
+		AccountsHeld      int64 `json:"accounts_held"`
 	} `json:"preservation"`
 	// ContentRestriction: requests, items named, and items acted on.
 	ContentRestriction struct {

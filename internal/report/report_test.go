@@ -236,3 +236,25 @@ func TestAddNotices(t *testing.T) {
 		t.Errorf("total %+v", got)
 	}
 }
+
+func TestAddHolds(t *testing.T) {
+	counts := []dueprocess.ReportCount{
+		{Period: "2026-H1", Jurisdiction: "US", Kind: dueprocess.KindPreservation, Process: dueprocess.ProcessSubpoena, Status: dueprocess.StatusInReview, Requests: 2, Accounts: 3},
+	}
+	rep, err := Build("2026-H1", counts, nil, Checkpoint{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.AddHolds([]dueprocess.HoldCount{
+		{Period: "2026-H1", Jurisdiction: "US", Accounts: 3},
+		{Period: "2026-H1", Jurisdiction: "DE", Accounts: 1},  // its request counted a moment later
+		{Period: "2025-H2", Jurisdiction: "US", Accounts: 40}, // another period
+	})
+	got := map[string]int64{}
+	for _, row := range rep.Rows {
+		got[row.Jurisdiction] = row.Preservation.AccountsHeld
+	}
+	if got["US"] != 3 || got["DE"] != 1 || rep.Total.Preservation.AccountsHeld != 4 {
+		t.Errorf("accounts held %v, total %d; want US 3, DE 1, total 4", got, rep.Total.Preservation.AccountsHeld)
+	}
+}

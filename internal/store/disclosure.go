@@ -230,6 +230,9 @@ func (tx *Tx) Release(ctx context.Context, rel Release, by dueprocess.Actor, dec
 	if err := tx.CheckReleasable(ctx, r.ID); err != nil {
 		return nil, err
 	}
+	if err := tx.checkEnforcingWait(r); err != nil {
+		return nil, err
+	}
 	if _, err := tx.approvedForGathering(ctx, r); err != nil {
 		return nil, err
 	}
@@ -427,4 +430,24 @@ func (tx *Tx) PackageDeleted(ctx context.Context, packageID string, by dueproces
 		why = "downloaded"
 	}
 	return tx.Record(ctx, by, dueprocess.ActionPackageDeleted, "request:"+requestID, map[string]any{"package_id": packageID, "why": why})
+}
+
+// checkEnforcingWait holds back the traffic or content data of a European
+// Production Order whose issuing authority notified an enforcing
+// authority: that authority has EnforcingWait from receipt to raise a
+// ground for refusal (Article 10(2) of Regulation (EU) 2023/1543), and the
+// data go only once it has passed. An emergency order is not held back
+// (Article 10(4) lets the authority object afterwards).
+func (tx *Tx) checkEnforcingWait(r *dueprocess.Request) error {
+	if !r.AwaitsEnforcingAuthority() || r.Kind == dueprocess.KindEmergency {
+		return nil
+	}
+	until := r.ReceivedAt.Add(dueprocess.EnforcingWait)
+	if tx.now.Before(until) {
+		ea := r.LegalProcess.RegimeFields.EnforcingAuthority
+		return dueprocess.Errorf(dueprocess.Conflict,
+			"%s asks for traffic or content data and %s (%s) was notified: it has until %s UTC to raise a ground for refusal (Article 10(2) of the e-Evidence Regulation); release waits until then",
+			r.ID, ea.Name, ea.State, until.UTC().Format("2 January 2006 15:04"))
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -478,5 +479,29 @@ func TestHoldReleasedWhenRequestCloses(t *testing.T) {
 			}
 		}
 		w.checkCounts("after the moves")
+	})
+}
+
+// TestHoldCountsForTheReport: the report's accounts held are the holds
+// placed, per jurisdiction and half-year of their request's receipt.
+func TestHoldCountsForTheReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := newClock(db)
+		w := newReviewWorld(t, db)
+		w.submitKind(dueprocess.KindPreservation, "US", w.reviewDecide)
+		w.submitKind(dueprocess.KindPreservation, "US", w.reviewDecide)
+		w.submitKind(dueprocess.KindUserData, "HK", w.reviewDecide)
+		period := dueprocess.HalfYear(c.now())
+		got, err := db.HoldCounts(ctx, period)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []dueprocess.HoldCount{{Period: period, Jurisdiction: "US", Accounts: 4}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("hold counts %+v, want %+v (two requests, two targets each)", got, want)
+		}
+		if other, err := db.HoldCounts(ctx, "1999-H1"); err != nil || len(other) != 0 {
+			t.Errorf("another period: %+v, %v; want none", other, err)
+		}
 	})
 }

@@ -253,3 +253,38 @@ func (db *DB) RegimeRequests(ctx context.Context, from, to time.Time) ([]dueproc
 	}
 	return list, mapError(rows.Err())
 }
+
+// HoldCounts counts the holds placed per jurisdiction and half-year of
+// their request's receipt (or of one half-year), for the report's
+// accounts held. Holds are few beside requests, so they are counted when
+// asked rather than kept.
+func (db *DB) HoldCounts(ctx context.Context, period string) ([]dueprocess.HoldCount, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT r.received_at, r.jurisdiction FROM holds h JOIN requests r ON r.id = h.request_id`)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	cells := map[[2]string]int64{}
+	for rows.Next() {
+		var received time.Time
+		var juris string
+		if err := rows.Scan(timeCol{&received}, &juris); err != nil {
+			return nil, mapError(err)
+		}
+		key := [2]string{dueprocess.HalfYear(received), dueprocess.Country(juris)}
+		if period == "" || key[0] == period {
+			cells[key]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	list := make([]dueprocess.HoldCount, 0, len(cells))
+	for k, n := range cells {
+		list = append(list, dueprocess.HoldCount{Period: k[0], Jurisdiction: k[1], Accounts: n})
+	}
+	sort.Slice(list, func(i, j int) bool {
+		return list[i].Period+"\x00"+list[i].Jurisdiction < list[j].Period+"\x00"+list[j].Jurisdiction
+	})
+	return list, nil
+}

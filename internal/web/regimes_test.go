@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"regexp"
 	"strings"
@@ -407,4 +408,29 @@ func officialOfAgency(t *testing.T, db *store.DB, agencyID string) string {
 		t.Fatal(err)
 	}
 	return tok
+}
+
+// TestEPOCReleaseWaitsForTheEnforcingAuthority: a production order for
+// traffic data whose enforcing authority was notified is released only
+// once that authority's ten days have passed (Article 10(2)).
+func TestEPOCReleaseWaitsForTheEnforcingAuthority(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		received := time.Now()
+		db.Now = func() time.Time { return received }
+		defer func() { db.Now = time.Now }()
+		id := e.approve(e.de, deEPOC, approveAll)
+		if status, m := e.post("/api/v1/requests/"+id+"/files?category=metadata&name=metadata.csv", e.staff, "account,at\nkontoinhaber,2026-11-01\n"); status != 201 {
+			t.Fatalf("file: %d %v", status, m)
+		}
+		db.Now = func() time.Time { return received.Add(dueprocess.EnforcingWait - time.Minute) }
+		status, m := e.post("/api/v1/requests/"+id+"/release", e.approver, "")
+		if status != 409 || !strings.Contains(fmt.Sprint(m), "Article 10(2)") {
+			t.Fatalf("release within the enforcing authority's ten days: %d %v, want 409 naming Article 10(2)", status, m)
+		}
+		db.Now = func() time.Time { return received.Add(dueprocess.EnforcingWait + time.Minute) }
+		if status, m := e.post("/api/v1/requests/"+id+"/release", e.approver, ""); status != 200 {
+			t.Fatalf("release after the ten days: %d %v", status, m)
+		}
+	})
 }

@@ -34,6 +34,10 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 	if err != nil {
 		return nil, err
 	}
+	holds, err := s.db.HoldCounts(r.Context(), period)
+	if err != nil {
+		return nil, err
+	}
 	var cp report.Checkpoint
 	size, text, err := s.checkpoints.Latest(r.Context())
 	switch {
@@ -48,6 +52,7 @@ func (s *Server) buildReport(r *http.Request, period string, all []dueprocess.Re
 		return nil, err
 	}
 	rep.AddNotices(notices)
+	rep.AddHolds(holds)
 	forged, err := s.db.ForgedCounts(r.Context(), period)
 	if err != nil {
 		return nil, err
