@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -116,6 +117,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	db.HoldTerms = pol.HoldTerms
+	db.PublicURL = strings.TrimSuffix(*publicURL, "/")
 	db.Notice = notice
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves

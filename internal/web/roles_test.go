@@ -421,6 +421,11 @@ var consoleMatrix = map[string]string{
 	"POST /console/officials/{official}/reinstate":   "admin",
 	"POST /console/alerts/{alert}/dismiss":           "admin",
 	"POST /console/requests/{id}/lift-nondisclosure": "approver",
+	// Gathering and release are for the reviewer or approver on the case
+	// only, and nobody here is on it (TestConsoleAndPortalDisclosure).
+	"POST /console/requests/{id}/files":   "",
+	"POST /console/requests/{id}/collect": "",
+	"POST /console/requests/{id}/release": "",
 }
 
 // consolePublic are the console's routes that need no session: signing
