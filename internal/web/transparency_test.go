@@ -46,7 +46,7 @@ func TestTransparencyPage(t *testing.T) {
 		seedHistory(t, e)
 		status, page := e.do("GET", "/transparency?period=2020-H2", "", nil)
 		s := string(page)
-		if status != 200 || !strings.Contains(s, "Transparency report, 2020-H2") || strings.Count(s, "<svg") != 2 ||
+		if status != 200 || !strings.Contains(s, "Transparency report, 2020-H2") || strings.Count(s, "<svg") != 3 || !strings.Contains(s, "No content-restriction demands in this period.") ||
 			!strings.Contains(s, "Hong Kong") || strings.Contains(s, "<script") || strings.Contains(s, "http://") && !strings.Contains(s, "http://www.w3.org/2000/svg") {
 			t.Fatalf("page: %d\n%.2000s", status, s)
 		}
