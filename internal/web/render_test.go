@@ -180,6 +180,10 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
 			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
 			Trend: "<svg></svg>", Bars: "<svg></svg>",
+			Content: contentSection{Chart: "<svg></svg>",
+				ByRequester: []report.RemovalRow{{Requester: "police", Requests: 2, Items: 5,
+					ByAction: map[dueprocess.ItemAction]int64{dueprocess.ItemNoAction: 4, dueprocess.ItemRestrict: 1}}},
+				ByReason: []report.ReasonRow{{Reason: dueprocess.ReasonNationalSecurity, Total: 2, Items: 5, Restricted: 1}}},
 			Peers: []published.Figure{{Company: "meta", Period: "2026-H1", Jurisdiction: "HK", LegalProcess: "all", Requests: &n, PercentSomeData: &pct}}},
 	}
 }
