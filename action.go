@@ -61,6 +61,7 @@ const (
 	ActionDeadlineReminded    = "request.deadline_reminded"
 	ActionItemsDecided        = "request.items_decided"
 	ActionItemsConfirmed      = "request.items_confirmed"
+	ActionActionsDelivered    = "actions.delivered"
 	ActionNoticesPlanned      = "notice.planned"
 	ActionNoticeReleased      = "notice.released"
 	ActionNoticeResolved      = "notice.resolved"
@@ -95,7 +96,7 @@ var Actions = []string{
 	ActionCallbackRecorded, ActionRequestForged,
 	ActionAgencySuspended, ActionAgencyReinstated, ActionAgencyContactSet, ActionOfficialSuspended,
 	ActionOfficialReinstated, ActionAlertDismissed, ActionAgencyKeySet,
-	ActionItemsDecided, ActionItemsConfirmed,
+	ActionItemsDecided, ActionItemsConfirmed, ActionActionsDelivered,
 	ActionNoticesPlanned, ActionNoticeResolved, ActionNoticeReleased, ActionNondisclosureLifted,
 	ActionAgencyDomainsSet, ActionOfficialInvited, ActionOfficialRegistered, ActionOfficialJoined,
 	ActionOfficialApproved, ActionPasskeyAdded, ActionRequestShared,

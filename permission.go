@@ -59,6 +59,7 @@ const (
 	PermAgencyManage      Permission = "agency.manage"
 	PermRequestShare      Permission = "request.share"
 	PermTokenRevoke       Permission = "token.revoke"
+	PermOwnAgeKey         Permission = "official.age_key"
 )
 
 // grant says who holds a permission: the staff roles that hold it, and
@@ -116,6 +117,7 @@ var grants = map[Permission]grant{
 	PermAgencyManage:      {what: "set an agency's verified e-mail domains", roles: []Role{RoleAdmin}},
 	PermRequestShare:      {what: "share a request with colleagues of the same agency", officials: true},
 	PermTokenRevoke:       {what: "revoke their own API tokens", officials: true},
+	PermOwnAgeKey:         {what: "set their own age key for packages", officials: true},
 }
 
 // FirstRole is the role of the first staff member, made from the one-time

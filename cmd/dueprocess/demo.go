@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
-	"github.com/dueprocess/dueprocess/internal/auth"
+	"github.com/dueprocess/dueprocess/internal/audit"
+	"github.com/dueprocess/dueprocess/internal/policy"
 	"github.com/dueprocess/dueprocess/internal/store"
+	"github.com/dueprocess/dueprocess/internal/web"
 )
 
 // The demo: a fresh database filled with a generated but realistic
@@ -48,18 +50,17 @@ var hkPause = time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC)
 
 // seedDemo fills db with the demo history from 2019 to now and returns how
 // many requests it stored. It refuses a database that holds requests.
-func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.Time) (int, error) {
-	if existing, err := db.Requests(ctx, dueprocess.RequestFilter{Limit: 1}); err != nil {
-		return 0, err
-	} else if len(existing) > 0 {
-		return 0, fmt.Errorf("the demo needs an empty database; this one holds requests (use --db with a new file)")
+func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.Time) (int, map[string]*dueprocess.Official, error) {
+	if err := demoEmpty(ctx, db); err != nil {
+		return 0, nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
-	by := dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "demo"}
+	by := demoActor
 	officials := map[string]*dueprocess.Official{}
 	err := db.Transact(ctx, func(tx *store.Tx) error {
 		for _, d := range demoAgencies {
-			a := &dueprocess.Agency{Name: d.name, Jurisdiction: d.code, Kind: dueprocess.AgencyPolice, Domains: []string{d.domain}}
+			a := &dueprocess.Agency{Name: d.name, Jurisdiction: d.code, Kind: dueprocess.AgencyPolice, Domains: []string{d.domain},
+				CallbackPhone: demoPhone(d.code)}
 			if err := tx.CreateAgency(ctx, a, by); err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 
 	total := 0
@@ -110,12 +111,12 @@ func seedDemo(ctx context.Context, c *cli, db *store.DB, seed uint64, now time.T
 			return tx.ImportRequests(ctx, "demo", fmt.Sprintf("demo-%d", hi), batch, by)
 		})
 		if err != nil {
-			return total, err
+			return total, nil, err
 		}
 		total += len(batch)
 		c.progress("generating", int64(hi+1), int64(len(halves)))
 	}
-	return total, nil
+	return total, officials, nil
 }
 
 // demoRequest makes one request of agency d received at at, with the
@@ -184,38 +185,19 @@ func demoRequest(rng *rand.Rand, d demoAgency, o *dueprocess.Official, at, now t
 	return r
 }
 
-// demoStaff adds an administrator, a reviewer and an approver with one
-// password, for trying the console, and returns it.
-func demoStaff(ctx context.Context, db *store.DB) (string, error) {
-	const password = "demo password, not for real use"
-	hash := auth.HashPassword(password)
-	by := dueprocess.Actor{Type: dueprocess.ActorSystem, ID: "demo"}
-	err := db.Transact(ctx, func(tx *store.Tx) error {
-		for _, s := range []*dueprocess.Staff{
-			{Email: "admin@demo.example", Name: "Ada Admin", Roles: []dueprocess.Role{dueprocess.RoleAdmin}},
-			{Email: "reviewer@demo.example", Name: "Rae Reviewer", Roles: []dueprocess.Role{dueprocess.RoleReviewer}},
-			{Email: "approver@demo.example", Name: "Ann Approver", Roles: []dueprocess.Role{dueprocess.RoleApprover}},
-			{Email: "hr@demo.example", Name: "Hana Rights", Roles: []dueprocess.Role{dueprocess.RoleHumanRights}},
-		} {
-			if err := tx.CreateStaff(ctx, s, by); err != nil {
-				return err
-			}
-			if err := tx.SetPassword(ctx, s.ID, hash, by); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return password, err
-}
-
 func demoCmd(ctx context.Context, c *cli, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
 		fmt.Fprintf(c.stderr, "Usage: dueprocess demo [serve flags]\n\n"+
 			"Fills a new database (default ./dueprocess-demo.db) with a generated history\n"+
 			"(agencies in a dozen countries, requests of every kind since 2019, the Hong Kong\n"+
-			"pause from 1 July 2020) and demo staff, then serves it. Open /transparency and\n"+
-			"/console. Takes the flags of \"dueprocess serve\".\n\n"+
+			"pause from 1 July 2020), demo staff of every role, an official with a portal\n"+
+			"account, and ten open cases of the last three weeks played through the API (in\n"+
+			"review, four eyes, escalated, ready to release, disclosed, a hold, a narrowing,\n"+
+			"a content demand, an EU production order, a notice withheld by a court), then\n"+
+			"serves it. It prints how to sign in: every demo account has one password and one\n"+
+			"fixed TOTP secret, printed for anyone to use, so it refuses a database that holds\n"+
+			"requests, agencies or staff. Open /console, /portal and /transparency. Takes the\n"+
+			"flags of \"dueprocess serve\".\n\n"+
 			"The demo keeps its own data folder (documents and its own audit key) beside its\n"+
 			"database: ./dueprocess-demo-data for ./dueprocess-demo.db, DB-data for another\n"+
 			"file DB.db. It ignores DUEPROCESS_DB and DUEPROCESS_DATA, which name a real\n"+
@@ -243,23 +225,18 @@ func demoCmd(ctx context.Context, c *cli, args []string) error {
 	if data == "" {
 		data = demoDataDir(dsn)
 	}
-	db, err := c.openDB(ctx, dsn)
+	// The documents go where serve will look for them, and the sign-in
+	// address printed is the one it will listen on.
+	blobs := demoFlag(args, "blobs", c.setting("DUEPROCESS_BLOBS", ""))
+	addr := demoFlag(args, "addr", c.setting("DUEPROCESS_ADDR", "127.0.0.1:8080"))
+	connectors, err := fillDemo(ctx, c, dsn, data, blobs, addr, time.Now().UTC())
 	if err != nil {
 		return err
 	}
-	n, err := seedDemo(ctx, c, db, 2020, time.Now())
-	if err == nil {
-		var password string
-		if password, err = demoStaff(ctx, db); err == nil {
-			c.say("the demo holds %d requests; sign in to /console as admin@demo.example, reviewer@demo.example or approver@demo.example with the password %q", n, password)
-		}
-	}
-	db.Close()
-	if err != nil {
-		return err
-	}
-	// --data goes first, so that one given by the caller comes later and wins.
-	return serveCmd(ctx, c, append([]string{"--db", dsn, "--data", data}, withoutDB(args)...))
+	// --data and --connectors go first, so that those the caller gives
+	// come later and win; a real instance's DUEPROCESS_CONNECTORS is not
+	// the demo's.
+	return serveCmd(ctx, c, append([]string{"--db", dsn, "--data", data, "--connectors", connectors}, withoutDB(args)...))
 }
 
 // demoDataDir returns the demo's data folder for its database dsn: beside
@@ -286,4 +263,67 @@ func withoutDB(args []string) []string {
 		}
 	}
 	return out
+}
+
+// fillDemo fills the new database dsn, with its data folder data and its
+// documents where blobSpec says (as serve's --blobs), with the demo's
+// history, people and open cases at now, and prints how to sign in at addr.
+func fillDemo(ctx context.Context, c *cli, dsn, data, blobSpec, addr string, now time.Time) (connectorsPath string, err error) {
+	db, err := c.openDB(ctx, dsn)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	pol := policy.Default()
+	db.HoldTerms, db.Notice = pol.HoldTerms, pol.Notice()
+	// The history ends where the open cases begin, so that request ids
+	// follow the order of receipt.
+	n, officials, err := seedDemo(ctx, c, db, 2020, now.AddDate(0, 0, -22))
+	if err != nil {
+		return "", err
+	}
+	acc, err := demoStaff(ctx, db, officials)
+	if err != nil {
+		return "", err
+	}
+	// The demo's own key, in its own folder, which serve then finds.
+	signer, _, err := c.serverKey(ctx, db, data, DefaultOrigin)
+	if err != nil {
+		return "", err
+	}
+	blobs, _, err := c.openBlobs(ctx, blobSpec, data, db)
+	if err != nil {
+		return "", err
+	}
+	if connectorsPath, err = demoPlatform(filepath.Join(data, "platform"), now); err != nil {
+		return "", err
+	}
+	gather, err := loadConnectors(connectorsPath)
+	if err != nil {
+		return "", err
+	}
+	defer gather.Close()
+	cfg := web.Config{DB: db, Blobs: blobs, Decide: bindPolicy(pol), Notice: pol.Notice(), Gatherer: gather, Contacts: contacter(gather),
+		Checkpoints: &audit.Checkpointer{Store: db.AuditLog(), Signer: signer, Origin: signer.Name()}}
+	cases, err := playDemo(ctx, db, cfg, officials, acc.staff, now)
+	if err != nil {
+		return "", err
+	}
+	printDemo(c.stdout, "http://"+addr, acc, cases, n+len(cases), now)
+	return connectorsPath, nil
+}
+
+// demoFlag returns the value of the flag --name (or -name) among args, or
+// fallback.
+func demoFlag(args []string, name, fallback string) string {
+	for i, a := range args {
+		if (a == "--"+name || a == "-"+name) && i+1 < len(args) {
+			return args[i+1]
+		} else if v, ok := strings.CutPrefix(a, "--"+name+"="); ok {
+			return v
+		} else if v, ok := strings.CutPrefix(a, "-"+name+"="); ok {
+			return v
+		}
+	}
+	return fallback
 }

@@ -136,6 +136,9 @@ func TestServeRefusesBadMailSettings(t *testing.T) {
 		{map[string]string{"DUEPROCESS_SMTP": "imap://dp:s3cret@mail.example.org", "DUEPROCESS_MAIL_FROM": "dp@example.org"}, "not smtp or smtps"},
 		{map[string]string{"DUEPROCESS_MAIL_EVERY": "soon"}, "DUEPROCESS_MAIL_EVERY"},
 		{map[string]string{"DUEPROCESS_REMIND_BEFORE": "-1h"}, "DUEPROCESS_REMIND_BEFORE"},
+		{map[string]string{"DUEPROCESS_ACTIONS_WEBHOOK": "https://platform.example/hook?key=s3cret"}, "DUEPROCESS_ACTIONS_WEBHOOK_SECRET"},
+		{map[string]string{"DUEPROCESS_ACTIONS_WEBHOOK": "ftp://dp:s3cret@platform.example/hook", "DUEPROCESS_ACTIONS_WEBHOOK_SECRET": "a long enough secret"}, "not an http or https URL"},
+		{map[string]string{"DUEPROCESS_ACTIONS_WEBHOOK": "https://platform.example/hook", "DUEPROCESS_ACTIONS_WEBHOOK_SECRET": "short"}, "at least 16 characters"},
 	} {
 		tc.vars["DUEPROCESS_DB"] = filepath.Join(dir, "dueprocess.db")
 		tc.vars["DUEPROCESS_DATA"] = filepath.Join(dir, "data")

@@ -121,12 +121,16 @@ func TestUserNoticeByMail(t *testing.T) {
 			}
 
 			deadline := time.Now().Add(15 * time.Second)
-			for len(smtp.Messages()) < 2 && time.Now().Before(deadline) {
+			for len(smtp.Messages()) < 3 && time.Now().Before(deadline) { // two notices, and the official's answer.ready
 				time.Sleep(50 * time.Millisecond)
 			}
 			time.Sleep(500 * time.Millisecond) // five more rounds of the loops
-			got := map[string]int{}
+			got, answers := map[string]int{}, map[string]int{}
 			for _, msg := range smtp.Messages() {
+				if msg.Header.Get("X-Dueprocess-Kind") == dueprocess.MailAnswerReady {
+					answers[msg.To[0]]++ // the official is told the answer is ready (docs/mail.md)
+					continue
+				}
 				got[msg.To[0]]++
 				body, _ := io.ReadAll(quotedprintable.NewReader(strings.NewReader(msg.Body)))
 				subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
@@ -139,6 +143,9 @@ func TestUserNoticeByMail(t *testing.T) {
 			}
 			if len(got) != 2 || got["alice@mail.example"] != 1 || got["carol@example.org"] != 1 {
 				t.Fatalf("the SMTP server received %v, want one notice each to alice@mail.example and carol@example.org", got)
+			}
+			if len(answers) != 1 {
+				t.Errorf("answer.ready messages: %v, want one, to the official", answers)
 			}
 
 			var notices struct{ Notices []dueprocess.Notice }

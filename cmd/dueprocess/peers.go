@@ -155,7 +155,7 @@ func reportCmd(ctx context.Context, c *cli, args []string) error {
 }
 
 func reportBuild(ctx context.Context, c *cli, args []string) error {
-	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv|regimes-csv|dsa-orders-csv] [--out FILE|FOLDER]   |   report peers …",
+	fs := c.newFlags("report", "report [--period 2026-H1] [--format json|html|csv|meta-csv|removals-csv|removals-detailed-csv|regimes-csv|dsa-orders-csv] [--out FILE|FOLDER]   |   report peers …",
 		"Prints the transparency report of a half-year: per jurisdiction, user-data requests\n"+
 			"by legal process with accounts and the share answered with some data; emergency,\n"+
 			"preservation and content-restriction requests; refusals, pauses, escalations,\n"+
@@ -163,6 +163,7 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"the signed audit checkpoint it was computed at. csv is Google's long layout.\n"+
 			"removals-csv is Google's layout of government requests to remove content, from\n"+
 			"the actions in effect on content demands' items (see docs/content.md);\n"+
+			"removals-detailed-csv is Google's detailed layout of them, requests by reason;\n"+
 			"regimes-csv the legal regimes (EU orders by issuing member state with the median\n"+
 			"time to answer, UK DAA orders, extraterritorial demands; docs/regimes.md).\n"+
 			"dsa-orders-csv counts orders to act against illegal content (DSA Art. 9) by\n"+
@@ -170,13 +171,15 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 			"receipt and to give effect (DSA Art. 15(1)(a)).\n"+
 			"--format html --out FOLDER writes a self-contained site: FOLDER/index.html with\n"+
 			"style.css beside it and relative links to PERIOD.csv, PERIOD-meta.csv,\n"+
-			"PERIOD-removals.csv, PERIOD-regimes.csv and PERIOD.json, written with it.\n"+
+			"PERIOD-removals.csv, PERIOD-removals-detailed.csv, PERIOD-regimes.csv and\n"+
+			"PERIOD.json, written with it.\n"+
 			"If the log has grown since its latest checkpoint, a new one is signed with the\n"+
 			"log's key from DIR/audit.key (never created here; run it in the server's folder\n"+
 			"or pass the server's --data).\n"+
 			"\"report peers\" prints other companies' imported figures.")
 	period := fs.String("period", dueprocess.HalfYear(time.Now()), "the half-year, e.g. 2026-H1 (default: the current one, as on /transparency)")
 	format := fs.String("format", "json", "json, html (the public page), csv (Google's layout), meta-csv (Meta's), removals-csv (Google's removals layout),\n"+
+		"removals-detailed-csv (Google's detailed removals layout, by reason),\n"+
 		"regimes-csv (the legal regimes) or dsa-orders-csv (DSA Art. 9 orders, Art. 15(1)(a))")
 	out := fs.String("out", "", "write to FILE instead of standard output; with --format html, a folder\n"+
 		"to write the page into, with style.css and the CSV and JSON files it links, for any static host")
@@ -185,8 +188,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if !slices.Contains([]string{"json", "csv", "meta-csv", "html", "removals-csv", "regimes-csv", "dsa-orders-csv"}, *format) {
-		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv, removals-csv, regimes-csv or dsa-orders-csv", *format)}
+	if !slices.Contains([]string{"json", "csv", "meta-csv", "html", "removals-csv", "removals-detailed-csv", "regimes-csv", "dsa-orders-csv"}, *format) {
+		return usageError{fmt.Sprintf("--format: %q is not html, json, csv, meta-csv, removals-csv, removals-detailed-csv, regimes-csv or dsa-orders-csv", *format)}
 	}
 	if _, _, err := report.ParsePeriod(*period); err != nil {
 		return flagError(err)
@@ -199,6 +202,8 @@ func reportBuild(ctx context.Context, c *cli, args []string) error {
 	switch *format {
 	case "removals-csv":
 		return c.writeRemovals(ctx, db, *period, *out)
+	case "removals-detailed-csv":
+		return c.writeRemovalsDetailed(ctx, db, *period, *out)
 	case "dsa-orders-csv":
 		return c.writeDSAOrders(ctx, db, *period, *out)
 	}

@@ -29,6 +29,18 @@ func (c *cli) writeRemovals(ctx context.Context, db *store.DB, period, out strin
 	})
 }
 
+// writeRemovalsDetailed writes the content demands of period in Google's
+// detailed removals layout, requests by reason, to out or standard output.
+func (c *cli) writeRemovalsDetailed(ctx context.Context, db *store.DB, period, out string) error {
+	return c.writePeriodFile(period, out, "removals by reason", func(start, end dueprocess.Date, w io.Writer) error {
+		counts, err := db.RemovalCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
+		if err != nil {
+			return err
+		}
+		return report.WriteRemovalsDetailedCSV(w, end, report.RemovalsByReason(counts))
+	})
+}
+
 // writeDSAOrders writes the orders to act against illegal content (DSA
 // Art. 9) received in period, by member state and type of illegal
 // content, with the median times of Art. 15(1)(a), to out or standard

@@ -66,6 +66,10 @@ func TestReportRemovalsCSV(t *testing.T) {
 	if err != nil || out != want {
 		t.Errorf("removals-csv:\n%s\nwant\n%s (%v)", out, want, err)
 	}
+	out, err = cmd(t, vars, "report", "--period", "2020-H2", "--format", "removals-detailed-csv")
+	if want := report.RemovalsDetailedHeader + "\n2020-12-31,Hong Kong,HK,Unspecified,Government Criticism,1"; err != nil || out != want {
+		t.Errorf("removals-detailed-csv:\n%s\nwant\n%s (%v)", out, want, err)
+	}
 	if out, _ := cmd(t, vars, "report", "--period", "2020-H1", "--format", "removals-csv"); out != strings.TrimSpace(report.RemovalsHeader) {
 		t.Errorf("an empty half-year: %q", out)
 	}

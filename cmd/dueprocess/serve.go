@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -68,6 +69,7 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
+	hookURL := c.webhookFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -76,6 +78,10 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 		return usageError{fmt.Sprintf("--package-lifetime: %q is not a positive duration such as 336h (14 days)", *lifetimeText)}
 	}
 	mailCfg, err := mailSet.config(c)
+	if err != nil {
+		return err
+	}
+	hook, err := c.webhookDeliverer(nil, *hookURL) // checked before anything is created; its DB is set below
 	if err != nil {
 		return err
 	}
@@ -116,6 +122,13 @@ func serveCmd(ctx context.Context, c *cli, args []string) error {
 	}
 	defer db.Close()
 	db.HoldTerms = pol.HoldTerms
+	if hook != nil {
+		hook.DB = db
+		loop := webhookLoop(hook, log)
+		loop.Start()
+		defer loop.Close()
+	}
+	db.PublicURL = strings.TrimSuffix(*publicURL, "/")
 	db.Notice = notice
 	// The key is checked before anything is written to the data
 	// directory, so that a server started in the wrong folder leaves

@@ -104,3 +104,97 @@ func WriteRemovalsCSV(w io.Writer, end dueprocess.Date, rows []RemovalRow) error
 	cw.Flush()
 	return cw.Error()
 }
+
+// RemovalsDetailedHeader is the header of Google's detailed removals file
+// (google-government-detailed-removal-requests.csv), byte for byte: the
+// requests of a country in a half-year by product and reason.
+const RemovalsDetailedHeader = "Period Ending,Country/Region,CLDR Territory Code,Product,Reason,Total"
+
+// RemovalsProduct is what the detailed layout's Product column says: a
+// demand to dueprocess names no product of the service, and "Unspecified"
+// is the word Google's own file uses for that.
+const RemovalsProduct = "Unspecified"
+
+// ReasonRow is one line of the detailed removals layout: the content
+// demands of one country in a half-year that gave one reason. Total
+// counts requests, as Google's does (its Hong Kong 2020-H1 lines add up
+// to the 12 requests of the summary file); Items counts their items and
+// Restricted those restricted or removed by the actions in effect, for
+// the public page.
+type ReasonRow struct {
+	Code, Name string
+	Reason     dueprocess.RemovalReason
+	Total      int64
+	Items      int64
+	Restricted int64
+}
+
+// RemovalsByReason adds up content demands by country (a subdivision
+// counts for its country) and reason, by territory code, then reason in
+// Google's alphabetical order.
+func RemovalsByReason(counts []dueprocess.RemovalCount) []ReasonRow {
+	type key struct {
+		code   string
+		reason dueprocess.RemovalReason
+	}
+	rows := map[key]*ReasonRow{}
+	for _, c := range counts {
+		k := key{dueprocess.Country(c.Jurisdiction), c.Reason}
+		row := rows[k]
+		if row == nil {
+			row = &ReasonRow{Code: k.code, Name: dueprocess.Countries[k.code], Reason: k.reason}
+			rows[k] = row
+		}
+		row.Total++
+		for a, n := range c.Items {
+			row.Items += n
+			if a.Restricts() {
+				row.Restricted += n
+			}
+		}
+	}
+	out := make([]ReasonRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b ReasonRow) int {
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return slices.Index(dueprocess.RemovalReasons, a.Reason) - slices.Index(dueprocess.RemovalReasons, b.Reason)
+	})
+	return out
+}
+
+// WriteRemovalsDetailedCSV writes rows in Google's detailed removals
+// layout, each line dated end, the period's last day.
+func WriteRemovalsDetailedCSV(w io.Writer, end dueprocess.Date, rows []ReasonRow) error {
+	if _, err := io.WriteString(w, RemovalsDetailedHeader+"\n"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	for _, r := range rows {
+		if err := cw.Write([]string{end.String(), r.Name, r.Code, RemovalsProduct, r.Reason.Label(), strconv.FormatInt(r.Total, 10)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// RemovalTotals adds up content demands over every country: by requester
+// type and by reason, for the public page (Code and Name are empty).
+func RemovalTotals(counts []dueprocess.RemovalCount) (byRequester []RemovalRow, byReason []ReasonRow) {
+	all := make([]dueprocess.RemovalCount, len(counts))
+	for i, c := range counts {
+		c.Jurisdiction = ""
+		all[i] = c
+	}
+	return Removals(all), RemovalsByReason(all)
+}
+
+// Restricted returns the row's items restricted or removed by the
+// actions in effect.
+func (r RemovalRow) Restricted() int64 {
+	return r.ByAction[dueprocess.ItemRestrict] + r.ByAction[dueprocess.ItemRemoveUnderPolicy]
+}

@@ -244,6 +244,9 @@ func (tx *Tx) setStatus(ctx context.Context, id string, status dueprocess.Status
 	if err := tx.Record(ctx, by, dueprocess.ActionRequestStatus, "request:"+id, body); err != nil {
 		return err
 	}
+	if err := tx.officialMailOnMove(ctx, id, status); err != nil {
+		return err
+	}
 	return tx.holdsOnMove(ctx, id, k, status, by)
 }
 

@@ -54,6 +54,11 @@ type DB struct {
 	// from the policy in force; nil is dueprocess.DefaultHoldTerms.
 	HoldTerms func(jurisdiction string) dueprocess.HoldTerms
 
+	// PublicURL is the address officials reach the server at, without a
+	// trailing slash (https://dueprocess.example.com), for the portal
+	// links in the mail the store writes; empty, the links are paths.
+	PublicURL string
+
 	// Write transactions go through one committer per DB (see commit.go).
 	work chan *op
 	stop chan struct{}

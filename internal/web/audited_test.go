@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +20,7 @@ import (
 	"github.com/dueprocess/dueprocess/internal/report/published"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
+	"github.com/dueprocess/dueprocess/internal/webhook"
 )
 
 // TestEveryActionIsAudited performs every action the audit log knows, one
@@ -137,6 +140,12 @@ func TestEveryActionIsAudited(t *testing.T) {
 			{dueprocess.ActionItemsConfirmed, func() error {
 				status, b := e.do("POST", "/api/v1/requests/"+contentID+"/items/confirm", e.approver, strings.NewReader(`{"items": [0], "note": "checked"}`))
 				return expect(status, 200, string(b))
+			}},
+			{dueprocess.ActionActionsDelivered, func() error {
+				// The platform's webhook acknowledges the actions in effect.
+				hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+				defer hook.Close()
+				return (&webhook.Deliverer{DB: db, URL: hook.URL, Secret: []byte("shared secret")}).Run(ctx)
 			}},
 			{dueprocess.ActionRequestsImported, func() error {
 				p := mustPrincipal(t, db, e.hk)

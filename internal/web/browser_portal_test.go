@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -8,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"filippo.io/age"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/seal"
 	"github.com/dueprocess/dueprocess/internal/store"
 	"github.com/dueprocess/dueprocess/internal/store/storetest"
 )
@@ -20,7 +24,9 @@ import (
 // invites an official from the console; the official follows the link,
 // chooses a password, enrols an authenticator app and submits a request
 // with its PDF through the form, attesting to their official capacity,
-// and finds it in the agency's list.
+// and finds it in the agency's list. Staff approve it with four eyes and
+// release a file; the official reads the answer and downloads the
+// package, once, and opens it with the passphrase staff gave.
 func TestBrowserPortal(t *testing.T) {
 	ctx := chrome(t)
 	db := storetest.Open(t, store.SQLite)
@@ -132,4 +138,79 @@ func TestBrowserPortal(t *testing.T) {
 	if req.Attestation == nil || len(req.Documents) != 1 || req.Documents[0].Filename != "production-order.pdf" {
 		t.Errorf("the stored request: attestation %v, documents %v", req.Attestation, req.Documents)
 	}
+
+	passphrase := releaseTo(t, e, id)
+
+	// The official reads the answer and downloads the package, once.
+	downloads := t.TempDir()
+	var answer string
+	run("download",
+		cdpbrowser.SetDownloadBehavior(cdpbrowser.SetDownloadBehaviorBehaviorAllow).WithDownloadPath(downloads),
+		chromedp.Navigate(e.url+"/portal/requests/"+id), chromedp.WaitVisible(`#answer`, chromedp.ByID),
+		chromedp.ScrollIntoView(`#answer`, chromedp.ByID),
+		chromedp.Text(`main`, &answer, chromedp.ByQuery),
+		shot("portal-07-answer"),
+		chromedp.Click(`#download`, chromedp.ByID))
+	if !strings.Contains(answer, "can be downloaded once") {
+		t.Errorf("the answer's page does not say the download works once: %q", answer)
+	}
+	pkg := waitForFile(t, downloads, id+".tar.age")
+	opened, err := seal.Open(bytes.NewReader(pkg), mustScrypt(t, passphrase))
+	if err != nil || len(opened.Files) != 1 {
+		t.Fatalf("the downloaded package does not open with the passphrase: %v", err)
+	}
+	run("downloaded",
+		chromedp.Navigate(e.url+"/portal/requests/"+id), chromedp.WaitVisible(`#answer`, chromedp.ByID),
+		chromedp.Text(`main`, &answer, chromedp.ByQuery),
+		shot("portal-08-downloaded"))
+	if !strings.Contains(answer, "can no longer be downloaded") {
+		t.Errorf("after the download the page does not say it is gone: %q", answer)
+	}
+}
+
+// releaseTo has the env's reviewer and approver, on the case, approve
+// request id with four eyes, add a file by hand and release it; it
+// returns the one-time passphrase (the official has no age key).
+func releaseTo(t *testing.T, e *env, id string) string {
+	t.Helper()
+	e.assign(id, e.staff)
+	e.assign(id, e.approver)
+	if status, b := e.do("POST", "/api/v1/requests/"+id+"/review", e.staff, strings.NewReader(`{"decision": "approve", "note": "as the order allows"}`)); status != 200 {
+		t.Fatalf("review: %d %s", status, b)
+	}
+	if status, b := e.do("POST", "/api/v1/requests/"+id+"/approve", e.approver, strings.NewReader(`{"note": "four eyes"}`)); status != 200 {
+		t.Fatalf("approve: %d %s", status, b)
+	}
+	if status, m := e.post("/api/v1/requests/"+id+"/files?category=subscriber&name=subscriber.csv", e.staff, "account\nscammer42\n"); status != 201 {
+		t.Fatalf("add a file: %d %v", status, m)
+	}
+	status, m := e.post("/api/v1/requests/"+id+"/release", e.approver, "")
+	if status != 200 || m["passphrase"] == nil {
+		t.Fatalf("release: %d %v", status, m)
+	}
+	return m["passphrase"].(string)
+}
+
+// waitForFile waits (up to 30 s) for the browser to finish downloading
+// name into dir, and returns its bytes.
+func waitForFile(t *testing.T, dir, name string) []byte {
+	t.Helper()
+	for range 300 {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil && len(b) > 0 {
+			return b
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	entries, _ := os.ReadDir(dir)
+	t.Fatalf("no %s downloaded into %s (it holds %v)", name, dir, entries)
+	return nil
+}
+
+func mustScrypt(t *testing.T, passphrase string) age.Identity {
+	t.Helper()
+	id, err := age.NewScryptIdentity(passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -309,6 +309,17 @@ func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *htt
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if limit > maxFormBody {
+				// A form with a file: a gathered file may take longer
+				// than the server's read timeout, set for documents (a
+				// network deadline: the real clock); and a body over
+				// the limit is answered as too large, not as a form
+				// without its CSRF token.
+				http.NewResponseController(w).SetReadDeadline(time.Now().Add(transferTime))
+				if err := parsePost(r); err != nil {
+					return err
+				}
+			}
 			if err := checkCSRF(r, se.CSRF); err != nil {
 				return err
 			}

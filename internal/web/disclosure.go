@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dueprocess/dueprocess"
+	"github.com/dueprocess/dueprocess/internal/disclose"
 	"github.com/dueprocess/dueprocess/internal/store"
 )
 
@@ -91,22 +92,27 @@ func (s *Server) releaseRequest(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// The users concerned are told of the release (docs/notice.md). Their
-	// addresses are looked up now, outside the transaction; if the
-	// platform's contact query fails, the notice loop looks them up later
-	// rather than holding the release back.
-	plan, err := s.noticePlan(r.Context(), req.Request)
-	if err != nil {
-		s.log.Warn("release: user notices' addresses left to the notice loop", "request", req.ID, "err", err)
-		plan = store.NoticePlan{Policy: s.notice}
-	}
-	out, err := s.disclose.Release(r.Context(), req.ID, p.Actor(), plan)
+	out, err := s.releasePackage(r, req.Request, p.Actor())
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// releasePackage releases req, for the API and the console alike. The users
+// concerned are told of the release (docs/notice.md). Their addresses
+// are looked up now, outside the transaction; if the platform's contact
+// query fails, the notice loop looks them up later rather than holding
+// the release back.
+func (s *Server) releasePackage(r *http.Request, req *dueprocess.Request, by dueprocess.Actor) (*disclose.Released, error) {
+	plan, err := s.noticePlan(r.Context(), req)
+	if err != nil {
+		s.log.Warn("release: user notices' addresses left to the notice loop", "request", req.ID, "err", err)
+		plan = store.NoticePlan{Policy: s.notice}
+	}
+	return s.disclose.Release(r.Context(), req.ID, by, plan)
 }
 
 // requestResponse is the agency's answer to its request.

@@ -141,31 +141,42 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) error {
 
 // removalsFile serves /transparency/{period}-removals.csv: the content
 // demands of a half-year in Google's removals layout, computed from the
-// actions in effect on their items.
-func (s *Server) removalsFile(w http.ResponseWriter, r *http.Request, period string) error {
+// actions in effect on their items; with detailed,
+// {period}-removals-detailed.csv, Google's detailed layout by reason.
+func (s *Server) removalsFile(w http.ResponseWriter, r *http.Request, period string, detailed bool) error {
+	suffix := "-removals.csv"
+	if detailed {
+		suffix = "-removals-detailed.csv"
+	}
 	start, end, err := report.ParsePeriod(period)
 	if err != nil {
-		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1-removals.csv", period+"-removals.csv")
+		return dueprocess.Errorf(dueprocess.NotFound, "no such file %q; try /transparency/2026-H1%s", period+suffix, suffix)
 	}
-	b, err := s.removalsCSV(r.Context(), start, end)
+	b, err := s.removalsCSV(r.Context(), start, end, detailed)
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+`-removals.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="dueprocess-`+period+suffix+`"`)
 	w.Write(b)
 	return nil
 }
 
 // removalsCSV writes the content demands received from start to end (both
-// days included) in Google's removals layout.
-func (s *Server) removalsCSV(ctx context.Context, start, end dueprocess.Date) ([]byte, error) {
+// days included) in Google's removals layout, or with detailed in its
+// detailed layout by reason.
+func (s *Server) removalsCSV(ctx context.Context, start, end dueprocess.Date, detailed bool) ([]byte, error) {
 	counts, err := s.db.RemovalCounts(ctx, start.Time, end.Time.AddDate(0, 0, 1))
 	if err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	if err := report.WriteRemovalsCSV(&buf, end, report.Removals(counts)); err != nil {
+	if detailed {
+		err = report.WriteRemovalsDetailedCSV(&buf, end, report.RemovalsByReason(counts))
+	} else {
+		err = report.WriteRemovalsCSV(&buf, end, report.Removals(counts))
+	}
+	if err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -43,6 +43,15 @@ type requestPage struct {
 	Official   *dueprocess.Official
 	Callbacks  []dueprocess.Callback
 	Unreleased string
+	// Gathering is set while files may be gathered and the package
+	// released; Gathered and Package are shown to staff on the case
+	// (consoledisclose.go).
+	Gathering bool
+	Gathered  []shownFile
+	Package   *shownPackage
+	// Passphrase is the one-time passphrase of the package just
+	// released, shown on that answer only.
+	Passphrase string
 	// e-Evidence orders (regimepage.go).
 	regimeView
 }
@@ -98,9 +107,14 @@ func (s *Server) requestView(r *http.Request, se *store.Session, staff *dueproce
 			return nil, err
 		}
 	}
+	if err := v.disclosureView(r, s, names); err != nil {
+		return nil, err
+	}
 	switch r.URL.Query().Get("done") {
 	case "recorded":
 		v.Flash = "Recorded."
+	case "released":
+		v.Flash = "Released. The package is encrypted to the official's age key."
 	case "entered":
 		v.Flash = "Entered. Check its signals, and call the agency back on the number in our registry before anything is released."
 	}
@@ -169,6 +183,13 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, se *store.Session, 
 		http.Redirect(w, r, "/console/requests/"+id+"?done=recorded", http.StatusSeeOther)
 		return nil
 	}
+	return s.refuseOnPage(w, r, se, staff, id, err)
+}
+
+// refuseOnPage answers a console form's refusal on request id: the request
+// page again with the reason, or the error page for a fault or a request
+// the staff member may not see.
+func (s *Server) refuseOnPage(w http.ResponseWriter, r *http.Request, se *store.Session, staff *dueprocess.Staff, id string, err error) error {
 	switch dueprocess.ErrorKind(err) {
 	case dueprocess.Internal, dueprocess.Unavailable, dueprocess.NotFound:
 		return err

@@ -290,9 +290,17 @@ type securityPage struct {
 	TOTP     bool
 	Passkeys int
 	Offered  bool // the server takes passkeys
+	// AgeRecipient is the official's age public key, if any.
+	AgeRecipient string
 }
 
 func (s *Server) portalSecurity(w http.ResponseWriter, r *http.Request, c *portalCaller) error {
+	return s.showSecurity(w, r, c, nil)
+}
+
+// showSecurity shows the sign-in security page, with failed (the refusal
+// of its age key form) when not nil.
+func (s *Server) showSecurity(w http.ResponseWriter, r *http.Request, c *portalCaller, failed error) error {
 	creds, err := s.db.Account(r.Context(), c.p.Actor())
 	if err != nil {
 		return err
@@ -302,8 +310,15 @@ func (s *Server) portalSecurity(w http.ResponseWriter, r *http.Request, c *porta
 		return err
 	}
 	v := &securityPage{basePage: c.base("Sign-in security"), TOTP: creds.TOTPSecret != "", Passkeys: len(rows), Offered: s.webauthn != nil}
-	if r.URL.Query().Get("done") == "passkey" {
+	v.AgeRecipient = c.p.Official.AgeRecipient
+	switch r.URL.Query().Get("done") {
+	case "passkey":
 		v.Flash = "The passkey is added. You may sign in with it from now on."
+	case "age":
+		v.Flash = "Your age key is saved. Packages released to you from now on are encrypted to it."
+	}
+	if failed != nil {
+		v.refuse(failed)
 	}
 	s.render(w, r, "portal_security", v)
 	return nil

@@ -167,6 +167,12 @@ type portalRequestPage struct {
 	Shares     []dueprocess.Official
 	Colleagues []dueprocess.Official // those it may still be shared with
 	MaxShares  int
+	// Answer is the agency's answer, as GET …/response gives it.
+	Answer *dueprocess.Response
+	// Holds are a preservation request's holds; MayExtend is set while
+	// one in force may still be extended.
+	Holds     []*dueprocess.Hold
+	MayExtend bool
 }
 
 func (s *Server) portalRequest(w http.ResponseWriter, r *http.Request, c *portalCaller) error {
@@ -186,6 +192,9 @@ func (s *Server) showPortalRequest(w http.ResponseWriter, r *http.Request, c *po
 		return err
 	}
 	if v.Events, err = s.db.Events(r.Context(), req.ID); err != nil {
+		return err
+	}
+	if err := s.portalAnswer(r.Context(), v); err != nil {
 		return err
 	}
 	if v.Shares, err = s.db.Shares(r.Context(), req.ID); err != nil {
@@ -214,6 +223,10 @@ func (s *Server) showPortalRequest(w http.ResponseWriter, r *http.Request, c *po
 		v.Flash = "The request is submitted. Its status and deadline are shown here and in your list of requests."
 	case "shared":
 		v.Flash = "The request is shared."
+	case "replied":
+		v.Flash = "Your reply is sent; the request is back in review."
+	case "extended":
+		v.Flash = "The holds are extended."
 	}
 	if failed != nil {
 		v.refuse(failed)

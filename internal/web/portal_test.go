@@ -552,6 +552,8 @@ var portalMatrix = map[string]string{
 	"GET /portal/requests/{id}": "official", "POST /portal/requests/{id}/withdraw": "official",
 	"GET /portal/requests/{id}/annex-iii": "official",
 	"POST /portal/requests/{id}/share":    "official", "GET /portal/tokens": "official",
+	"POST /portal/requests/{id}/package": "official", "POST /portal/requests/{id}/reply": "official",
+	"POST /portal/requests/{id}/extend": "official", "POST /portal/security/age": "official",
 	"POST /portal/tokens/{id}/revoke": "official", "POST /portal/signout": "official", "GET /portal/security": "official",
 	"GET /portal/signin": "public", "POST /portal/signin": "public", "GET /portal/totp": "public", "POST /portal/totp": "public",
 	"GET /portal/enrol": "public", "POST /portal/enrol": "public", "GET /portal/join": "public", "POST /portal/join": "public",

@@ -47,7 +47,7 @@ func TestRemovalsCSVHongKong(t *testing.T) {
 			return out
 		}
 		for range 2 {
-			id := submit("government_officials", "defamation", 5)
+			id := submit("government_officials", "copyright", 5)
 			act(e.staff, id, "actions", map[string]any{"items": upto(5), "action": "restrict_in_jurisdiction", "reason": "court judgment"})
 			act(e.approver, id, "confirm", map[string]any{"items": upto(5), "note": "checked"})
 		}
@@ -58,8 +58,10 @@ func TestRemovalsCSVHongKong(t *testing.T) {
 		act(e.staff, first, "actions", map[string]any{"items": []int{1}, "action": "content_not_found", "reason": "gone"})
 		act(e.staff, first, "actions", map[string]any{"items": []int{2, 3, 4, 5, 6, 7, 8, 9}, "action": "not_enough_information", "reason": "no URL"})
 		act(e.staff, first, "actions", map[string]any{"items": []int{10, 11, 12, 13, 14, 15}, "action": "no_action", "reason": "lawful speech"})
-		for range 9 {
-			act(e.staff, submit("police", "privacy_and_security", 10), "actions", map[string]any{"items": upto(10), "action": "no_action", "reason": "lawful speech"})
+		// The reasons of Google's detailed lines for Hong Kong, 2020-H1.
+		for _, reason := range []string{"privacy_and_security", "fraud", "fraud", "fraud", "bullying_harassment",
+			"government_criticism", "government_criticism", "hate_speech", "impersonation"} {
+			act(e.staff, submit("police", reason, 10), "actions", map[string]any{"items": upto(10), "action": "no_action", "reason": "lawful speech"})
 		}
 		// A demand of the next half-year is not counted.
 		now = time.Date(2020, 7, 1, 0, 0, 0, 0, time.UTC)
@@ -74,6 +76,43 @@ func TestRemovalsCSVHongKong(t *testing.T) {
 		}
 		if status, _ := e.do("GET", "/transparency/2020-H3-removals.csv", "", nil); status != 404 {
 			t.Errorf("a bad period: %d", status)
+		}
+
+		// Google's detailed lines: the same 12 requests by reason.
+		status, b = e.do("GET", "/transparency/2020-H1-removals-detailed.csv", "", nil)
+		want = report.RemovalsDetailedHeader + "\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Bullying/Harassment,1\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Copyright,2\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Fraud,3\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Government Criticism,2\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Hate Speech,1\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Impersonation,1\n" +
+			"2020-06-30,Hong Kong,HK,Unspecified,Privacy and Security,2\n"
+		if status != 200 || string(b) != want {
+			t.Errorf("detailed removals CSV: %d\n%s\nwant\n%s", status, b, want)
+		}
+		if status, _ := e.do("GET", "/transparency/2020-H3-removals-detailed.csv", "", nil); status != 404 {
+			t.Errorf("a bad period, detailed: %d", status)
+		}
+
+		// The public page shows them by requester and by reason, with
+		// their chart beside the user-data requests'.
+		status, page := e.do("GET", "/transparency?period=2020-H1", "", nil)
+		for _, line := range []string{
+			"<tr><td>Government Officials</td><td>2</td><td>10</td>\n    <td>100</td><td></td><td></td><td></td><td></td><td></td></tr>",
+			"<tr><td>Police</td><td>10</td><td>106</td>\n    <td></td><td>1</td><td>1</td><td>8</td><td>91</td><td></td></tr>",
+			"<tr><td>Copyright</td><td>2</td><td>10</td><td>10</td></tr>",
+			"<tr><td>Privacy and Security</td><td>2</td><td>26</td><td>1</td></tr>",
+			"<tr><td>Government Criticism</td><td>2</td><td>20</td><td>0</td></tr>",
+			"Content-restriction demands by requester, 2020-H1",
+			"-removals-detailed.csv",
+		} {
+			if status != 200 || !strings.Contains(string(page), line) {
+				t.Errorf("the page lacks %q:\n%s", line, page)
+			}
+		}
+		if n := strings.Count(string(page), "<svg"); n != 3 || strings.Contains(string(page), "<script") {
+			t.Errorf("the page has %d charts, want 3, or a script", n)
 		}
 	})
 }

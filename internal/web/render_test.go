@@ -91,7 +91,14 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 		"portal_request": &portalRequestPage{basePage: official(req.ID), Request: &withAttestation, By: "Officer Chan", Mine: true, MaxShares: 5,
 			Events:     []dueprocess.Event{{Seq: 1, RequestID: req.ID, At: at, Actor: dueprocess.Actor{Type: dueprocess.ActorOfficial, ID: "of_chan"}, Type: "received"}},
 			Shares:     []dueprocess.Official{{ID: "of_lee", Name: "Inspector Lee", Email: "lee@police.gov.hk"}},
-			Colleagues: []dueprocess.Official{{ID: "of_wong", Name: "Sergeant Wong", Email: "wong@police.gov.hk"}}},
+			Colleagues: []dueprocess.Official{{ID: "of_wong", Name: "Sergeant Wong", Email: "wong@police.gov.hk"}},
+			Answer: &dueprocess.Response{RequestID: req.ID, Status: dueprocess.StatusDisclosed, Outcome: "disclosed", Message: "Data was produced.",
+				Categories: []dueprocess.CategoryAnswer{{Category: dueprocess.CategorySubscriber, Outcome: dueprocess.AnswerProduced},
+					{Category: dueprocess.CategoryContent, Outcome: dueprocess.AnswerRefused, Reason: "content needs a search warrant"}},
+				Package: &dueprocess.PackageLink{SHA256: strings.Repeat("ab", 32), Bytes: 5832, ExpiresAt: at, Encryption: dueprocess.EncryptedToRecipient}},
+			Holds: []*dueprocess.Hold{{ID: "hd_1", RequestID: req.ID, Target: dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"},
+				Status: dueprocess.HoldActive, CreatedAt: at, ExpiresAt: at, ExtensionDays: 90}},
+			MayExtend: true},
 		"portal_submit":   submit,
 		"portal_security": &securityPage{basePage: official("Sign-in security"), TOTP: true, Passkeys: 1, Offered: true},
 		"portal_tokens": &tokensPage{basePage: official("API tokens"), Tokens: []dueprocess.Token{{ID: "tk_1", Label: "case system", CreatedAt: at},
@@ -113,7 +120,15 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 			Allowed: req.Decision.Allowed(), Proposal: "Rae proposed to approve (subscriber) on 2 March 2026, 09:30 UTC: As the order allows.",
 			Assignees: []string{"Rae"},
 			Timeline:  []timelineItem{{Index: 7, Time: at, Who: "Rae", Text: "Rae proposed: approve (subscriber)."}},
-			Liftable:  true, Notices: []dueprocess.Notice{
+			Gathering: true, Passphrase: "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789",
+			Gathered: []shownFile{{GatheredFile: dueprocess.GatheredFile{ID: "gf_1", Category: dueprocess.CategorySubscriber, Name: "subscriber.csv", Rows: 1, Bytes: 40,
+				SHA256: strings.Repeat("cd", 32), Source: dueprocess.SourceManual, At: at}, ByName: "Rae"},
+				{GatheredFile: dueprocess.GatheredFile{ID: "gf_2", Category: dueprocess.CategoryIPLogs, NoData: true, Source: dueprocess.SourceConnector,
+					Target: &dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"}, At: at}, ByName: "Rae"}},
+			Package: &shownPackage{Package: &dueprocess.Package{ID: "pk_1", ManifestSHA256: strings.Repeat("ef", 32), CiphertextSHA256: strings.Repeat("ab", 32),
+				Bytes: 5832, Files: 1, Encryption: dueprocess.EncryptedToPassphrase, CreatedAt: at, ExpiresAt: at, DownloadedAt: &at, DownloadedFrom: "192.0.2.7"},
+				ByName: "Rae", DownloadedByName: "Officer Chan (Hong Kong Police Force)"},
+			Liftable: true, Notices: []dueprocess.Notice{
 				{ID: "ntc_1", Target: dueprocess.Target{Type: dueprocess.TargetEmail, Value: "someone@example.org"}, Address: "someone@example.org",
 					Reason: dueprocess.NoticeReleased, Language: "en", Status: dueprocess.NoticeSent, SentAt: &at, HeldBy: dueprocess.HeldByNondisclosure},
 				{ID: "ntc_2", Target: dueprocess.Target{Type: dueprocess.TargetUsername, Value: "demosisto"}, Address: "demo@example.net",
@@ -165,6 +180,10 @@ func samplePages(staff *dueprocess.Staff) map[string]pageData {
 				Pauses: []dueprocess.Pause{resumed}, Checkpoint: report.Checkpoint{Size: 52, Root: "c2lnbmVk", Text: "example.com/log\n52\nc2lnbmVk\n"}},
 			ReportRows: []report.Row{row}, Periods: []string{"2025-H2", "2026-H1"}, Jurisdiction: "HK",
 			Trend: "<svg></svg>", Bars: "<svg></svg>",
+			Content: contentSection{Chart: "<svg></svg>",
+				ByRequester: []report.RemovalRow{{Requester: "police", Requests: 2, Items: 5,
+					ByAction: map[dueprocess.ItemAction]int64{dueprocess.ItemNoAction: 4, dueprocess.ItemRestrict: 1}}},
+				ByReason: []report.ReasonRow{{Reason: dueprocess.ReasonNationalSecurity, Total: 2, Items: 5, Restricted: 1}}},
 			Peers: []published.Figure{{Company: "meta", Period: "2026-H1", Jurisdiction: "HK", LegalProcess: "all", Requests: &n, PercentSomeData: &pct}}},
 	}
 }
@@ -185,7 +204,8 @@ func renderPage(t *testing.T, name string, v pageData) string {
 func TestEveryPageRenders(t *testing.T) {
 	all := &dueprocess.Staff{ID: "st_ada", Name: "Ada", Email: "ada@example.com", Roles: dueprocess.Roles}
 	reviewer := &dueprocess.Staff{ID: "st_rae", Name: "Rae", Email: "rae@example.com", Roles: []dueprocess.Role{dueprocess.RoleReviewer}}
-	for _, staff := range []*dueprocess.Staff{all, reviewer} {
+	auditor := &dueprocess.Staff{ID: "st_aud", Name: "Aud", Email: "aud@example.com", Roles: []dueprocess.Role{dueprocess.RoleAuditor}}
+	for _, staff := range []*dueprocess.Staff{all, reviewer, auditor} {
 		samples := samplePages(staff)
 		for name := range pages {
 			v, ok := samples[name]
@@ -213,6 +233,9 @@ func TestEveryPageRenders(t *testing.T) {
 			{request, `action="/console/requests/DP-2026-000042/approve"`, dueprocess.PermRequestApprove},
 			{request, "Rae proposed to approve", dueprocess.PermRequestApprove},
 			{request, `action="/console/requests/DP-2026-000042/send-back"`, dueprocess.PermRequestApprove},
+			{request, `action="/console/requests/DP-2026-000042/files"`, dueprocess.PermRequestGather},
+			{request, `action="/console/requests/DP-2026-000042/collect"`, dueprocess.PermRequestGather},
+			{request, `action="/console/requests/DP-2026-000042/release"`, dueprocess.PermRequestRelease},
 			{request, `action="/console/requests/DP-2026-000042/lift-nondisclosure"`, dueprocess.PermNoticeLift},
 			{jurisdictions, `action="/console/jurisdictions/pause"`, dueprocess.PermJurisdictionPause},
 			{jurisdictions, `action="/console/jurisdictions/HK/resume"`, dueprocess.PermJurisdictionPause},

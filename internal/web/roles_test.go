@@ -434,6 +434,11 @@ var consoleMatrix = map[string]string{
 	"POST /console/officials/{official}/reinstate":   "admin",
 	"POST /console/alerts/{alert}/dismiss":           "admin",
 	"POST /console/requests/{id}/lift-nondisclosure": "approver",
+	// Gathering and release are for the reviewer or approver on the case
+	// only, and nobody here is on it (TestConsoleAndPortalDisclosure).
+	"POST /console/requests/{id}/files":   "",
+	"POST /console/requests/{id}/collect": "",
+	"POST /console/requests/{id}/release": "",
 	// e-Evidence orders' forms.
 	"POST /console/requests/{id}/enforcing-objection": "reviewer approver",
 	"POST /console/requests/{id}/cannot-comply":       "reviewer approver",

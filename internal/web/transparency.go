@@ -99,6 +99,7 @@ type transparencyPage struct {
 	Jurisdiction string
 	Trend, Bars  template.HTML // SVG drawn here, from numbers only
 	Peers        []published.Figure
+	Content      contentSection
 }
 
 func (s *Server) transparency(w http.ResponseWriter, r *http.Request) error {
@@ -199,8 +200,12 @@ func (s *Server) transparencyView(r *http.Request, q url.Values) (*transparencyP
 			return nil, err
 		}
 	}
+	content, err := s.contentView(r.Context(), rep)
+	if err != nil {
+		return nil, err
+	}
 	return &transparencyPage{basePage: basePage{Title: "Transparency report " + period}, Report: rep, ReportRows: rows, Periods: list,
-		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers}, nil
+		Jurisdiction: juris, Trend: template.HTML(trendSVG), Bars: template.HTML(barSVG), Peers: peers, Content: content}, nil
 }
 
 // transparencyFile serves /transparency/{period}.csv (Google's layout),
@@ -208,7 +213,10 @@ func (s *Server) transparencyView(r *http.Request, q url.Values) (*transparencyP
 func (s *Server) transparencyFile(w http.ResponseWriter, r *http.Request) error {
 	name := r.PathValue("file")
 	if p, ok := strings.CutSuffix(name, "-removals.csv"); ok {
-		return s.removalsFile(w, r, p)
+		return s.removalsFile(w, r, p, false)
+	}
+	if p, ok := strings.CutSuffix(name, "-removals-detailed.csv"); ok {
+		return s.removalsFile(w, r, p, true)
 	}
 	if p, ok := strings.CutSuffix(name, "-dsa-orders.csv"); ok {
 		return s.dsaOrdersFile(w, r, p)
@@ -303,7 +311,10 @@ func (s *Server) ReportSite(ctx context.Context, period string) (map[string][]by
 	if err != nil {
 		return nil, err
 	}
-	if files[period+"-removals.csv"], err = s.removalsCSV(ctx, start, end); err != nil {
+	if files[period+"-removals.csv"], err = s.removalsCSV(ctx, start, end, false); err != nil {
+		return nil, err
+	}
+	if files[period+"-removals-detailed.csv"], err = s.removalsCSV(ctx, start, end, true); err != nil {
 		return nil, err
 	}
 	return files, nil

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,7 +47,7 @@ func TestTransparencyPage(t *testing.T) {
 		seedHistory(t, e)
 		status, page := e.do("GET", "/transparency?period=2020-H2", "", nil)
 		s := string(page)
-		if status != 200 || !strings.Contains(s, "Transparency report, 2020-H2") || strings.Count(s, "<svg") != 2 ||
+		if status != 200 || !strings.Contains(s, "Transparency report, 2020-H2") || strings.Count(s, "<svg") != 3 || !strings.Contains(s, "No content-restriction demands in this period.") ||
 			!strings.Contains(s, "Hong Kong") || strings.Contains(s, "<script") || strings.Contains(s, "http://") && !strings.Contains(s, "http://www.w3.org/2000/svg") {
 			t.Fatalf("page: %d\n%.2000s", status, s)
 		}
@@ -94,6 +95,8 @@ func TestTransparencyPage(t *testing.T) {
 func TestBrowserTransparency(t *testing.T) {
 	ctx := chrome(t)
 	db := storetest.Open(t, store.SQLite)
+	now := time.Date(2020, 9, 10, 9, 0, 0, 0, time.UTC)
+	db.Now = func() time.Time { return now }
 	e := newEnv(t, db)
 	seedHistory(t, e)
 	var title string
@@ -110,6 +113,39 @@ func TestBrowserTransparency(t *testing.T) {
 		t.Errorf("title %q", title)
 	}
 	if err := os.WriteFile(filepath.Join(artifacts(t), "08-transparency.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// Content demands of the period: the page's content section, its own
+	// chart and tables, in a screenshot of its own.
+	for i, requester := range []string{"police", "government_officials"} {
+		body := strings.Replace(strings.Replace(contentWith(3, []string{"defamation", "hate_speech"}[i], 0), `"police"`, `"`+requester+`"`, 1), "HCA-2026-77", fmt.Sprint("HK-B-", i), 1)
+		status, m := e.submit(e.hk, body)
+		if status != 201 {
+			t.Fatalf("submit: %d %v", status, m)
+		}
+		path := "/api/v1/requests/" + m["id"].(string) + "/items/"
+		if status, b := e.do("POST", path+"actions", e.staff, strings.NewReader(`{"items": [0, 1], "action": "restrict_in_jurisdiction", "reason": "court judgment"}`)); status != 200 {
+			t.Fatalf("actions: %d %s", status, b)
+		}
+		if status, b := e.do("POST", path+"confirm", e.approver, strings.NewReader(`{"items": [0, 1], "note": "checked"}`)); status != 200 {
+			t.Fatalf("confirm: %d %s", status, b)
+		}
+	}
+	var section string
+	err = chromedp.Run(ctx,
+		chromedp.Navigate(e.url+"/transparency?period=2020-H2"),
+		chromedp.WaitVisible(`#content-restriction figure svg`, chromedp.ByQuery),
+		chromedp.Text(`#content-restriction`, &section, chromedp.ByQuery),
+		chromedp.ScrollIntoView(`#content-restriction`, chromedp.ByQuery),
+		chromedp.Screenshot(`#content-restriction`, &shot, chromedp.ByQuery))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(section, "Government Officials") || !strings.Contains(section, "Hate Speech") {
+		t.Errorf("content section: %q", section)
+	}
+	if err := os.WriteFile(filepath.Join(artifacts(t), "08-transparency-content.png"), shot, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
