@@ -82,6 +82,32 @@ func TestEPOCObjectionAfterDisclosureIsShown(t *testing.T) {
 	})
 }
 
+// TestEPOCObjectionAfterEmergencyDisclosure: in an emergency the data go
+// at once; the enforcing authority's objection within its 96 hours is
+// recorded after the fact, and the request says that the data went first.
+func TestEPOCObjectionAfterEmergencyDisclosure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		emergency := strings.NewReplacer(`"kind": "user_data"`, `"kind": "emergency"`,
+			`"data_categories": ["subscriber", "metadata"]`, `"data_categories": ["subscriber", "location"], "emergency": {"harm": "death", "justification": "a kidnapping under way"}`).Replace(deEPOC)
+		id := e.approve(e.de, emergency, approveAll)
+		if status, m := e.post("/api/v1/requests/"+id+"/files?category=location&name=location.csv", e.staff, "account,at,cell\nkontoinhaber,2026-11-01,262-01-1234\n"); status != 201 {
+			t.Fatalf("file: %d %v", status, m)
+		}
+		if status, m := e.post("/api/v1/requests/"+id+"/release", e.approver, ""); status != 200 {
+			t.Fatalf("emergency release: %d %v", status, m)
+		}
+		status, m := e.postJSON("/api/v1/requests/"+id+"/enforcing-objection", objectionBody)
+		if status != 201 || m["after_disclosure"] != true {
+			t.Fatalf("objection after the emergency disclosure: %d %v", status, m)
+		}
+		events, err := db.Events(ctx, id)
+		if err != nil || !strings.Contains(fmt.Sprint(events), "the data went before the objection") {
+			t.Fatalf("events do not tell staff that the data went first: %v, %v", events, err)
+		}
+	})
+}
+
 func TestEPOCObjectionOnlyForNotifiedEPOC(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
