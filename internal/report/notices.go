@@ -1,6 +1,11 @@
 package report
 
-import "github.com/dueprocess/dueprocess"
+import (
+	"slices"
+	"strings"
+
+	"github.com/dueprocess/dueprocess"
+)
 
 // Notices counts the user notices of one jurisdiction's requests
 // (Ranking Digital Rights indicator P12): sent to the user, withheld by a
@@ -23,14 +28,7 @@ func (rep *Report) AddNotices(counts []dueprocess.NoticeCount) {
 		if c.Period != rep.Period {
 			continue
 		}
-		i := 0
-		for i < len(rep.Rows) && rep.Rows[i].Jurisdiction != c.Jurisdiction {
-			i++
-		}
-		if i == len(rep.Rows) {
-			rep.Rows = append(rep.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
-		}
-		for _, n := range []*Notices{&rep.Rows[i].UserNotice, &rep.Total.UserNotice} {
+		for _, n := range []*Notices{&rep.row(c.Jurisdiction).UserNotice, &rep.Total.UserNotice} {
 			n.Sent += c.Sent
 			n.Withheld += c.Withheld
 			n.Delayed += c.Delayed
@@ -46,14 +44,19 @@ func (rep *Report) AddHolds(counts []dueprocess.HoldCount) {
 		if c.Period != rep.Period {
 			continue
 		}
-		i := 0
-		for i < len(rep.Rows) && rep.Rows[i].Jurisdiction != c.Jurisdiction {
-			i++
-		}
-		if i == len(rep.Rows) {
-			rep.Rows = append(rep.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
-		}
-		rep.Rows[i].Preservation.AccountsHeld += c.Accounts
+		rep.row(c.Jurisdiction).Preservation.AccountsHeld += c.Accounts
 		rep.Total.Preservation.AccountsHeld += c.Accounts
 	}
+}
+
+// row returns the row of a jurisdiction. Figures counted when the report
+// is built belong to requests the report counts, so the row is there
+// already; one that is not (the figures read a moment after the requests)
+// gets a row of its own, in its place among the others (by code).
+func (rep *Report) row(jurisdiction string) *Row {
+	i, found := slices.BinarySearchFunc(rep.Rows, jurisdiction, func(r Row, j string) int { return strings.Compare(r.Jurisdiction, j) })
+	if !found {
+		rep.Rows = slices.Insert(rep.Rows, i, newRow(jurisdiction, dueprocess.Countries[jurisdiction]))
+	}
+	return &rep.Rows[i]
 }

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/dueprocess/dueprocess"
@@ -309,13 +308,7 @@ func (r *Report) AddForged(counts []dueprocess.ForgedCount) {
 		if c.Period != r.Period {
 			continue
 		}
-		i := slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
-		if i < 0 {
-			r.Rows = append(r.Rows, newRow(c.Jurisdiction, dueprocess.Countries[c.Jurisdiction]))
-			slices.SortFunc(r.Rows, func(a, b Row) int { return strings.Compare(a.Jurisdiction, b.Jurisdiction) })
-			i = slices.IndexFunc(r.Rows, func(row Row) bool { return row.Jurisdiction == c.Jurisdiction })
-		}
-		r.Rows[i].RefusedUnverified += c.Requests
+		r.row(c.Jurisdiction).RefusedUnverified += c.Requests
 		r.Total.RefusedUnverified += c.Requests
 	}
 }

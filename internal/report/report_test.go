@@ -257,4 +257,7 @@ func TestAddHolds(t *testing.T) {
 	if got["US"] != 3 || got["DE"] != 1 || rep.Total.Preservation.AccountsHeld != 4 {
 		t.Errorf("accounts held %v, total %d; want US 3, DE 1, total 4", got, rep.Total.Preservation.AccountsHeld)
 	}
+	if len(rep.Rows) != 2 || rep.Rows[0].Jurisdiction != "DE" || rep.Rows[1].Jurisdiction != "US" {
+		t.Errorf("rows %v, want DE's new row in its place before US", []string{rep.Rows[0].Jurisdiction, rep.Rows[len(rep.Rows)-1].Jurisdiction})
+	}
 }

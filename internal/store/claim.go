@@ -38,18 +38,9 @@ func (tx *Tx) ClaimDue(ctx context.Context, c Claim) ([]string, error) {
 	q := fmt.Sprintf(`UPDATE %[1]s SET claimed_until = $2 WHERE id IN (
 		SELECT id FROM %[1]s WHERE (%[2]s) AND (claimed_until IS NULL OR claimed_until <= $1)
 		ORDER BY %[3]s LIMIT $3%[4]s) RETURNING id`, c.Table, c.Due, c.Order, lock)
-	rows, err := tx.tx.QueryContext(ctx, q, tx.db.ts(tx.now), tx.db.ts(tx.now.Add(c.Lease)), c.Limit)
+	ids, err := tx.ids(ctx, q, tx.db.ts(tx.now), tx.db.ts(tx.now.Add(c.Lease)), c.Limit)
 	if err != nil {
-		return nil, mapError(fmt.Errorf("claim %s: %w", c.Table, err))
+		return nil, fmt.Errorf("claim %s: %w", c.Table, err)
 	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, mapError(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, mapError(rows.Err())
+	return ids, nil
 }
