@@ -540,7 +540,7 @@ CREATE INDEX requests_official ON requests USING btree (official_id, received_at
 CREATE INDEX requests_official_kind ON requests USING btree (official_id, kind);
 CREATE UNIQUE INDEX requests_pkey ON requests USING btree (id);
 CREATE INDEX requests_received_at ON requests USING btree (received_at);
-CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference);
+CREATE INDEX requests_reference ON requests USING btree (agency_id, process_reference, id);
 CREATE INDEX requests_regimes ON requests USING btree (received_at) WHERE ((process_type = ANY (ARRAY['epoc'::text, 'epoc_pr'::text, 'dsa_information_order'::text, 'uk_daa_order'::text])) OR extraterritorial);
 CREATE INDEX requests_status ON requests USING btree (status, id);
 CREATE INDEX requests_to_remind ON requests USING btree (due_at) WHERE (reminded_at IS NULL);

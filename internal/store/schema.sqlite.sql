@@ -598,7 +598,7 @@ CREATE INDEX requests_official_kind ON requests (official_id, kind);
 
 CREATE INDEX requests_received_at ON requests (received_at);
 
-CREATE INDEX requests_reference ON requests (agency_id, process_reference);
+CREATE INDEX requests_reference ON requests (agency_id, process_reference, id);
 
 CREATE INDEX requests_regimes ON requests (received_at)
     WHERE process_type IN ('epoc', 'epoc_pr', 'dsa_information_order', 'uk_daa_order') OR extraterritorial;
