@@ -209,19 +209,24 @@ func (db *DB) Officials(ctx context.Context) ([]AccountRow, error) {
 
 // Colleagues lists the approved officials of an agency, by name.
 func (db *DB) Colleagues(ctx context.Context, agencyID string) ([]dueprocess.Official, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT id, agency_id, email, name, created_at FROM officials
+	return db.officialList(ctx, `SELECT `+officialColumns+` FROM officials
 		WHERE agency_id = $1 AND approved_at IS NOT NULL ORDER BY name, email`, agencyID)
+}
+
+// officialList runs a query that selects officialColumns.
+func (db *DB) officialList(ctx context.Context, query string, args ...any) ([]dueprocess.Official, error) {
+	rows, err := db.sql.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	defer rows.Close()
 	var list []dueprocess.Official
 	for rows.Next() {
-		var o dueprocess.Official
-		if err := rows.Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt}); err != nil {
+		o, err := scanOfficial(rows)
+		if err != nil {
 			return nil, mapError(err)
 		}
-		list = append(list, o)
+		list = append(list, *o)
 	}
 	return list, mapError(rows.Err())
 }
@@ -303,21 +308,8 @@ func (tx *Tx) ShareRequest(ctx context.Context, agencyID, requestID, colleague s
 
 // Shares lists the colleagues a request is shared with, by name.
 func (db *DB) Shares(ctx context.Context, requestID string) ([]dueprocess.Official, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT o.id, o.agency_id, o.email, o.name, o.created_at
-		FROM request_shares s JOIN officials o ON o.id = s.official_id WHERE s.request_id = $1 ORDER BY o.name, o.email`, requestID)
-	if err != nil {
-		return nil, mapError(err)
-	}
-	defer rows.Close()
-	var list []dueprocess.Official
-	for rows.Next() {
-		var o dueprocess.Official
-		if err := rows.Scan(&o.ID, &o.AgencyID, &o.Email, &o.Name, timeCol{&o.CreatedAt}); err != nil {
-			return nil, mapError(err)
-		}
-		list = append(list, o)
-	}
-	return list, mapError(rows.Err())
+	return db.officialList(ctx, `SELECT `+officialColumns+` FROM officials
+		WHERE id IN (SELECT official_id FROM request_shares WHERE request_id = $1) ORDER BY name, email`, requestID)
 }
 
 // MayActOn reports whether an official may act on a request of their

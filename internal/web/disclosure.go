@@ -148,6 +148,13 @@ func (s *Server) downloadPackage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.sendPackage(w, r, pkg, rc, p.Actor())
+	return nil
+}
+
+// sendPackage streams a package whose one download was just claimed, then
+// deletes its ciphertext. The API's download and the portal's share it.
+func (s *Server) sendPackage(w http.ResponseWriter, r *http.Request, pkg *dueprocess.Package, rc io.ReadCloser, by dueprocess.Actor) {
 	defer rc.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Length", fmt.Sprint(pkg.Bytes))
@@ -161,10 +168,9 @@ func (s *Server) downloadPackage(w http.ResponseWriter, r *http.Request) error {
 		// The status is sent and the one download claimed; the retention
 		// loop deletes the ciphertext all the same.
 		s.log.Error("package download failed", "package", pkg.ID, "err", err)
-		return nil
+		return
 	}
-	if err := s.disclose.Discard(context.WithoutCancel(r.Context()), pkg, p.Actor()); err != nil {
+	if err := s.disclose.Discard(context.WithoutCancel(r.Context()), pkg, by); err != nil {
 		s.log.Error("could not delete a downloaded package; the retention loop will", "package", pkg.ID, "err", err)
 	}
-	return nil
 }

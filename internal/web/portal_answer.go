@@ -2,12 +2,8 @@ package web
 
 import (
 	"context"
-	"fmt"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/dueprocess/dueprocess"
 	"github.com/dueprocess/dueprocess/internal/seal"
@@ -59,20 +55,7 @@ func (s *Server) portalDownload(w http.ResponseWriter, r *http.Request, c *porta
 	if err != nil {
 		return err
 	}
-	defer rc.Close()
-	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Length", fmt.Sprint(pkg.Bytes))
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": pkg.RequestID + ".tar.age"}))
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Package-SHA256", pkg.CiphertextSHA256)
-	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(transferTime))
-	if _, err := io.Copy(w, rc); err != nil {
-		s.log.Error("package download failed", "package", pkg.ID, "err", err)
-		return nil
-	}
-	if err := s.disclose.Discard(context.WithoutCancel(r.Context()), pkg, c.p.Actor()); err != nil {
-		s.log.Error("could not delete a downloaded package; the retention loop will", "package", pkg.ID, "err", err)
-	}
+	s.sendPackage(w, r, pkg, rc, c.p.Actor())
 	return nil
 }
 
